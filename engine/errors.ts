@@ -1,0 +1,69 @@
+/**
+ * One error hierarchy for the engine. Every error has a stable `code` (from {@link ERROR_CODES})
+ * that callers, logs and exit codes key on, and carries its evidence as typed fields, so a log
+ * line or an operator can act on it without parsing the message.
+ */
+
+/** Stable error codes. Never rename one: operators grep for them and alerts key on them. */
+export const ERROR_CODES = {
+  CONFIG_INVALID: 'CONFIG_INVALID',
+  TRUNCATION_DETECTED: 'TRUNCATION_DETECTED',
+  TOPIC_RESET: 'TOPIC_RESET',
+  LOG_DIVERGENCE: 'LOG_DIVERGENCE',
+  AUTH_FAILED: 'AUTH_FAILED',
+  KAFKA_ERROR: 'KAFKA_ERROR',
+  DELIVERY_FAILED: 'DELIVERY_FAILED',
+  LOCAL_KAFKA: 'LOCAL_KAFKA',
+  TIMEOUT: 'TIMEOUT',
+} as const;
+
+/** One of the stable error codes. */
+export type ErrorCode = (typeof ERROR_CODES)[keyof typeof ERROR_CODES];
+
+/**
+ * Process exit codes of the `kafka-mirror` CLI (documented in the README).
+ * 0 clean shutdown; 1 unexpected internal error; 2 invalid config or CLI input (nothing started);
+ * 3 a flow stopped on log truncation (`truncation.policy=fail`); 4 authentication/authorization failure;
+ * 5 a flow stopped on log divergence (log end below the mirrored position with an unchanged topic ID).
+ */
+export const EXIT_CODES = {
+  OK: 0,
+  INTERNAL: 1,
+  CONFIG_INVALID: 2,
+  TRUNCATION_DETECTED: 3,
+  AUTH_FAILED: 4,
+  LOG_DIVERGENCE: 5,
+} as const;
+
+/** Base class of every error the engine throws on purpose. `cause` keeps the underlying error. */
+export class MirrorError extends Error {
+  readonly code: ErrorCode;
+
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+    this.code = code;
+  }
+}
+
+/**
+ * Invalid configuration or CLI input. `key` is the property or flag at fault, `value` what was
+ * given (already redacted when the key is a secret), `expected` what would have been accepted.
+ */
+export class ConfigError extends MirrorError {
+  readonly key: string;
+  readonly value: string | undefined;
+  readonly expected: string;
+
+  constructor(key: string, value: string | undefined, expected: string) {
+    super(
+      ERROR_CODES.CONFIG_INVALID,
+      value === undefined
+        ? `Invalid config: '${key}' is required (expected ${expected})`
+        : `Invalid config: '${key}' = '${value}' (expected ${expected})`,
+    );
+    this.key = key;
+    this.value = value;
+    this.expected = expected;
+  }
+}

@@ -1,0 +1,316 @@
+/**
+ * A real single-node Apache Kafka cluster (KRaft, combined broker+controller) run from the
+ * Maven Central jars with Java 17 — the project's embedded default, no Docker needed.
+ *
+ * Two lifetimes:
+ * - `owner: 'process'` (tests, the challenge): the JVM is started under `setpriv --pdeathsig SIGTERM`,
+ *   so it stops when the Node process that started it dies, even on `kill -9` — no orphan JVMs.
+ * - `owner: 'detached'` (`npm run kafka:up`): the JVM outlives the command; `npm run kafka:down`
+ *   or `npm run cleanup` stops it by the pid recorded in `<dataRoot>/<alias>/kafka.pid`.
+ *
+ * Facts: combined-mode KRaft with `--standalone` formatting needs `controller.quorum.bootstrap.servers`
+ * and no `controller.quorum.voters` (KIP-853); see ../shared/KAFKA-FACTS.md.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync, closeSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Kafka, logLevel } from 'kafkajs';
+import { MirrorError, ERROR_CODES } from '../engine/errors.ts';
+import { kafkaClasspath } from './jars.ts';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+
+/** Root of the local clusters' data, broker logs and pid files (gitignored). Override with `LOCAL_KAFKA_DIR`. */
+export const DATA_ROOT = resolve(process.env.LOCAL_KAFKA_DIR ?? join(HERE, '..', '.kafka'));
+
+/** Options of one local cluster. Ports are TCP ports on 127.0.0.1. */
+export interface LocalKafkaClusterOptions {
+  /** Cluster alias, e.g. `primary`; names the data folder. */
+  alias: string;
+  /** Client (PLAINTEXT) listener port, e.g. 9092. */
+  port: number;
+  /** KRaft controller listener port; default `port + 10000`. */
+  controllerPort?: number;
+  /** Root folder; the cluster lives in `<dataRoot>/<alias>`. */
+  dataRoot?: string;
+  /** JVM heap, e.g. `512m`. */
+  heap?: string;
+}
+
+/** How long a broker may take to answer its first metadata request, ms. */
+const START_TIMEOUT_MS = 90_000;
+/** How long a broker may take to shut down on SIGTERM before SIGKILL, ms. */
+const STOP_TIMEOUT_MS = 20_000;
+
+/** One local single-node KRaft cluster. See the module doc for lifetimes. */
+export class LocalKafkaCluster {
+  readonly alias: string;
+  readonly port: number;
+  readonly controllerPort: number;
+  readonly dir: string;
+  private readonly heap: string;
+
+  constructor(options: LocalKafkaClusterOptions) {
+    this.alias = options.alias;
+    this.port = options.port;
+    this.controllerPort = options.controllerPort ?? options.port + 10000;
+    this.dir = join(options.dataRoot ?? DATA_ROOT, options.alias);
+    this.heap = options.heap ?? '512m';
+  }
+
+  /** `127.0.0.1:<port>`, the bootstrap servers string of this cluster. */
+  get bootstrapServers(): string {
+    return `127.0.0.1:${this.port}`;
+  }
+
+  get pidFile(): string {
+    return join(this.dir, 'kafka.pid');
+  }
+
+  get brokerLogFile(): string {
+    return join(this.dir, 'logs', 'server.log');
+  }
+
+  private get propertiesFile(): string {
+    return join(this.dir, 'server.properties');
+  }
+
+  /** True when something answers a Kafka metadata request on the port within `timeoutMs`. */
+  async isUp(timeoutMs = 1500): Promise<boolean> {
+    return answersMetadata(this.bootstrapServers, timeoutMs);
+  }
+
+  /** Pid of the JVM this project started for the alias, if it still runs. */
+  runningPid(): number | undefined {
+    if (!existsSync(this.pidFile)) return undefined;
+    const pid = Number(readFileSync(this.pidFile, 'utf8').trim());
+    if (!Number.isInteger(pid) || pid <= 0) return undefined;
+    // Guard against pid reuse: the process must be a JVM started with our properties file.
+    try {
+      const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      return cmdline.includes(this.propertiesFile) ? pid : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /**
+   * Starts the cluster unless a broker already answers on the port (then it is reused and
+   * `started` is false). Formats storage on first use. Resolves when the broker answers metadata.
+   * Throws MirrorError(LOCAL_KAFKA) with the broker log's tail when it does not come up.
+   */
+  async start(owner: 'process' | 'detached' = 'process'): Promise<{ started: boolean; durationMs: number }> {
+    const t0 = Date.now();
+    if (await this.isUp()) return { started: false, durationMs: Date.now() - t0 };
+    const stale = this.runningPid();
+    if (stale !== undefined) await this.stop();
+    const classpath = kafkaClasspath();
+    mkdirSync(join(this.dir, 'logs'), { recursive: true });
+    this.writeConfigFiles();
+    if (!existsSync(join(this.dir, 'data', 'meta.properties'))) this.format(classpath);
+
+    const out = openSync(join(this.dir, 'logs', 'stdout.log'), 'a');
+    const java = ['java', ...this.jvmArgs(classpath), 'kafka.Kafka', this.propertiesFile];
+    const [command, ...args] = owner === 'process' ? ['setpriv', '--pdeathsig', 'SIGTERM', ...java] : java;
+    const child = spawn(command!, args, { detached: owner === 'detached', stdio: ['ignore', out, out] });
+    closeSync(out);
+    if (child.pid === undefined) throw new MirrorError(ERROR_CODES.LOCAL_KAFKA, `could not start java for ${this.alias}`);
+    writeFileSync(this.pidFile, String(child.pid));
+    if (owner === 'detached') child.unref();
+    let exited: number | null | undefined;
+    child.once('exit', (code) => (exited = code));
+
+    const deadline = Date.now() + START_TIMEOUT_MS;
+    while (Date.now() < deadline) {
+      if (exited !== undefined) break;
+      if (await this.isUp(1000)) return { started: true, durationMs: Date.now() - t0 };
+      await delay(250);
+    }
+    await this.stop();
+    throw new MirrorError(
+      ERROR_CODES.LOCAL_KAFKA,
+      `local Kafka '${this.alias}' did not come up on ${this.bootstrapServers} (exit ${exited ?? 'none'}); ` +
+        `broker log tail:\n${tail(this.brokerLogFile, 30)}`,
+    );
+  }
+
+  /** Stops the JVM this project started (SIGTERM, SIGKILL after a deadline). Idempotent. Returns whether one ran. */
+  async stop(): Promise<boolean> {
+    const pid = this.runningPid();
+    rmPidFile(this.pidFile);
+    if (pid === undefined) return false;
+    const alive = () => {
+      try {
+        return readFileSync(`/proc/${pid}/stat`, 'utf8').split(' ')[2] !== 'Z';
+      } catch {
+        return false;
+      }
+    };
+    signal(pid, 'SIGTERM');
+    const deadline = Date.now() + STOP_TIMEOUT_MS;
+    while (alive() && Date.now() < deadline) await delay(100);
+    if (alive()) signal(pid, 'SIGKILL');
+    while (alive() && Date.now() < deadline + 5000) await delay(50);
+    return true;
+  }
+
+  /** Stops the cluster and removes its data, logs and pid file. */
+  async destroy(): Promise<void> {
+    await this.stop();
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  private jvmArgs(classpath: string): string[] {
+    return [
+      `-Xms256m`,
+      `-Xmx${this.heap}`,
+      '-XX:+UseG1GC',
+      '-XX:MaxGCPauseMillis=20',
+      '-Djava.awt.headless=true',
+      `-Dlog4j2.configurationFile=file:${join(this.dir, 'log4j2.properties')}`,
+      `-Dkafka.logs.dir=${join(this.dir, 'logs')}`,
+      '-cp',
+      classpath,
+    ];
+  }
+
+  private writeConfigFiles(): void {
+    const props: Record<string, string | number> = {
+      'process.roles': 'broker,controller',
+      'node.id': 1,
+      'controller.quorum.bootstrap.servers': `127.0.0.1:${this.controllerPort}`,
+      listeners: `PLAINTEXT://127.0.0.1:${this.port},CONTROLLER://127.0.0.1:${this.controllerPort}`,
+      'advertised.listeners': `PLAINTEXT://127.0.0.1:${this.port}`,
+      'controller.listener.names': 'CONTROLLER',
+      'inter.broker.listener.name': 'PLAINTEXT',
+      'listener.security.protocol.map': 'CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT',
+      'log.dirs': join(this.dir, 'data'),
+      'num.partitions': 1,
+      // Topics exist only when someone creates them: a stray client must not resurrect a deleted topic.
+      'auto.create.topics.enable': 'false',
+      'offsets.topic.replication.factor': 1,
+      'offsets.topic.num.partitions': 1,
+      'transaction.state.log.replication.factor': 1,
+      'transaction.state.log.min.isr': 1,
+      'transaction.state.log.num.partitions': 1,
+      'share.coordinator.state.topic.replication.factor': 1,
+      'share.coordinator.state.topic.min.isr': 1,
+      'group.initial.rebalance.delay.ms': 0,
+      // Fast retention for the truncation scenarios.
+      'log.retention.check.interval.ms': 1000,
+      'log.initial.task.delay.ms': 1000,
+      'log.segment.delete.delay.ms': 1000,
+    };
+    writeFileSync(
+      this.propertiesFile,
+      Object.entries(props)
+        .map(([k, v]) => `${k}=${v}`)
+        .join('\n') + '\n',
+    );
+    writeFileSync(
+      join(this.dir, 'log4j2.properties'),
+      [
+        'status = warn',
+        'appender.file.type = File',
+        'appender.file.name = FILE',
+        `appender.file.fileName = ${this.brokerLogFile}`,
+        'appender.file.layout.type = PatternLayout',
+        'appender.file.layout.pattern = [%d] %p %m (%c)%n',
+        'rootLogger.level = INFO',
+        'rootLogger.appenderRef.file.ref = FILE',
+        'logger.kafka.name = kafka',
+        'logger.kafka.level = INFO',
+        'logger.state.name = state.change.logger',
+        'logger.state.level = WARN',
+        '',
+      ].join('\n'),
+    );
+  }
+
+  private format(classpath: string): void {
+    const result = spawnSync(
+      'java',
+      [
+        ...this.jvmArgs(classpath),
+        'kafka.tools.StorageTool',
+        'format',
+        '--standalone',
+        '-t',
+        newClusterId(),
+        '-c',
+        this.propertiesFile,
+      ],
+      { encoding: 'utf8' },
+    );
+    if (result.status !== 0) {
+      throw new MirrorError(
+        ERROR_CODES.LOCAL_KAFKA,
+        `formatting storage for '${this.alias}' failed (exit ${result.status}): ${result.error?.message ?? ''}${result.stderr}${result.stdout}`,
+      );
+    }
+  }
+}
+
+/** The two clusters of the default topology: `primary` (9092) and `standby` (9093), ports overridable by env. */
+export function defaultClusters(): { primary: LocalKafkaCluster; standby: LocalKafkaCluster } {
+  return {
+    primary: new LocalKafkaCluster({ alias: 'primary', port: Number(process.env.PRIMARY_PORT ?? 9092) }),
+    standby: new LocalKafkaCluster({ alias: 'standby', port: Number(process.env.STANDBY_PORT ?? 9093) }),
+  };
+}
+
+/** True when a broker at `bootstrapServers` answers a metadata request within `timeoutMs`. */
+export async function answersMetadata(bootstrapServers: string, timeoutMs: number): Promise<boolean> {
+  const kafka = new Kafka({
+    clientId: 'local-kafka-probe',
+    brokers: bootstrapServers.split(','),
+    logLevel: logLevel.NOTHING,
+    connectionTimeout: timeoutMs,
+    requestTimeout: timeoutMs,
+    retry: { retries: 0 },
+  });
+  const admin = kafka.admin();
+  try {
+    await admin.connect();
+    await admin.listTopics();
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await admin.disconnect().catch(() => undefined);
+  }
+}
+
+/** A KRaft cluster id: 16 random bytes, base64url without padding (Kafka's Uuid format). */
+function newClusterId(): string {
+  for (;;) {
+    const id = randomBytes(16).toString('base64url');
+    if (!id.startsWith('-')) return id;
+  }
+}
+
+function signal(pid: number, sig: NodeJS.Signals): void {
+  try {
+    process.kill(pid, sig);
+  } catch {
+    /* already gone */
+  }
+}
+
+function rmPidFile(path: string): void {
+  rmSync(path, { force: true });
+}
+
+function tail(path: string, lines: number): string {
+  try {
+    return readFileSync(path, 'utf8').split('\n').slice(-lines).join('\n');
+  } catch {
+    return '(no broker log)';
+  }
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
