@@ -67,3 +67,51 @@ export class ConfigError extends MirrorError {
     this.expected = expected;
   }
 }
+
+/**
+ * Records deleted on the source (retention, DeleteRecords) before they were mirrored. The evidence:
+ * the next expected upstream offset, the partition's log start offset and the gap between them
+ * (`gap = logStartOffset − expectedOffset` records).
+ */
+export class TruncationError extends MirrorError {
+  readonly flow: string;
+  readonly topic: string;
+  readonly partition: number;
+  readonly expectedOffset: number;
+  readonly logStartOffset: number;
+  readonly gap: number;
+  readonly detectedAt: string;
+
+  constructor(evidence: { flow: string; topic: string; partition: number; expectedOffset: number; logStartOffset: number; gap: number; detectedAt: string }) {
+    super(
+      ERROR_CODES.TRUNCATION_DETECTED,
+      `Log truncation detected for ${evidence.topic}-${evidence.partition}: expected offset ${evidence.expectedOffset}, log start offset ${evidence.logStartOffset}, ${evidence.gap} records lost`,
+    );
+    this.flow = evidence.flow;
+    this.topic = evidence.topic;
+    this.partition = evidence.partition;
+    this.expectedOffset = evidence.expectedOffset;
+    this.logStartOffset = evidence.logStartOffset;
+    this.gap = evidence.gap;
+    this.detectedAt = evidence.detectedAt;
+  }
+}
+
+/** The source log went below the mirrored position with an unchanged topic ID (e.g. unclean leader election). */
+export class DivergenceError extends MirrorError {
+  readonly topic: string;
+  readonly partition: number;
+  readonly expectedOffset: number;
+  readonly logEndOffset: number;
+
+  constructor(evidence: { topic: string; partition: number; expectedOffset: number; logEndOffset: number }) {
+    super(
+      ERROR_CODES.LOG_DIVERGENCE,
+      `Log divergence for ${evidence.topic}-${evidence.partition}: log end offset ${evidence.logEndOffset} is below the next expected offset ${evidence.expectedOffset} with the same topic ID`,
+    );
+    this.topic = evidence.topic;
+    this.partition = evidence.partition;
+    this.expectedOffset = evidence.expectedOffset;
+    this.logEndOffset = evidence.logEndOffset;
+  }
+}

@@ -3,12 +3,12 @@
  * answer (e.g. after `npm run kafka:up`, or external ones given by PRIMARY_BOOTSTRAP/STANDBY_BOOTSTRAP).
  * Clusters started here are owned by this process and stop with it.
  */
-import { defaultClusters } from '../local-kafka/local-kafka-cluster.ts';
+import { defaultClusters, type LocalKafkaCluster } from '../local-kafka/local-kafka-cluster.ts';
 
 export default async function setup(): Promise<() => Promise<void>> {
   if (process.env.PRIMARY_BOOTSTRAP && process.env.STANDBY_BOOTSTRAP) return async () => undefined;
   const clusters = Object.values(defaultClusters());
-  const started = [];
+  const started: LocalKafkaCluster[] = [];
   for (const cluster of clusters) {
     const { started: didStart } = await cluster.start('process');
     if (didStart) started.push(cluster);

@@ -1,0 +1,118 @@
+/**
+ * The engine: one {@link MirrorTask} per enabled replication flow, each with its progress store on
+ * its target cluster, sharing one telemetry pipeline and logger. Logs a replication summary
+ * periodically and at shutdown. Ends when stopped or when a flow fails fatally (the other flows are
+ * then stopped too — see README "Exit codes" for why the process does not limp on).
+ */
+import type { FlowConfig, MirrorConfig } from './config.ts';
+import type { Logger } from './logger.ts';
+import { MirrorTask, type MirrorTaskSettings, type TaskOutcome } from './mirror-task.ts';
+import { ProgressStore } from './progress-store.ts';
+import { Telemetry, type ReplicationSummary } from './telemetry.ts';
+import type { MirrorError } from './errors.ts';
+
+/** How the engine ended: cleanly, or with the first fatal flow error. */
+export type EngineOutcome = { status: 'stopped' } | { status: 'failed'; flow: string; error: MirrorError };
+
+/** Engine-level tuning not (yet) in mm2.properties; ms. */
+export interface EngineOptions {
+  /** How often the replication summary is logged (default 10 000 ms; 0 disables periodic summaries). */
+  summaryIntervalMs?: number;
+}
+
+/** Maps a flow's config to the settings of its mirror task. */
+export function taskSettings(flow: FlowConfig): MirrorTaskSettings {
+  return {
+    ...flow,
+    truncationCheckIntervalMs: (flow as { truncationCheckIntervalMs?: number }).truncationCheckIntervalMs ?? 500,
+    progressFlushIntervalMs: (flow as { progressFlushIntervalMs?: number }).progressFlushIntervalMs ?? 1000,
+  };
+}
+
+/** Runs every enabled flow of a config. */
+export class MirrorEngine {
+  readonly telemetry: Telemetry;
+  readonly tasks: MirrorTask[] = [];
+  private readonly config: MirrorConfig;
+  private readonly log: Logger;
+  private readonly options: Required<EngineOptions>;
+  private summaryTimer: NodeJS.Timeout | undefined;
+  private readonly startedAtMs = Date.now();
+
+  constructor(options: { config: MirrorConfig; logger: Logger; telemetry?: Telemetry } & EngineOptions) {
+    this.config = options.config;
+    this.log = options.logger;
+    this.telemetry = options.telemetry ?? new Telemetry();
+    this.options = { summaryIntervalMs: options.summaryIntervalMs ?? 10_000 };
+  }
+
+  /** Loads progress and starts every flow. Throws the first start failure (after stopping what started). */
+  async start(): Promise<void> {
+    for (const flow of this.config.flows) {
+      const settings = taskSettings(flow);
+      const store = new ProgressStore({
+        topic: flow.replicationPolicy.progressTopic(flow.sourceAlias),
+        sourceCluster: flow.sourceAlias,
+        target: flow.target,
+        replicationFactor: flow.progressTopicReplicationFactor,
+        logger: this.log.child({ component: 'progress-store', flow: flow.name }),
+      });
+      const t0 = Date.now();
+      const records = await store.load();
+      this.log.info({ flow: flow.name, topic: store.topic, records, durationMs: Date.now() - t0 }, `Loaded progress from ${flow.targetAlias}`);
+      const task = new MirrorTask({ settings, store, telemetry: this.telemetry, logger: this.log });
+      this.tasks.push(task);
+      try {
+        await task.start();
+      } catch (err) {
+        await this.stop();
+        throw err;
+      }
+    }
+    if (this.options.summaryIntervalMs > 0) {
+      this.summaryTimer = setInterval(() => void this.logSummary('periodic'), this.options.summaryIntervalMs);
+      this.summaryTimer.unref();
+    }
+  }
+
+  /** Resolves with the first failure of any flow, or `stopped` once every flow has stopped. */
+  async done(): Promise<EngineOutcome> {
+    const outcomes = this.tasks.map((t) => t.done.then((o): [MirrorTask, TaskOutcome] => [t, o]));
+    const first = await Promise.race(outcomes);
+    if (first[1].status === 'failed') return { status: 'failed', flow: first[0].settings.name, error: first[1].error };
+    const all = await Promise.all(outcomes);
+    const failed = all.find(([, o]) => o.status === 'failed');
+    return failed && failed[1].status === 'failed' ? { status: 'failed', flow: failed[0].settings.name, error: failed[1].error } : { status: 'stopped' };
+  }
+
+  /** Stops every flow (flushing in-flight records and progress) and logs the final summary. */
+  async stop(): Promise<void> {
+    if (this.summaryTimer) clearInterval(this.summaryTimer);
+    await Promise.all(this.tasks.map((t) => t.stop()));
+    await Promise.all(this.tasks.map((t) => t.progressStore.close().catch((err: unknown) => this.log.error({ err }, 'closing progress store failed'))));
+    await this.logSummary('final');
+    await this.telemetry.shutdown();
+  }
+
+  /** Logs `Replication summary` with totals, rates and latency quantiles; returns the figures. */
+  async logSummary(kind: 'periodic' | 'final'): Promise<ReplicationSummary & { elapsedMs: number; recordsPerSec: number; bytesPerSec: number }> {
+    const s = await this.telemetry.summary();
+    const elapsedMs = Date.now() - this.startedAtMs;
+    const figures = { ...s, elapsedMs, recordsPerSec: round((s.records * 1000) / Math.max(1, elapsedMs)), bytesPerSec: round((s.bytes * 1000) / Math.max(1, elapsedMs)) };
+    this.log.info(
+      { event: 'replication_summary', kind, ...figures, latencyP50Ms: round(s.latencyP50Ms), latencyP99Ms: round(s.latencyP99Ms) },
+      `Replication summary (${kind}): ${s.records} records, p50 ${fmt(s.latencyP50Ms)} ms, p99 ${fmt(s.latencyP99Ms)} ms, ${figures.recordsPerSec} records/s`,
+    );
+    return figures;
+  }
+}
+
+function round(v: number): number;
+function round(v: number | undefined): number | undefined;
+function round(v: number | undefined): number | undefined {
+  return v === undefined ? undefined : Math.round(v * 10) / 10;
+}
+
+function fmt(v: number | undefined): string {
+  return v === undefined ? 'n/a' : v.toFixed(1);
+}

@@ -1,0 +1,394 @@
+/**
+ * The mirror task of one replication flow: fetches every mirrored source partition with a manually
+ * assigned consumer and produces each record to the same partition of its remote topic on the
+ * target (key, value, headers in order with duplicates, timestamp), then records progress once the
+ * target acknowledged it.
+ *
+ * Safety rules, each tied to a DESIGN.md invariant:
+ * - No silent loss (1): the consumer never resets by itself (`auto.offset.reset=error`); truncation
+ *   is proven against the broker's log start offset by {@link PartitionChecks}.
+ * - Topic-ID fence (3): a fetched batch is produced only after a topic-ID check that STARTED after the
+ *   batch was fetched confirms the incarnation, so a topic deleted, recreated and refilled between two
+ *   periodic checks can never be mirrored as the continuation of the old one. Cost: one DescribeTopics
+ *   round trip per batch, overlapped with librdkafka's background prefetching.
+ * - Crash safety (4): progress is written only for acknowledged records; restart resumes there
+ *   (at-least-once; duplicates bounded by the records acknowledged since the last progress write).
+ */
+import type { KafkaConsumer, LibrdKafkaError, Message, MessageHeader, Producer } from '@confluentinc/kafka-javascript';
+import type { Logger } from './logger.ts';
+import type { Telemetry } from './telemetry.ts';
+import type { ProgressStore } from './progress-store.ts';
+import { KafkaAdmin, tpKey, type TopicDescription } from './kafka-admin.ts';
+import { PARTITION_STATUS, PartitionState } from './partition-state.ts';
+import { TopicDiscovery, type DiscoverySettings } from './topic-discovery.ts';
+import { PartitionChecks } from './partition-checks.ts';
+import {
+  adminConfig,
+  connectConsumer,
+  connectProducer,
+  consumeBatch,
+  disconnect,
+  flushProducer,
+  sourceConsumerConfig,
+  targetProducerConfig,
+  type ClusterClientSettings,
+} from './kafka-clients.ts';
+import { ERROR_CODES, MirrorError } from './errors.ts';
+
+/** What a mirror task needs from its flow's config (FlowConfig satisfies it). */
+export interface MirrorTaskSettings extends DiscoverySettings {
+  /** Flow name, e.g. `primary->standby`. */
+  name: string;
+  targetAlias: string;
+  target: ClusterClientSettings;
+  isolationLevel: 'read_committed' | 'read_uncommitted';
+  truncationPolicy: 'fail' | 'continue';
+  refreshTopicsIntervalMs: number;
+  topicResetCheckIntervalMs: number;
+  truncationCheckIntervalMs: number;
+  progressFlushIntervalMs: number;
+}
+
+/** How a task ended. */
+export type TaskOutcome = { status: 'stopped' } | { status: 'failed'; error: MirrorError };
+
+/** Context of one in-flight record, carried as the produce opaque. */
+interface InFlight {
+  state: PartitionState;
+  topicId: string;
+  offset: number;
+  timestamp: number;
+  bytes: number;
+}
+
+/** Records asked of librdkafka per consume call. */
+const BATCH_MAX = 5000;
+/** Records produced and not yet acknowledged before the task stops fetching. */
+const MAX_IN_FLIGHT = 50_000;
+/** librdkafka: local producer queue is full. */
+const ERR_QUEUE_FULL = -184;
+
+/** Mirrors one flow. Create, `start()`, then await `done` or call `stop()`. */
+export class MirrorTask {
+  readonly settings: MirrorTaskSettings;
+  /** Resolves when the task ends (stopped, or failed with a fatal error such as truncation). */
+  readonly done: Promise<TaskOutcome>;
+  private readonly store: ProgressStore;
+  private readonly telemetry: Telemetry;
+  private readonly log: Logger;
+  private readonly sourceAdmin: KafkaAdmin;
+  private readonly targetAdmin: KafkaAdmin;
+  private readonly discovery: TopicDiscovery;
+  private readonly checks: PartitionChecks;
+  private readonly partitions = new Map<string, PartitionState>();
+  /** Source topic → incarnation being mirrored (undefined while the topic is missing). */
+  private readonly topics = new Map<string, TopicDescription | undefined>();
+  private consumer: KafkaConsumer | undefined;
+  private producer: Producer | undefined;
+  private running = false;
+  private inFlightTotal = 0;
+  private drained: (() => void) | undefined;
+  private fatal: MirrorError | undefined;
+  private reassignNeeded = false;
+  private rebuildNeeded = false;
+  private lastRefreshAtMs = 0;
+  private lastProgressFlushAtMs = 0;
+  private resolveDone!: (outcome: TaskOutcome) => void;
+  private loopFinished: Promise<void> = Promise.resolve();
+
+  constructor(options: { settings: MirrorTaskSettings; store: ProgressStore; telemetry: Telemetry; logger: Logger }) {
+    this.settings = options.settings;
+    this.store = options.store;
+    this.telemetry = options.telemetry;
+    this.log = options.logger.child({ component: 'mirror-task', flow: options.settings.name });
+    this.sourceAdmin = new KafkaAdmin(adminConfig(this.settings.source, `kafka-mirror-${this.settings.name}-source-admin`));
+    this.targetAdmin = new KafkaAdmin(adminConfig(this.settings.target, `kafka-mirror-${this.settings.name}-target-admin`));
+    this.discovery = new TopicDiscovery({ settings: this.settings, sourceAdmin: this.sourceAdmin, targetAdmin: this.targetAdmin, logger: this.log });
+    this.checks = new PartitionChecks({ task: this, admin: this.sourceAdmin, logger: this.log });
+    this.done = new Promise((resolve) => (this.resolveDone = resolve));
+  }
+
+  /** Partition states by `topic-partition` (read-only use by checks and status). */
+  get partitionStates(): ReadonlyMap<string, PartitionState> {
+    return this.partitions;
+  }
+
+  get progressStore(): ProgressStore {
+    return this.store;
+  }
+
+  get telemetrySink(): Telemetry {
+    return this.telemetry;
+  }
+
+  /**
+   * Connects, discovers topics, positions every partition (stored progress, else log start), checks
+   * them for truncation and starts the fetch loop. Throws MirrorError on connection/auth failures.
+   */
+  async start(): Promise<void> {
+    const t0 = Date.now();
+    this.producer = await connectProducer(targetProducerConfig(this.settings.target, `kafka-mirror-${this.settings.name}`));
+    this.producer.on('delivery-report', (err, report) => this.onDelivery(err, report.opaque as InFlight));
+    const topics = await this.discovery.refresh();
+    this.lastRefreshAtMs = Date.now();
+    await this.checks.adoptTopics(topics);
+    this.running = true;
+    await this.rebuildConsumer();
+    this.log.info(
+      { durationMs: Date.now() - t0, topics: topics.map((t) => t.name), partitions: this.partitions.size, isolationLevel: this.settings.isolationLevel },
+      `Mirror task ${this.settings.name} started`,
+    );
+    this.loopFinished = (this.fatal ? Promise.resolve() : this.loop()).then(() => this.shutdown());
+  }
+
+  /** Stops fetching, waits for in-flight records, writes final progress and closes clients. Idempotent. */
+  async stop(): Promise<void> {
+    this.running = false;
+    await this.loopFinished;
+  }
+
+  /** Current per-partition view for status output. */
+  snapshot(): { topic: string; partition: number; topicId: string; nextOffset: number; ackedNextOffset: number; status: string }[] {
+    return [...this.partitions.values()].map((s) => ({
+      topic: s.topic,
+      partition: s.partition,
+      topicId: s.topicId,
+      nextOffset: s.nextOffset,
+      ackedNextOffset: s.ackedNextOffset,
+      status: s.status,
+    }));
+  }
+
+  // ---- used by PartitionChecks -------------------------------------------------------------
+
+  /** Remote topic name of a source topic. */
+  remoteTopic(topic: string): string {
+    return this.discovery.remoteTopic(topic);
+  }
+
+  /** The incarnation being mirrored for a topic (undefined when missing or unknown). */
+  knownTopic(topic: string): TopicDescription | undefined {
+    return this.topics.get(topic);
+  }
+
+  /** Names of every source topic the task tracks, missing ones included. */
+  trackedTopics(): string[] {
+    return [...this.topics.keys()];
+  }
+
+  /** Records the incarnation of a topic (undefined = missing). */
+  setKnownTopic(topic: string, description: TopicDescription | undefined): void {
+    this.topics.set(topic, description);
+  }
+
+  /** Adds a partition state (new topic or partition). */
+  addPartition(state: PartitionState): void {
+    this.partitions.set(state.key, state);
+    this.reassignNeeded = true;
+  }
+
+  /** Asks the loop to re-assign the consumer (positions changed) or rebuild it (topic incarnation changed). */
+  requestReassign(rebuild = false): void {
+    this.reassignNeeded = true;
+    if (rebuild) this.rebuildNeeded = true;
+  }
+
+  /** Ensures remote topics for (re)discovered topics. */
+  ensureRemoteTopics(topics: TopicDescription[]): Promise<void> {
+    return this.discovery.ensureRemoteTopics(topics.map((t) => ({ ...t, remoteTopic: this.remoteTopic(t.name) })));
+  }
+
+  /** Waits until every produced record is acknowledged (used before repositioning a partition). */
+  async drainInFlight(): Promise<void> {
+    if (this.producer && this.inFlightTotal > 0) await flushProducer(this.producer, 60_000);
+  }
+
+  /** Writes progress for one partition now (gaps included). */
+  persist(state: PartitionState): Promise<void> {
+    state.persistedNextOffset = state.ackedNextOffset;
+    return this.store.write({
+      topic: state.topic,
+      partition: state.partition,
+      topicId: state.topicId,
+      nextOffset: state.ackedNextOffset,
+      remoteTopic: this.remoteTopic(state.topic),
+      gaps: state.gaps,
+    });
+  }
+
+  /** Stops the task with a fatal error (truncation under `fail`, divergence, delivery failure). */
+  failWith(error: MirrorError): void {
+    if (this.fatal) return;
+    this.fatal = error;
+    this.running = false;
+    this.log.error({ code: error.code, err: error }, `Mirror task ${this.settings.name} stopping: ${error.message}`);
+  }
+
+  // ---- the loop ------------------------------------------------------------------------------
+
+  private async loop(): Promise<void> {
+    while (this.running) {
+      try {
+        await this.iteration();
+      } catch (err) {
+        if (!this.running) break;
+        // Retriable by default (timeouts, leader changes, broker restarts): back off and go on.
+        this.log.warn({ err, status: 'DEGRADED' }, 'mirror loop iteration failed; retrying');
+        await delay(500);
+      }
+    }
+  }
+
+  private async iteration(): Promise<void> {
+    if (this.rebuildNeeded) await this.rebuildConsumer();
+    else if (this.reassignNeeded) this.assign();
+    if (this.inFlightTotal >= MAX_IN_FLIGHT) await new Promise<void>((r) => (this.drained = r));
+    let batch: Message[] = [];
+    try {
+      batch = this.consumer && this.consumer.assignments().length > 0 ? await consumeBatch(this.consumer, BATCH_MAX) : await idle(100);
+    } catch (err) {
+      this.checks.onConsumeError(err as LibrdKafkaError);
+    }
+    const fetchedAtMs = Date.now();
+    if (batch.length > 0 && this.running) {
+      // Topic-ID fence: verified by a describe that started after the fetch.
+      const topics = [...new Set(batch.map((m) => m.topic))];
+      await this.checks.verifyTopicIds(topics, fetchedAtMs);
+      await this.produceBatch(batch);
+    }
+    await this.periodic();
+  }
+
+  private async produceBatch(batch: Message[]): Promise<void> {
+    const now = Date.now();
+    for (const m of batch) {
+      const state = this.partitions.get(tpKey(m));
+      if (!state || state.topicId !== this.topics.get(m.topic)?.topicId) continue;
+      if (!state.accept(m.offset, now)) continue;
+      const ctx: InFlight = { state, topicId: state.topicId, offset: m.offset, timestamp: m.timestamp ?? now, bytes: (m.value?.length ?? 0) + keyLength(m.key) };
+      this.inFlightTotal++;
+      while (!this.produce(ctx, m)) await delay(5); // local queue full: librdkafka's thread drains it
+      if (this.fatal) return;
+    }
+  }
+
+  /** Hands one record to the producer; false when the local queue is full (retry later). */
+  private produce(ctx: InFlight, m: Message): boolean {
+    try {
+      this.producer!.produce(this.remoteTopic(m.topic), m.partition, m.value, m.key, m.timestamp, ctx, m.headers as MessageHeader[] | undefined);
+      return true;
+    } catch (err) {
+      if ((err as LibrdKafkaError).code === ERR_QUEUE_FULL) return false;
+      this.failWith(new MirrorError(ERROR_CODES.DELIVERY_FAILED, `cannot produce ${ctx.state.key}@${ctx.offset} to ${this.remoteTopic(m.topic)}: ${(err as Error).message}`, { cause: err }));
+      return true;
+    }
+  }
+
+  private onDelivery(err: LibrdKafkaError | null | undefined, ctx: InFlight): void {
+    this.inFlightTotal--;
+    if (this.drained && this.inFlightTotal < MAX_IN_FLIGHT / 2) {
+      this.drained();
+      this.drained = undefined;
+    }
+    if (err) {
+      ctx.state.inFlight--;
+      this.failWith(new MirrorError(ERROR_CODES.DELIVERY_FAILED, `target rejected ${ctx.state.key}@${ctx.offset}: ${err.message}`, { cause: err }));
+      return;
+    }
+    if (ctx.topicId !== ctx.state.topicId) {
+      ctx.state.inFlight--; // acknowledgement of a previous incarnation's record
+      return;
+    }
+    ctx.state.acknowledge(ctx.offset);
+    const now = Date.now();
+    this.telemetry.recordMirrored(now - ctx.timestamp, ctx.bytes, { flow: this.settings.name, topic: ctx.state.topic });
+    if (ctx.state.resetDetectedAtMs !== undefined) this.checks.onResetRecovered(ctx.state, now);
+  }
+
+  private async periodic(): Promise<void> {
+    const now = Date.now();
+    await this.checks.runDueChecks(now);
+    if (now - this.lastRefreshAtMs >= this.settings.refreshTopicsIntervalMs) {
+      this.lastRefreshAtMs = now;
+      await this.checks.adoptTopics(await this.discovery.refresh());
+    }
+    if (now - this.lastProgressFlushAtMs >= this.settings.progressFlushIntervalMs) {
+      this.lastProgressFlushAtMs = now;
+      await this.flushProgress();
+    }
+  }
+
+  private async flushProgress(): Promise<void> {
+    for (const state of this.partitions.values()) {
+      if (state.ackedNextOffset !== state.persistedNextOffset) await this.persist(state);
+    }
+  }
+
+  private assign(): void {
+    this.reassignNeeded = false;
+    if (!this.consumer) return;
+    const assignment = [...this.partitions.values()]
+      .filter((s) => s.status === PARTITION_STATUS.MIRRORING)
+      .map((s) => ({ topic: s.topic, partition: s.partition, offset: s.nextOffset }));
+    this.consumer.unassign();
+    if (assignment.length > 0) this.consumer.assign(assignment);
+    this.log.debug({ assignment }, 'consumer assignment updated');
+  }
+
+  /**
+   * A fresh consumer: librdkafka caches topic metadata by name and does not reliably follow a
+   * recreated topic (confluent-kafka-javascript #274, librdkafka #4898), so a new incarnation gets a new client.
+   */
+  private async rebuildConsumer(): Promise<void> {
+    this.rebuildNeeded = false;
+    const old = this.consumer;
+    this.consumer = undefined;
+    if (old) await disconnect(old);
+    const consumer = await connectConsumer(sourceConsumerConfig(this.settings.source, `kafka-mirror-${this.settings.name}`, this.settings.isolationLevel));
+    consumer.setDefaultConsumeTimeout(100);
+    // Return a batch as soon as the first record is there (latency), not after the timeout per record.
+    (consumer as unknown as { setDefaultIsTimeoutOnlyForFirstMessage(v: boolean): void }).setDefaultIsTimeoutOnlyForFirstMessage(true);
+    consumer.on('event.error', (err) => this.checks.onConsumeError(err));
+    this.consumer = consumer;
+    this.assign();
+  }
+
+  private async shutdown(): Promise<void> {
+    this.running = false;
+    const t0 = Date.now();
+    try {
+      if (this.producer) await flushProducer(this.producer, 30_000);
+      await this.flushProgress();
+      await this.store.flush();
+    } catch (err) {
+      this.log.error({ err }, 'final flush failed; progress may trail the target by the last records (at-least-once)');
+    }
+    if (this.consumer) await disconnect(this.consumer);
+    if (this.producer) await disconnect(this.producer);
+    this.consumer = undefined;
+    this.producer = undefined;
+    this.sourceAdmin.close();
+    this.targetAdmin.close();
+    this.log.info({ durationMs: Date.now() - t0, partitions: this.snapshot() }, `Mirror task ${this.settings.name} stopped`);
+    this.resolveDone(this.fatal ? { status: 'failed', error: this.fatal } : { status: 'stopped' });
+  }
+
+  /** Whether the loop should end (a fatal error was raised). */
+  get failed(): MirrorError | undefined {
+    return this.fatal;
+  }
+}
+
+function keyLength(key: Message['key']): number {
+  if (key === null || key === undefined) return 0;
+  return typeof key === 'string' ? Buffer.byteLength(key) : key.length;
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+async function idle(ms: number): Promise<Message[]> {
+  await delay(ms);
+  return [];
+}

@@ -1,0 +1,221 @@
+/**
+ * Where the engine remembers how far it mirrored: a single-partition compacted topic on the TARGET
+ * cluster (disaster-recovery principle: the standby holds everything needed to resume; a new engine
+ * host resumes from it). One record per (source cluster, topic, partition, topic ID): a recreated
+ * source topic has a new topic ID, so its progress can never be mistaken for the old one's
+ * (MM2 keys `mm2-offsets.<src>.internal` by topic name — the root of its reset bugs).
+ *
+ * Key and value are JSON (readable with kafka-console-consumer):
+ *   key   {"sourceCluster":"primary","topic":"commit-log","partition":0,"topicId":"…"}
+ *   value {"nextOffset":1000,"updatedAt":"2026-…Z","remoteTopic":"primary.commit-log","gaps":[…]}
+ * `nextOffset` is the next upstream offset to mirror; it is written only after the target acknowledged
+ * every record below it.
+ */
+import type { KafkaConsumer, Producer } from '@confluentinc/kafka-javascript';
+import type { Logger } from './logger.ts';
+import { KafkaAdmin } from './kafka-admin.ts';
+import {
+  adminConfig,
+  connectConsumer,
+  connectProducer,
+  consumeBatch,
+  disconnect,
+  flushProducer,
+  targetProducerConfig,
+  type ClusterClientSettings,
+} from './kafka-clients.ts';
+import { MirrorError, ERROR_CODES } from './errors.ts';
+
+/** A truncation gap recorded for a partition incarnation; `acknowledgedAt` set once an operator (or `continue`) accepted it. */
+export interface GapRecord {
+  expectedOffset: number;
+  logStartOffset: number;
+  gap: number;
+  detectedAt: string;
+  acknowledgedAt?: string;
+  acknowledgedBy?: 'operator' | 'continue-policy';
+}
+
+/** The identity of one partition incarnation. */
+export interface ProgressKey {
+  sourceCluster: string;
+  topic: string;
+  partition: number;
+  topicId: string;
+}
+
+/** One progress record. */
+export interface ProgressRecord extends ProgressKey {
+  nextOffset: number;
+  updatedAt: string;
+  remoteTopic: string;
+  gaps: GapRecord[];
+}
+
+/** Encodes the record key; property order is fixed so compaction sees equal keys as equal bytes. */
+export function encodeProgressKey(k: ProgressKey): Buffer {
+  return Buffer.from(JSON.stringify({ sourceCluster: k.sourceCluster, topic: k.topic, partition: k.partition, topicId: k.topicId }));
+}
+
+/** Encodes the record value. */
+export function encodeProgressValue(r: ProgressRecord): Buffer {
+  return Buffer.from(JSON.stringify({ nextOffset: r.nextOffset, updatedAt: r.updatedAt, remoteTopic: r.remoteTopic, gaps: r.gaps }));
+}
+
+/** Decodes a key/value pair; throws MirrorError(KAFKA_ERROR) naming the field on malformed input. */
+export function decodeProgress(key: Buffer, value: Buffer): ProgressRecord {
+  const k = JSON.parse(key.toString('utf8')) as Partial<ProgressKey>;
+  const v = JSON.parse(value.toString('utf8')) as Partial<ProgressRecord>;
+  const need = (ok: boolean, field: string) => {
+    if (!ok) throw new MirrorError(ERROR_CODES.KAFKA_ERROR, `malformed progress record: '${field}' missing or invalid in ${key.toString('utf8')}`);
+  };
+  need(typeof k.sourceCluster === 'string', 'sourceCluster');
+  need(typeof k.topic === 'string', 'topic');
+  need(Number.isInteger(k.partition), 'partition');
+  need(typeof k.topicId === 'string', 'topicId');
+  need(Number.isInteger(v.nextOffset) && (v.nextOffset ?? -1) >= 0, 'nextOffset');
+  return {
+    sourceCluster: k.sourceCluster!,
+    topic: k.topic!,
+    partition: k.partition!,
+    topicId: k.topicId!,
+    nextOffset: v.nextOffset!,
+    updatedAt: String(v.updatedAt ?? ''),
+    remoteTopic: String(v.remoteTopic ?? ''),
+    gaps: Array.isArray(v.gaps) ? v.gaps : [],
+  };
+}
+
+/**
+ * Reads and writes progress for one source cluster. `load()` reads the whole topic once at start;
+ * afterwards the in-memory view is updated by this instance's own writes (one engine per source
+ * cluster and target is the deployment model, as for MM2's dedicated mode).
+ */
+export class ProgressStore {
+  readonly topic: string;
+  private readonly sourceCluster: string;
+  private readonly target: ClusterClientSettings;
+  private readonly replicationFactor: number;
+  private readonly log: Logger;
+  /** key `topic-partition` → records of every incarnation, in the order written (oldest first). */
+  private readonly byPartition = new Map<string, ProgressRecord[]>();
+  private producer: Producer | undefined;
+  private pendingWrites = 0;
+  private writeError: Error | undefined;
+
+  constructor(options: { topic: string; sourceCluster: string; target: ClusterClientSettings; replicationFactor: number; logger: Logger }) {
+    this.topic = options.topic;
+    this.sourceCluster = options.sourceCluster;
+    this.target = options.target;
+    this.replicationFactor = options.replicationFactor;
+    this.log = options.logger;
+  }
+
+  /** Creates the progress topic on the target if needed and reads it into memory. Returns the number of records read. */
+  async load(): Promise<number> {
+    const admin = new KafkaAdmin(adminConfig(this.target, 'kafka-mirror-progress-admin'));
+    let end: number;
+    let start: number;
+    try {
+      await admin.createTopic(this.topic, 1, this.replicationFactor, { 'cleanup.policy': 'compact', 'min.insync.replicas': '1' });
+      const offsets = (await admin.partitionOffsets([{ topic: this.topic, partition: 0 }])).get(`${this.topic}-0`)!;
+      ({ logStartOffset: start, logEndOffset: end } = offsets);
+    } finally {
+      admin.close();
+    }
+    this.byPartition.clear();
+    if (end <= start) return 0;
+    const consumer: KafkaConsumer = await connectConsumer({
+      ...this.target.client,
+      'bootstrap.servers': this.target.bootstrapServers,
+      'group.id': `kafka-mirror-progress-loader-${process.pid}`,
+      'enable.auto.commit': false,
+      'auto.offset.reset': 'earliest',
+      'isolation.level': 'read_committed',
+    });
+    let read = 0;
+    try {
+      consumer.setDefaultConsumeTimeout(500);
+      consumer.assign([{ topic: this.topic, partition: 0, offset: start }]);
+      let position = start;
+      const deadline = Date.now() + 60_000;
+      while (position < end) {
+        if (Date.now() > deadline) throw new MirrorError(ERROR_CODES.TIMEOUT, `reading ${this.topic} did not reach offset ${end} within 60 s (at ${position})`);
+        for (const m of await consumeBatch(consumer, 1000)) {
+          position = m.offset + 1;
+          if (!m.key || !m.value) continue; // tombstone: progress deleted by cleanup
+          const record = decodeProgress(m.key as Buffer, m.value);
+          if (record.sourceCluster !== this.sourceCluster) continue;
+          this.remember(record);
+          read++;
+        }
+      }
+    } finally {
+      await disconnect(consumer);
+    }
+    return read;
+  }
+
+  /** Every recorded incarnation of a partition, oldest first (empty when never mirrored). */
+  incarnations(topic: string, partition: number): readonly ProgressRecord[] {
+    return this.byPartition.get(`${topic}-${partition}`) ?? [];
+  }
+
+  /** The record of one incarnation, if any. */
+  get(topic: string, partition: number, topicId: string): ProgressRecord | undefined {
+    return this.incarnations(topic, partition).find((r) => r.topicId === topicId);
+  }
+
+  /**
+   * Writes a record (asynchronously; {@link flush} waits for it). The in-memory view is updated
+   * at once. A failed write is logged and rethrown by the next {@link flush}.
+   */
+  async write(record: Omit<ProgressRecord, 'sourceCluster' | 'updatedAt'> & { updatedAt?: string }): Promise<void> {
+    const full: ProgressRecord = { ...record, sourceCluster: this.sourceCluster, updatedAt: record.updatedAt ?? new Date().toISOString() };
+    this.remember(full);
+    const producer = await this.ensureProducer();
+    this.pendingWrites++;
+    producer.produce(this.topic, 0, encodeProgressValue(full), encodeProgressKey(full), Date.now(), full);
+  }
+
+  /** Waits until every write so far is acknowledged. Throws the first write error. */
+  async flush(timeoutMs = 30_000): Promise<void> {
+    if (this.producer) await flushProducer(this.producer, timeoutMs);
+    if (this.writeError) {
+      const err = this.writeError;
+      this.writeError = undefined;
+      throw err;
+    }
+  }
+
+  /** Flushes and closes the producer. */
+  async close(): Promise<void> {
+    if (!this.producer) return;
+    try {
+      await this.flush();
+    } finally {
+      await disconnect(this.producer);
+      this.producer = undefined;
+    }
+  }
+
+  private remember(record: ProgressRecord): void {
+    const key = `${record.topic}-${record.partition}`;
+    const list = (this.byPartition.get(key) ?? []).filter((r) => r.topicId !== record.topicId);
+    list.push(record);
+    this.byPartition.set(key, list);
+  }
+
+  private async ensureProducer(): Promise<Producer> {
+    if (this.producer) return this.producer;
+    this.producer = await connectProducer(targetProducerConfig(this.target, 'kafka-mirror-progress'));
+    this.producer.on('delivery-report', (err) => {
+      this.pendingWrites--;
+      if (err) {
+        this.writeError ??= new MirrorError(ERROR_CODES.DELIVERY_FAILED, `progress write to ${this.topic} failed: ${err.message}`, { cause: err });
+        this.log.error({ err, topic: this.topic }, 'progress write failed');
+      }
+    });
+    return this.producer;
+  }
+}

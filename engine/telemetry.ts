@@ -1,0 +1,133 @@
+/**
+ * Replication figures through an OpenTelemetry meter: `replication-latency-ms` (histogram: target
+ * acknowledgement time − source record timestamp, ms), `replication-records` and `replication-bytes`
+ * (counters), `truncation-lost-records` (counter). An in-process reader collects them so the engine
+ * can log a summary (p50/p99 latency, records/s, bytes/s); any other OTel reader/exporter can be added.
+ *
+ * The latency histogram uses the exponential aggregation (base-2 buckets, relative error ≈ 2^(2^-scale) − 1,
+ * about 4 % at 160 buckets), so quantiles are computed from OTel's own data, not from a side copy.
+ */
+import type { Attributes, Counter, Histogram } from '@opentelemetry/api';
+import {
+  AggregationTemporality,
+  AggregationType,
+  DataPointType,
+  MeterProvider,
+  MetricReader,
+  type ExponentialHistogram,
+  type IMetricReader,
+} from '@opentelemetry/sdk-metrics';
+
+class PullReader extends MetricReader {
+  constructor() {
+    super({ aggregationTemporalitySelector: () => AggregationTemporality.CUMULATIVE });
+  }
+  protected override async onShutdown(): Promise<void> {}
+  protected override async onForceFlush(): Promise<void> {}
+}
+
+/** Totals since start: records, bytes, lost records; latency quantiles in ms (undefined when nothing was mirrored). */
+export interface ReplicationSummary {
+  records: number;
+  bytes: number;
+  lostRecords: number;
+  latencyP50Ms: number | undefined;
+  latencyP99Ms: number | undefined;
+  latencyMaxMs: number | undefined;
+}
+
+/** The engine's instruments and a summary view over them. */
+export class Telemetry {
+  readonly provider: MeterProvider;
+  private readonly reader = new PullReader();
+  private readonly latency: Histogram;
+  private readonly records: Counter;
+  private readonly bytes: Counter;
+  private readonly lost: Counter;
+
+  /** `readers` are extra OTel metric readers (e.g. a Prometheus exporter). */
+  constructor(options: { readers?: IMetricReader[] } = {}) {
+    this.provider = new MeterProvider({
+      readers: [this.reader, ...(options.readers ?? [])],
+      views: [{ instrumentName: 'replication-latency-ms', aggregation: { type: AggregationType.EXPONENTIAL_HISTOGRAM, options: { maxSize: 160, recordMinMax: true } } }],
+    });
+    const meter = this.provider.getMeter('kafka-mirror-engine');
+    this.latency = meter.createHistogram('replication-latency-ms', { unit: 'ms', description: 'target ack time minus source record timestamp' });
+    this.records = meter.createCounter('replication-records', { description: 'records mirrored and acknowledged by the target' });
+    this.bytes = meter.createCounter('replication-bytes', { unit: 'By', description: 'key+value bytes mirrored' });
+    this.lost = meter.createCounter('truncation-lost-records', { description: 'records deleted on the source before they were mirrored' });
+  }
+
+  /** Records one acknowledged record: latency in ms, size in bytes. */
+  recordMirrored(latencyMs: number, bytes: number, attributes: Attributes): void {
+    this.latency.record(Math.max(0, latencyMs), attributes);
+    this.records.add(1, attributes);
+    this.bytes.add(bytes, attributes);
+  }
+
+  /** Adds `count` records lost to source truncation. */
+  recordLost(count: number, attributes: Attributes): void {
+    this.lost.add(count, attributes);
+  }
+
+  /** Collects the instruments and summarises them over all attributes. */
+  async summary(): Promise<ReplicationSummary> {
+    const { resourceMetrics } = await this.reader.collect();
+    const out: ReplicationSummary = { records: 0, bytes: 0, lostRecords: 0, latencyP50Ms: undefined, latencyP99Ms: undefined, latencyMaxMs: undefined };
+    const histograms: ExponentialHistogram[] = [];
+    for (const scope of resourceMetrics.scopeMetrics) {
+      for (const metric of scope.metrics) {
+        for (const point of metric.dataPoints) {
+          if (metric.dataPointType === DataPointType.SUM) {
+            const value = point.value as number;
+            if (metric.descriptor.name === 'replication-records') out.records += value;
+            if (metric.descriptor.name === 'replication-bytes') out.bytes += value;
+            if (metric.descriptor.name === 'truncation-lost-records') out.lostRecords += value;
+          } else if (metric.dataPointType === DataPointType.EXPONENTIAL_HISTOGRAM) {
+            histograms.push(point.value as ExponentialHistogram);
+          }
+        }
+      }
+    }
+    out.latencyP50Ms = exponentialQuantile(histograms, 0.5);
+    out.latencyP99Ms = exponentialQuantile(histograms, 0.99);
+    out.latencyMaxMs = histograms.length ? Math.max(...histograms.map((h) => h.max ?? 0)) : undefined;
+    return out;
+  }
+
+  /** Shuts the meter provider down (flushes extra readers). */
+  async shutdown(): Promise<void> {
+    await this.provider.shutdown();
+  }
+}
+
+/**
+ * Quantile `q` (0..1) over exponential histograms (non-negative values), ms. Buckets of different
+ * data points are merged by value; each bucket contributes its upper bound base^(index+1), clamped to max.
+ * Undefined when the histograms are empty.
+ */
+export function exponentialQuantile(histograms: readonly ExponentialHistogram[], q: number): number | undefined {
+  const buckets: { upper: number; count: number }[] = [];
+  let total = 0;
+  let zero = 0;
+  let max = 0;
+  for (const h of histograms) {
+    total += h.count;
+    zero += h.zeroCount;
+    max = Math.max(max, h.max ?? 0);
+    const base = Math.pow(2, Math.pow(2, -h.scale));
+    h.positive.bucketCounts.forEach((count, i) => {
+      if (count > 0) buckets.push({ upper: Math.pow(base, h.positive.offset + i + 1), count });
+    });
+  }
+  if (total === 0) return undefined;
+  const rank = q * total;
+  let seen = zero;
+  if (seen >= rank) return 0;
+  buckets.sort((a, b) => a.upper - b.upper);
+  for (const b of buckets) {
+    seen += b.count;
+    if (seen >= rank) return Math.min(b.upper, max);
+  }
+  return max;
+}
