@@ -1,0 +1,127 @@
+/**
+ * Flags of `commit-log-producer` → validated {@link CommitLogProducerOptions}. Parsing is done by
+ * commander; every value is checked here once, so a bad flag fails before anything connects,
+ * with one message naming the flag, the value and what was expected.
+ */
+import { randomUUID } from 'node:crypto';
+import { Command, CommanderError } from 'commander';
+import { ConfigError, EXIT_CODES } from '../engine/errors.ts';
+import { DEFAULT_KEY_PREFIX } from './commit-log-event.ts';
+import { COMMIT_LOG_PRODUCER_DEFAULTS, minimumSizeBytes, type CommitLogProducerOptions } from './commit-log-producer.ts';
+
+/** What the CLI should do: run with these options, or exit with `exitCode` (help shown, or bad flags reported). */
+export type ParsedCli = { kind: 'run'; options: CommitLogProducerOptions; quiet: boolean } | { kind: 'exit'; exitCode: number };
+
+/** Where commander and validation write: help to `writeOut`, errors to `writeErr`. */
+export interface CliOutput {
+  writeOut: (text: string) => void;
+  writeErr: (text: string) => void;
+}
+
+interface RawFlags {
+  broker: string;
+  topic: string;
+  count: string;
+  rate?: string;
+  size?: string;
+  partitions: string;
+  keyPrefix: string;
+  runId?: string;
+  startSeq: string;
+  quiet?: boolean;
+}
+
+const HELP_AFTER = `
+Record seq N (N = start-seq … start-seq + count - 1):
+  key        <key-prefix>N
+  partition  N % (partition count of the topic)
+  value      {"seq":N,"producedAt":<epoch ms>,"runId":"…","payload":"xxx…"} (exactly --size bytes if given)
+  timestamp  producedAt
+  headers    seq=N, run-id=<run-id>, producer=commit-log-producer (in this order)
+
+Exit codes: 0 every record confirmed; 1 a record failed or a Kafka error; 2 invalid flags (nothing produced);
+130 interrupted by Ctrl-C (records already sent are awaited and counted in the summary).
+
+Example:
+  commit-log-producer --broker 127.0.0.1:9092 --topic commit-log --count 500 --rate 100 --partitions 3`;
+
+function buildCommand(output: CliOutput): Command {
+  return new Command('commit-log-producer')
+    .description('Produce numbered commit-log events (idempotent, acks=all) to a Kafka topic and report what the brokers confirmed.')
+    .option('--broker <host:port>', 'bootstrap servers, comma-separated', COMMIT_LOG_PRODUCER_DEFAULTS.bootstrapServers)
+    .requiredOption('--topic <name>', 'topic to produce to; created with --partitions if missing')
+    .requiredOption('--count <n>', 'number of records to produce')
+    .option('--rate <n>', 'target records per second (default: as fast as possible)')
+    .option('--size <bytes>', 'exact value size in bytes, padded with the payload (default: no padding, ~100 bytes)')
+    .option('--partitions <n>', 'partitions when the topic is created (an existing topic keeps its own)', String(COMMIT_LOG_PRODUCER_DEFAULTS.partitions))
+    .option('--key-prefix <s>', 'record key prefix', DEFAULT_KEY_PREFIX)
+    .option('--run-id <id>', 'run id written into every event (default: a random UUID)')
+    .option('--start-seq <n>', 'first sequence number', String(COMMIT_LOG_PRODUCER_DEFAULTS.startSeq))
+    .option('--quiet', 'print only the summary')
+    .helpOption('-h, --help', 'show this help')
+    .allowExcessArguments(true) // reported below, naming the argument
+    .addHelpText('after', HELP_AFTER)
+    .exitOverride()
+    .configureOutput({ writeOut: output.writeOut, writeErr: output.writeErr });
+}
+
+/** Parses an integer flag strictly (digits only: no `1e3`, `10abc`, `1.5`); throws ConfigError naming the flag. */
+function integerFlag(flag: string, raw: string, min: number, expected: string): number {
+  const value = /^\+?\d+$/.test(raw.trim()) ? Number(raw.trim()) : Number.NaN;
+  if (!Number.isSafeInteger(value) || value < min) throw new ConfigError(flag, raw, expected);
+  return value;
+}
+
+function toOptions(flags: RawFlags): CommitLogProducerOptions {
+  const count = integerFlag('--count', flags.count, 1, 'a positive integer');
+  const startSeq = integerFlag('--start-seq', flags.startSeq, 0, 'a non-negative integer');
+  const partitions = integerFlag('--partitions', flags.partitions, 1, 'a positive integer');
+  if (flags.topic.trim() === '') throw new ConfigError('--topic', flags.topic, 'a non-empty topic name');
+  if (flags.broker.trim() === '') throw new ConfigError('--broker', flags.broker, 'host:port[,host:port…]');
+  if (flags.runId !== undefined && flags.runId === '') throw new ConfigError('--run-id', flags.runId, 'a non-empty string');
+  let ratePerSec: number | undefined;
+  if (flags.rate !== undefined) {
+    ratePerSec = /^\+?(\d+\.?\d*|\.\d+)$/.test(flags.rate.trim()) ? Number(flags.rate.trim()) : Number.NaN;
+    if (!(ratePerSec > 0) || !Number.isFinite(ratePerSec)) throw new ConfigError('--rate', flags.rate, 'a positive number of records per second');
+  }
+  const runId = flags.runId ?? randomUUID();
+  let sizeBytes: number | undefined;
+  if (flags.size !== undefined) {
+    const minimum = minimumSizeBytes(startSeq + count - 1, runId);
+    sizeBytes = integerFlag('--size', flags.size, minimum, `an integer >= ${minimum} (the largest event of this run without padding)`);
+  }
+  return { bootstrapServers: flags.broker.trim(), topic: flags.topic, count, ratePerSec, sizeBytes, partitions, keyPrefix: flags.keyPrefix, runId, startSeq };
+}
+
+/** Formats a flag error the one way the CLI reports it: `error: --count must be a positive integer, got 'abc'`. */
+export function formatFlagError(err: ConfigError): string {
+  return `error: ${err.key} must be ${err.expected}, got '${err.value ?? ''}'\n`;
+}
+
+/**
+ * Parses `argv` (without node and script). Help → `{ kind: 'exit', exitCode: 0 }`; an unknown,
+ * missing or invalid flag → one error line on `writeErr` and `{ kind: 'exit', exitCode: 2 }`.
+ */
+export function parseCli(argv: readonly string[], output: CliOutput): ParsedCli {
+  const command = buildCommand(output);
+  try {
+    command.parse([...argv], { from: 'user' });
+    if (command.args.length > 0) {
+      output.writeErr(`error: unexpected argument '${command.args[0]}' (all inputs are --flags; see --help)\n`);
+      return { kind: 'exit', exitCode: EXIT_CODES.CONFIG_INVALID };
+    }
+    const flags = command.opts<RawFlags>();
+    return { kind: 'run', options: toOptions(flags), quiet: flags.quiet === true };
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // commander already wrote help or its one-line error; only the exit code is ours.
+      const shownHelp = err.code === 'commander.helpDisplayed' || err.code === 'commander.help' || err.code === 'commander.version';
+      return { kind: 'exit', exitCode: shownHelp ? EXIT_CODES.OK : EXIT_CODES.CONFIG_INVALID };
+    }
+    if (err instanceof ConfigError) {
+      output.writeErr(formatFlagError(err));
+      return { kind: 'exit', exitCode: EXIT_CODES.CONFIG_INVALID };
+    }
+    throw err;
+  }
+}
