@@ -4,7 +4,7 @@
  * periodically and at shutdown. Ends when stopped or when a flow fails fatally (the other flows are
  * then stopped too — see README "Exit codes" for why the process does not limp on).
  */
-import type { FlowConfig, MirrorConfig } from './config.ts';
+import type { MirrorConfig } from './config.ts';
 import type { Logger } from './logger.ts';
 import { MirrorTask, type MirrorTaskSettings, type TaskOutcome } from './mirror-task.ts';
 import { ProgressStore } from './progress-store.ts';
@@ -20,14 +20,6 @@ export interface EngineOptions {
   summaryIntervalMs?: number;
 }
 
-/** Maps a flow's config to the settings of its mirror task. */
-export function taskSettings(flow: FlowConfig): MirrorTaskSettings {
-  return {
-    ...flow,
-    truncationCheckIntervalMs: (flow as { truncationCheckIntervalMs?: number }).truncationCheckIntervalMs ?? 500,
-    progressFlushIntervalMs: (flow as { progressFlushIntervalMs?: number }).progressFlushIntervalMs ?? 1000,
-  };
-}
 
 /** Runs every enabled flow of a config. */
 export class MirrorEngine {
@@ -49,7 +41,7 @@ export class MirrorEngine {
   /** Loads progress and starts every flow. Throws the first start failure (after stopping what started). */
   async start(): Promise<void> {
     for (const flow of this.config.flows) {
-      const settings = taskSettings(flow);
+      const settings: MirrorTaskSettings = flow;
       const store = new ProgressStore({
         topic: flow.replicationPolicy.progressTopic(flow.sourceAlias),
         sourceCluster: flow.sourceAlias,
