@@ -90,10 +90,16 @@ export class MirrorEngine {
   async logSummary(kind: 'periodic' | 'final'): Promise<ReplicationSummary & { elapsedMs: number; recordsPerSec: number; bytesPerSec: number }> {
     const s = await this.telemetry.summary();
     const elapsedMs = Date.now() - this.startedAtMs;
-    const figures = { ...s, elapsedMs, recordsPerSec: round((s.records * 1000) / Math.max(1, elapsedMs)), bytesPerSec: round((s.bytes * 1000) / Math.max(1, elapsedMs)) };
+    const figures = {
+      ...s,
+      activeRecordsPerSec: round(s.activeRecordsPerSec),
+      elapsedMs,
+      recordsPerSec: round((s.records * 1000) / Math.max(1, elapsedMs)),
+      bytesPerSec: round((s.bytes * 1000) / Math.max(1, elapsedMs)),
+    };
     this.log.info(
       { event: 'replication_summary', kind, ...figures, latencyP50Ms: round(s.latencyP50Ms), latencyP99Ms: round(s.latencyP99Ms) },
-      `Replication summary (${kind}): ${s.records} records, p50 ${fmt(s.latencyP50Ms)} ms, p99 ${fmt(s.latencyP99Ms)} ms, ${figures.recordsPerSec} records/s`,
+      `Replication summary (${kind}): ${s.records} records, p50 ${fmt(s.latencyP50Ms)} ms, p99 ${fmt(s.latencyP99Ms)} ms, ${figures.activeRecordsPerSec ?? 0} records/s while active`,
     );
     return figures;
   }

@@ -64,11 +64,23 @@ export function encodeProgressValue(r: ProgressRecord): Buffer {
 
 /** Decodes a key/value pair; throws MirrorError(KAFKA_ERROR) naming the field on malformed input. */
 export function decodeProgress(key: Buffer, value: Buffer): ProgressRecord {
-  const k = JSON.parse(key.toString('utf8')) as Partial<ProgressKey>;
-  const v = JSON.parse(value.toString('utf8')) as Partial<ProgressRecord>;
   const need = (ok: boolean, field: string) => {
     if (!ok) throw new MirrorError(ERROR_CODES.KAFKA_ERROR, `malformed progress record: '${field}' missing or invalid in ${key.toString('utf8')}`);
   };
+  // Not JSON, or JSON but not an object: name the part, never leak a bare SyntaxError/TypeError.
+  const parseObject = (bytes: Buffer, field: string): Record<string, unknown> => {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(bytes.toString('utf8'));
+    } catch {
+      parsed = undefined;
+    }
+    need(typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed), field);
+    return parsed as Record<string, unknown>;
+  };
+  const k = parseObject(key, 'key') as Partial<ProgressKey>;
+  const v = parseObject(value, 'value') as Partial<ProgressRecord>;
+  need(v.gaps === undefined || Array.isArray(v.gaps), 'gaps');
   need(typeof k.sourceCluster === 'string', 'sourceCluster');
   need(typeof k.topic === 'string', 'topic');
   need(Number.isInteger(k.partition), 'partition');
@@ -143,7 +155,11 @@ export class ProgressStore {
         if (Date.now() > deadline) throw new MirrorError(ERROR_CODES.TIMEOUT, `reading ${this.topic} did not reach offset ${end} within 60 s (at ${position})`);
         for (const m of await consumeBatch(consumer, 1000)) {
           position = m.offset + 1;
-          if (!m.key || !m.value) continue; // tombstone: progress deleted by cleanup
+          if (!m.key) continue;
+          if (!m.value) {
+            this.forgetKey(JSON.parse(m.key.toString()) as ProgressKey); // tombstone: progress deleted (cleanup)
+            continue;
+          }
           const record = decodeProgress(m.key as Buffer, m.value);
           if (record.sourceCluster !== this.sourceCluster) continue;
           this.remember(record);
@@ -197,6 +213,33 @@ export class ProgressStore {
       await disconnect(this.producer);
       this.producer = undefined;
     }
+  }
+
+  /**
+   * Deletes every stored incarnation of `topic` (all partitions) with tombstones, so a future engine
+   * starts that topic from scratch. For operators' cleanup and the scenarios. Call {@link flush} after.
+   */
+  async forget(topic: string): Promise<number> {
+    let written = 0;
+    for (const [key, records] of [...this.byPartition]) {
+      if (!records[0] || records[0].topic !== topic) continue;
+      const producer = await this.ensureProducer();
+      for (const r of records) {
+        this.pendingWrites++;
+        producer.produce(this.topic, 0, null, encodeProgressKey(r), Date.now());
+        written++;
+      }
+      this.byPartition.delete(key);
+    }
+    return written;
+  }
+
+  private forgetKey(k: ProgressKey): void {
+    if (k.sourceCluster !== this.sourceCluster) return;
+    const key = `${k.topic}-${k.partition}`;
+    const list = (this.byPartition.get(key) ?? []).filter((r) => r.topicId !== k.topicId);
+    if (list.length) this.byPartition.set(key, list);
+    else this.byPartition.delete(key);
   }
 
   private remember(record: ProgressRecord): void {

@@ -34,6 +34,8 @@ export interface ReplicationSummary {
   latencyP50Ms: number | undefined;
   latencyP99Ms: number | undefined;
   latencyMaxMs: number | undefined;
+  /** Records per second between the first and the last acknowledgement (undefined below 2 records). */
+  activeRecordsPerSec: number | undefined;
 }
 
 /** The engine's instruments and a summary view over them. */
@@ -44,6 +46,9 @@ export class Telemetry {
   private readonly records: Counter;
   private readonly bytes: Counter;
   private readonly lost: Counter;
+  private firstAckAtMs: number | undefined;
+  private lastAckAtMs = 0;
+  private acked = 0;
 
   /** `readers` are extra OTel metric readers (e.g. a Prometheus exporter). */
   constructor(options: { readers?: IMetricReader[] } = {}) {
@@ -60,6 +65,10 @@ export class Telemetry {
 
   /** Records one acknowledged record: latency in ms, size in bytes. */
   recordMirrored(latencyMs: number, bytes: number, attributes: Attributes): void {
+    const now = Date.now();
+    this.firstAckAtMs ??= now;
+    this.lastAckAtMs = now;
+    this.acked++;
     this.latency.record(Math.max(0, latencyMs), attributes);
     this.records.add(1, attributes);
     this.bytes.add(bytes, attributes);
@@ -73,7 +82,7 @@ export class Telemetry {
   /** Collects the instruments and summarises them over all attributes. */
   async summary(): Promise<ReplicationSummary> {
     const { resourceMetrics } = await this.reader.collect();
-    const out: ReplicationSummary = { records: 0, bytes: 0, lostRecords: 0, latencyP50Ms: undefined, latencyP99Ms: undefined, latencyMaxMs: undefined };
+    const out: ReplicationSummary = { records: 0, bytes: 0, lostRecords: 0, latencyP50Ms: undefined, latencyP99Ms: undefined, latencyMaxMs: undefined, activeRecordsPerSec: undefined };
     const histograms: ExponentialHistogram[] = [];
     for (const scope of resourceMetrics.scopeMetrics) {
       for (const metric of scope.metrics) {
@@ -91,6 +100,8 @@ export class Telemetry {
     }
     out.latencyP50Ms = exponentialQuantile(histograms, 0.5);
     out.latencyP99Ms = exponentialQuantile(histograms, 0.99);
+    const activeMs = this.lastAckAtMs - (this.firstAckAtMs ?? this.lastAckAtMs);
+    out.activeRecordsPerSec = this.acked > 1 ? (this.acked - 1) / (Math.max(1, activeMs) / 1000) : undefined;
     out.latencyMaxMs = histograms.length ? Math.max(...histograms.map((h) => h.max ?? 0)) : undefined;
     return out;
   }

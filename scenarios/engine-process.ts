@@ -1,0 +1,127 @@
+/**
+ * The mirror engine as a child process, the way operators run it: `node bin/kafka-mirror.js
+ * --config <mm2.properties> --log-file <file>`. Scenarios and process-level tests use it to stop,
+ * kill -9, freeze (SIGSTOP) and continue (SIGCONT) the engine and to read its JSON log lines.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
+/** Path of the `kafka-mirror` executable script. */
+export const KAFKA_MIRROR_BIN = join(ROOT, 'bin', 'kafka-mirror.js');
+
+/** One parsed engine log line (pino JSON: `level` label, `time` ISO, `msg`, fields). */
+export type EngineLogLine = Record<string, unknown> & { level: string; time: string; msg: string };
+
+/** A running (or finished) engine child process. */
+export class EngineProcess {
+  readonly configPath: string;
+  readonly logFile: string;
+  private child: ChildProcess | undefined;
+  private exit: Promise<number> | undefined;
+  private stderr = '';
+
+  /** `configPath`: mm2.properties to run; `logFile`: JSON log destination (appended across restarts). */
+  constructor(options: { configPath: string; logFile: string }) {
+    this.configPath = options.configPath;
+    this.logFile = options.logFile;
+  }
+
+  /** Writes `properties` to `configPath` (creating its folder). */
+  writeConfig(properties: string): void {
+    mkdirSync(dirname(this.configPath), { recursive: true });
+    writeFileSync(this.configPath, properties);
+  }
+
+  /** Pid of the running engine, if any. */
+  get pid(): number | undefined {
+    return this.child?.exitCode === null ? this.child.pid : undefined;
+  }
+
+  /** Stderr collected so far (config errors and crashes land there). */
+  get stderrText(): string {
+    return this.stderr;
+  }
+
+  /** Starts the engine; resolves once it logged that its mirror task started (or rejects with its stderr when it exits first). */
+  async start(options: { waitForStartedMs?: number; extraArgs?: string[] } = {}): Promise<void> {
+    const linesBefore = this.lines().length;
+    this.stderr = '';
+    const child = spawn(process.execPath, [KAFKA_MIRROR_BIN, '--config', this.configPath, '--log-file', this.logFile, ...(options.extraArgs ?? [])], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+      env: process.env,
+    });
+    child.stderr!.on('data', (d: Buffer) => (this.stderr += d.toString('utf8')));
+    this.child = child;
+    this.exit = new Promise((r) => child.once('exit', (code, signal) => r(code ?? (signal ? 128 + signalNumber(signal) : 1))));
+    const deadline = Date.now() + (options.waitForStartedMs ?? 60_000);
+    while (Date.now() < deadline) {
+      if (child.exitCode !== null) return; // exited early (e.g. truncation at start): callers check exitCode()
+      if (this.lines().slice(linesBefore).some((l) => /^Mirror task .* started$/.test(l.msg))) return;
+      await delay(50);
+    }
+    throw new Error(`engine did not start within ${options.waitForStartedMs ?? 60_000} ms; stderr: ${this.stderr}`);
+  }
+
+  /** Sends a signal (SIGTERM to stop, SIGKILL to crash, SIGSTOP/SIGCONT to freeze and continue). */
+  signal(sig: NodeJS.Signals): void {
+    if (this.child && this.child.exitCode === null) this.child.kill(sig);
+  }
+
+  /** Resolves with the exit code (128+n for a signal) once the process ended; rejects after `timeoutMs`. */
+  async waitForExit(timeoutMs = 60_000): Promise<number> {
+    if (!this.exit) throw new Error('engine was never started');
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`engine did not exit within ${timeoutMs} ms`)), timeoutMs);
+    });
+    try {
+      return await Promise.race([this.exit, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** SIGTERM and wait for the exit code. */
+  async stop(timeoutMs = 60_000): Promise<number> {
+    this.signal('SIGTERM');
+    return this.waitForExit(timeoutMs);
+  }
+
+  /** Every JSON line of the log file so far (non-JSON lines skipped). */
+  lines(): EngineLogLine[] {
+    if (!existsSync(this.logFile)) return [];
+    const out: EngineLogLine[] = [];
+    for (const raw of readFileSync(this.logFile, 'utf8').split('\n')) {
+      if (!raw.trim()) continue;
+      try {
+        out.push(JSON.parse(raw) as EngineLogLine);
+      } catch {
+        /* a partial last line while the engine writes */
+      }
+    }
+    return out;
+  }
+
+  /** Waits until a log line satisfies `predicate`; rejects after `timeoutMs` naming `what`. */
+  async waitForLine(predicate: (l: EngineLogLine) => boolean, what: string, timeoutMs = 30_000): Promise<EngineLogLine> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const hit = this.lines().find(predicate);
+      if (hit) return hit;
+      if (Date.now() > deadline) throw new Error(`no engine log line for ${what} within ${timeoutMs} ms (log: ${this.logFile})`);
+      await delay(50);
+    }
+  }
+}
+
+function signalNumber(signal: NodeJS.Signals): number {
+  return ({ SIGHUP: 1, SIGINT: 2, SIGKILL: 9, SIGTERM: 15 } as Record<string, number>)[signal] ?? 0;
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}

@@ -1,0 +1,179 @@
+/**
+ * What every scenario shares: the clusters it runs against, where its files go, its result shape,
+ * and the steps most scenarios take (fresh topics, an engine child process, the producer CLI).
+ */
+import { spawn } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { KafkaAdmin } from '../engine/kafka-admin.ts';
+import { ProgressStore } from '../engine/progress-store.ts';
+import { silentLogger } from '../engine/logger.ts';
+import { EngineProcess } from './engine-process.ts';
+
+/** Repository root. */
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+/** Where scenario logs, configs and summaries go (gitignored). */
+export const LOGS_DIR = join(ROOT, 'logs');
+
+/** The source topic of the scenarios (as in the seeds) and its remote name on the standby. */
+export const SOURCE_TOPIC = 'commit-log';
+export const REMOTE_TOPIC = 'primary.commit-log';
+/** The engine's progress topic on the standby for flows from `primary`. */
+export const PROGRESS_TOPIC = 'mm2-progress.primary.internal';
+
+/** Where a scenario runs. Bootstrap servers are `host:port[,host:port]`. */
+export interface ScenarioContext {
+  primary: string;
+  standby: string;
+  logsDir: string;
+  /** Prints one progress line for the operator. */
+  say: (line: string) => void;
+}
+
+/** The outcome of one scenario run, as printed in the summary table and written to logs/challenge-summary.json. */
+export interface ScenarioResult {
+  scenario: string;
+  title: string;
+  status: 'PASS' | 'FAIL';
+  records: number;
+  latencyP50Ms?: number | undefined;
+  latencyP99Ms?: number | undefined;
+  recordsPerSec?: number | undefined;
+  durationMs: number;
+  /** Scenario-specific figures (gap, detection time, recovery time, exit codes …). */
+  details: Record<string, unknown>;
+  /** Why it failed (empty on PASS). */
+  problems: string[];
+  /** The engine log file(s) to look at. */
+  logFiles: string[];
+}
+
+/** A scenario: name (`test1`), title, and its body. */
+export interface Scenario {
+  name: string;
+  title: string;
+  run(ctx: ScenarioContext): Promise<ScenarioResult>;
+}
+
+/** Admin clients of both clusters, closed by `close()`. */
+export function admins(ctx: ScenarioContext): { primary: KafkaAdmin; standby: KafkaAdmin; close(): void } {
+  const primary = new KafkaAdmin({ 'bootstrap.servers': ctx.primary });
+  const standby = new KafkaAdmin({ 'bootstrap.servers': ctx.standby });
+  return { primary, standby, close: () => (primary.close(), standby.close()) };
+}
+
+/**
+ * Gives the scenario a clean slate: deletes `commit-log` on the primary and `primary.commit-log` on
+ * the standby, tombstones the engine's stored progress for `commit-log` (other topics' progress on
+ * the cluster is left alone), and waits until the brokers no longer list the topics.
+ */
+export async function resetScenarioTopics(ctx: ScenarioContext): Promise<void> {
+  const a = admins(ctx);
+  const store = new ProgressStore({
+    topic: PROGRESS_TOPIC,
+    sourceCluster: 'primary',
+    target: { alias: 'standby', bootstrapServers: ctx.standby, client: {}, consumer: {}, producer: {}, admin: {} },
+    replicationFactor: -1,
+    logger: silentLogger(),
+  });
+  try {
+    await store.load();
+    await store.forget(SOURCE_TOPIC);
+    await store.close();
+    await a.primary.deleteTopic(SOURCE_TOPIC);
+    await a.standby.deleteTopic(REMOTE_TOPIC);
+    await waitUntil(async () => !(await a.primary.listTopics()).includes(SOURCE_TOPIC), 'commit-log deleted', 30_000);
+    await waitUntil(async () => !(await a.standby.listTopics()).includes(REMOTE_TOPIC), `${REMOTE_TOPIC} deleted`, 30_000);
+  } finally {
+    a.close();
+  }
+}
+
+/** Creates `commit-log` on the primary with 1 partition and the given topic configs; waits until it can be described. */
+export async function createSourceTopic(ctx: ScenarioContext, configs: Record<string, string>, partitions = 1): Promise<string> {
+  const a = admins(ctx);
+  try {
+    await waitUntil(() => a.primary.createTopic(SOURCE_TOPIC, partitions, -1, configs), 'commit-log created', 30_000);
+    const d = await waitUntil(async () => (await a.primary.describeTopics([SOURCE_TOPIC])).get(SOURCE_TOPIC), 'commit-log described', 30_000);
+    return d.topicId;
+  } finally {
+    a.close();
+  }
+}
+
+/** mm2.properties for a scenario: primary->standby mirroring `commit-log`, plus `extra` keys. */
+export function scenarioProperties(ctx: ScenarioContext, extra: Record<string, string | number> = {}): string {
+  const props: Record<string, string | number> = {
+    clusters: 'primary, standby',
+    'primary.bootstrap.servers': ctx.primary,
+    'standby.bootstrap.servers': ctx.standby,
+    'primary->standby.enabled': 'true',
+    'primary->standby.topics': SOURCE_TOPIC,
+    'replication.factor': 1,
+    'progress.topic.replication.factor': 1,
+    'refresh.topics.interval.seconds': 5,
+    ...extra,
+  };
+  return `# written by run_challenge.ts\n${Object.entries(props).map(([k, v]) => `${k} = ${v}`).join('\n')}\n`;
+}
+
+/** An engine child process for scenario `name`: config `logs/<name>/mm2.properties`, log `logs/<name>-engine.log`. */
+export function scenarioEngine(ctx: ScenarioContext, name: string): EngineProcess {
+  mkdirSync(join(ctx.logsDir, name), { recursive: true });
+  return new EngineProcess({ configPath: join(ctx.logsDir, name, 'mm2.properties'), logFile: join(ctx.logsDir, `${name}-engine.log`) });
+}
+
+/** The producer CLI's parsed summary line (`summary: records=… failed=… …`). */
+export interface ProducerSummary {
+  exitCode: number;
+  records: number;
+  failed: number;
+  recordsPerSec: number;
+  runId: string;
+  output: string;
+}
+
+/** Runs `commit-log-producer` as a child process (as an operator would) and parses its summary. */
+export async function runProducer(ctx: ScenarioContext, args: string[]): Promise<ProducerSummary> {
+  const bin = join(ROOT, 'bin', 'commit-log-producer.js');
+  const child = spawn(process.execPath, [bin, '--broker', ctx.primary, '--quiet', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout.on('data', (d: Buffer) => (output += d.toString('utf8')));
+  child.stderr.on('data', (d: Buffer) => (output += d.toString('utf8')));
+  const exitCode = await new Promise<number>((r) => child.on('close', (code) => r(code ?? 1)));
+  const field = (name: string) => new RegExp(`\\b${name}=(\\S+)`).exec(output)?.[1] ?? '';
+  return { exitCode, records: Number(field('records')), failed: Number(field('failed')), recordsPerSec: Number(field('records_per_sec')), runId: field('run_id'), output };
+}
+
+/** Polls `condition` every 100 ms until it returns a truthy value; rejects after `timeoutMs` naming `what`. */
+export async function waitUntil<T>(condition: () => Promise<T> | T, what: string, timeoutMs: number): Promise<NonNullable<T>> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  for (;;) {
+    try {
+      const v = await condition();
+      if (v) return v as NonNullable<T>;
+    } catch (err) {
+      lastError = err;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError ? ` (last error: ${(lastError as Error).message})` : ''}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** Starts a result; `finish` stamps duration and status from the problems found. */
+export function startResult(scenario: Scenario, logFiles: string[]): { result: ScenarioResult; finish(): ScenarioResult } {
+  const t0 = Date.now();
+  const result: ScenarioResult = { scenario: scenario.name, title: scenario.title, status: 'FAIL', records: 0, durationMs: 0, details: {}, problems: [], logFiles };
+  return {
+    result,
+    finish() {
+      result.durationMs = Date.now() - t0;
+      result.status = result.problems.length === 0 ? 'PASS' : 'FAIL';
+      return result;
+    },
+  };
+}
