@@ -1,5 +1,6 @@
 /** The scenarios `npm run challenge` knows, in the order `all` runs them. */
 import type { Scenario } from './scenario.ts';
 import { test1 } from './test1-normal-replication.ts';
+import { test2 } from './test2-log-truncation.ts';
 
-export const SCENARIOS: Record<string, Scenario> = { test1 };
+export const SCENARIOS: Record<string, Scenario> = { test1, test2 };
