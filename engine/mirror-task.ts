@@ -251,19 +251,25 @@ export class MirrorTask {
     }
     const fetchedAtMs = Date.now();
     if (batch.length > 0 && this.running) {
-      // Topic-ID fence: verified by a describe that started after the fetch.
+      // Topic-ID fence: the batch is attributed to the incarnations known when it was fetched, and
+      // only records whose incarnation a describe started after the fetch confirms are produced. If
+      // the check finds a reset, that topic's records are dropped: they may belong to either
+      // incarnation (librdkafka keeps fetching a recreated topic by name at the old position).
       const topics = [...new Set(batch.map((m) => m.topic))];
+      const fetchedFrom = new Map(topics.map((t) => [t, this.topics.get(t)?.topicId]));
       await this.checks.verifyTopicIds(topics, fetchedAtMs);
-      await this.produceBatch(batch);
+      await this.produceBatch(batch, fetchedFrom);
     }
     await this.periodic();
   }
 
-  private async produceBatch(batch: Message[]): Promise<void> {
+  /** Produces the records of a verified batch; `fetchedFrom` maps each topic to the incarnation it was fetched as. */
+  private async produceBatch(batch: Message[], fetchedFrom: ReadonlyMap<string, string | undefined>): Promise<void> {
     const now = Date.now();
     for (const m of batch) {
       const state = this.partitions.get(tpKey(m));
-      if (!state || state.topicId !== this.topics.get(m.topic)?.topicId) continue;
+      const topicId = fetchedFrom.get(m.topic);
+      if (!state || topicId === undefined || state.topicId !== topicId || this.topics.get(m.topic)?.topicId !== topicId) continue;
       if (!state.accept(m.offset, now)) continue;
       const ctx: InFlight = { state, topicId: state.topicId, offset: m.offset, timestamp: m.timestamp ?? now, bytes: (m.value?.length ?? 0) + keyLength(m.key) };
       this.inFlightTotal++;

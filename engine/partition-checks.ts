@@ -25,6 +25,7 @@ export class PartitionChecks {
   private readonly admin: KafkaAdmin;
   private readonly log: Logger;
   private lastTopicIdCheckAtMs = 0;
+  private lastMissingCheckAtMs = 0;
   private forceTopicIdCheck = false;
   private forceStallCheck = false;
   private lastConsumeErrorLogAtMs = 0;
@@ -94,6 +95,11 @@ export class PartitionChecks {
       this.lastTopicIdCheckAtMs = nowMs;
       const described = await this.admin.describeTopics(this.task.trackedTopics());
       for (const [name, d] of described) await this.applyDescription(name, d);
+    } else if (nowMs - this.lastMissingCheckAtMs >= s.truncationCheckIntervalMs) {
+      // A deleted topic is watched closely (it is likely being recreated), whatever the periodic interval.
+      this.lastMissingCheckAtMs = nowMs;
+      const missing = this.task.trackedTopics().filter((t) => this.task.knownTopic(t) === undefined);
+      if (missing.length > 0) for (const [name, d] of await this.admin.describeTopics(missing)) await this.applyDescription(name, d);
     }
     const force = this.forceStallCheck;
     this.forceStallCheck = false;

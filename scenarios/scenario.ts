@@ -3,7 +3,7 @@
  * and the steps most scenarios take (fresh topics, an engine child process, the producer CLI).
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { KafkaAdmin } from '../engine/kafka-admin.ts';
@@ -121,7 +121,9 @@ export function scenarioProperties(ctx: ScenarioContext, extra: Record<string, s
 /** An engine child process for scenario `name`: config `logs/<name>/mm2.properties`, log `logs/<name>-engine.log`. */
 export function scenarioEngine(ctx: ScenarioContext, name: string): EngineProcess {
   mkdirSync(join(ctx.logsDir, name), { recursive: true });
-  return new EngineProcess({ configPath: join(ctx.logsDir, name, 'mm2.properties'), logFile: join(ctx.logsDir, `${name}-engine.log`) });
+  const logFile = join(ctx.logsDir, `${name}-engine.log`);
+  rmSync(logFile, { force: true }); // each run starts a fresh log: assertions read only this run's lines
+  return new EngineProcess({ configPath: join(ctx.logsDir, name, 'mm2.properties'), logFile });
 }
 
 /** The producer CLI's parsed summary line (`summary: records=… failed=… …`). */
