@@ -84,7 +84,10 @@ export class DeliveryTally {
     if (this.waiters.length === 0) return;
     const inFlight = this.inFlight;
     const still: typeof this.waiters = [];
-    for (const w of this.waiters) (inFlight < w.below ? w.resolve() : still.push(w));
+    for (const w of this.waiters) {
+      if (inFlight < w.below) w.resolve();
+      else still.push(w);
+    }
     this.waiters = still;
   }
 
