@@ -4,7 +4,7 @@
  * kill -9, freeze (SIGSTOP) and continue (SIGCONT) the engine and to read its JSON log lines.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -36,6 +36,11 @@ export class EngineProcess {
     writeFileSync(this.configPath, properties);
   }
 
+  /** Where the running engine's pid is recorded: `<logFile>.pid`. */
+  get pidFile(): string {
+    return `${this.logFile}.pid`;
+  }
+
   /** Pid of the running engine, if any. */
   get pid(): number | undefined {
     return this.child?.exitCode === null ? this.child.pid : undefined;
@@ -56,7 +61,14 @@ export class EngineProcess {
     });
     child.stderr!.on('data', (d: Buffer) => (this.stderr += d.toString('utf8')));
     this.child = child;
-    this.exit = new Promise((r) => child.once('exit', (code, signal) => r(code ?? (signal ? 128 + signalNumber(signal) : 1))));
+    // Recorded so `npm run cleanup` can stop an engine a crashed run left behind — by pid, never by name.
+    writeFileSync(this.pidFile, String(child.pid));
+    this.exit = new Promise((r) =>
+      child.once('exit', (code, signal) => {
+        rmSync(this.pidFile, { force: true });
+        r(code ?? (signal ? 128 + signalNumber(signal) : 1));
+      }),
+    );
     const deadline = Date.now() + (options.waitForStartedMs ?? 60_000);
     while (Date.now() < deadline) {
       if (child.exitCode !== null) return; // exited early (e.g. truncation at start): callers check exitCode()
