@@ -14,7 +14,7 @@
  * - Crash safety (4): progress is written only for acknowledged records; restart resumes there
  *   (at-least-once; duplicates bounded by the records acknowledged since the last progress write).
  */
-import type { KafkaConsumer, LibrdKafkaError, Message, MessageHeader, Producer } from '@confluentinc/kafka-javascript';
+import type { KafkaConsumer, LibrdKafkaError, Message, MessageHeader, Metadata, Producer } from '@confluentinc/kafka-javascript';
 import type { Logger } from './logger.ts';
 import type { Telemetry } from './telemetry.ts';
 import type { ProgressStore } from './progress-store.ts';
@@ -193,9 +193,32 @@ export class MirrorTask {
     if (rebuild) this.rebuildNeeded = true;
   }
 
-  /** Ensures remote topics for (re)discovered topics. */
-  ensureRemoteTopics(topics: TopicDescription[]): Promise<void> {
-    return this.discovery.ensureRemoteTopics(topics.map((t) => ({ ...t, remoteTopic: this.remoteTopic(t.name) })));
+  /** Ensures remote topics for (re)discovered topics, and that the target producer knows all their partitions. */
+  async ensureRemoteTopics(topics: TopicDescription[]): Promise<void> {
+    await this.discovery.ensureRemoteTopics(topics.map((t) => ({ ...t, remoteTopic: this.remoteTopic(t.name) })));
+    for (const t of topics) await this.awaitProducerPartitions(this.remoteTopic(t.name), t.partitionCount);
+  }
+
+  /**
+   * Waits until the target producer's metadata shows `count` partitions of `remote`. librdkafka caches a
+   * topic's partition count (refreshed every `topic.metadata.refresh.interval.ms`, 5 min) and rejects a
+   * partition beyond it at once with ERR__UNKNOWN_PARTITION (-190), which would fail the flow right after
+   * a remote topic grew (new partitions, or a topic reset with more partitions). A metadata request
+   * for the topic updates that cache. Throws MirrorError(TIMEOUT) after 30 s.
+   */
+  private async awaitProducerPartitions(remote: string, count: number): Promise<void> {
+    const producer = this.producer;
+    if (!producer) return;
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      const md = await new Promise<Metadata>((resolve, reject) =>
+        producer.getMetadata({ topic: remote, timeout: 5000 }, (err, data) => (err ? reject(err) : resolve(data))),
+      );
+      const known = md.topics.find((t) => t.name === remote)?.partitions.length ?? 0;
+      if (known >= count) return;
+      if (Date.now() > deadline) throw new MirrorError(ERROR_CODES.TIMEOUT, `target producer still sees ${known} of ${count} partitions of ${remote} after 30 s`);
+      await delay(100);
+    }
   }
 
   /** Waits until every produced record is acknowledged (used before repositioning a partition). */
@@ -281,7 +304,7 @@ export class MirrorTask {
   /** Hands one record to the producer; false when the local queue is full (retry later). */
   private produce(ctx: InFlight, m: Message): boolean {
     try {
-      this.producer!.produce(this.remoteTopic(m.topic), m.partition, m.value, m.key, m.timestamp, ctx, m.headers as MessageHeader[] | undefined);
+      this.producer!.produce(this.remoteTopic(m.topic), m.partition, nonNullEmpty(m.value), nonNullEmpty(m.key), m.timestamp, ctx, emptySafeHeaders(m.headers));
       return true;
     } catch (err) {
       if ((err as LibrdKafkaError).code === ERR_QUEUE_FULL) return false;
@@ -383,6 +406,25 @@ export class MirrorTask {
   get failed(): MirrorError | undefined {
     return this.fatal;
   }
+}
+
+/**
+ * A zero-length Buffer whose data pointer is not null. The binding's produce() turns a key, value or
+ * header value whose Buffer data pointer is null — every empty Buffer the consumer hands out on Node 20 —
+ * into NULL, so an empty value would be mirrored as a tombstone (fidelity, DESIGN.md invariant 2).
+ * A zero-length view into a non-empty allocation keeps a real pointer and is written as empty.
+ */
+const EMPTY = Buffer.alloc(1).subarray(0, 0);
+
+/** `b`, with an empty Buffer replaced by {@link EMPTY}. */
+function nonNullEmpty<T extends Buffer | string | null | undefined>(b: T): T | Buffer {
+  return Buffer.isBuffer(b) && b.length === 0 ? EMPTY : b;
+}
+
+/** Headers as fetched (order and duplicates kept), copied only when one has an empty value. */
+function emptySafeHeaders(headers: Message['headers']): MessageHeader[] | undefined {
+  if (!headers?.some((h) => Object.values(h).some((v) => Buffer.isBuffer(v) && v.length === 0))) return headers as MessageHeader[] | undefined;
+  return headers.map((h) => Object.fromEntries(Object.entries(h).map(([k, v]) => [k, nonNullEmpty(v)])));
 }
 
 function keyLength(key: Message['key']): number {
