@@ -43,7 +43,7 @@ async function run(opts: { config: string; logFile?: string; logLevel: string })
   const { config, warnings } = await loadMirrorConfig(opts.config);
   const log: Logger = createLogger({ destination: opts.logFile, level: opts.logLevel });
   for (const w of warnings) log.warn({ component: 'config' }, w);
-  log.info({ component: 'engine', pid: process.pid, config: redactConfig(config), configFile: opts.config }, 'kafka-mirror starting');
+  log.info({ component: 'engine', config: redactConfig(config), configFile: opts.config }, 'kafka-mirror starting');
   const engine = new MirrorEngine({ config, logger: log });
   let stopping = false;
   const stop = (signal: string) => {

@@ -30,6 +30,7 @@ export class MirrorEngine {
   private readonly options: Required<EngineOptions>;
   private summaryTimer: NodeJS.Timeout | undefined;
   private readonly startedAtMs = Date.now();
+  private stopping: Promise<void> | undefined;
 
   constructor(options: { config: MirrorConfig; logger: Logger; telemetry?: Telemetry } & EngineOptions) {
     this.config = options.config;
@@ -78,7 +79,13 @@ export class MirrorEngine {
   }
 
   /** Stops every flow (flushing in-flight records and progress) and logs the final summary. */
-  async stop(): Promise<void> {
+  stop(): Promise<void> {
+    // Idempotent: the CLI stops on SIGTERM and again once done() resolves; a second run would close the
+    // progress store twice and summarise after telemetry shutdown (rejects: exit code 1 on a clean stop).
+    return (this.stopping ??= this.stopOnce());
+  }
+
+  private async stopOnce(): Promise<void> {
     if (this.summaryTimer) clearInterval(this.summaryTimer);
     await Promise.all(this.tasks.map((t) => t.stop()));
     await Promise.all(this.tasks.map((t) => t.progressStore.close().catch((err: unknown) => this.log.error({ err }, 'closing progress store failed'))));

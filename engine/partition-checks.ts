@@ -143,7 +143,7 @@ export class PartitionChecks {
     const recoveryMs = nowMs - (state.resetDetectedAtMs ?? nowMs);
     state.resetDetectedAtMs = undefined;
     this.log.info(
-      { event: 'topic_reset_recovered', flow: this.flow, topic: state.topic, partition: state.partition, newTopicId: state.topicId, recoveryMs },
+      { event: 'topic_reset_recovered', topic: state.topic, partition: state.partition, newTopicId: state.topicId, recoveryMs },
       `Successfully recovered from topic reset for ${state.key} in ${recoveryMs} ms`,
     );
   }
@@ -161,7 +161,7 @@ export class PartitionChecks {
       this.task.setKnownTopic(name, undefined);
       for (const s of states) if (s.status === PARTITION_STATUS.MIRRORING) s.status = PARTITION_STATUS.WAITING_FOR_TOPIC;
       this.log.warn(
-        { event: 'topic_missing', flow: this.flow, topic: name, lastTopicId: states[0]?.topicId },
+        { event: 'topic_missing', topic: name, lastTopicId: states[0]?.topicId },
         `Source topic ${name} no longer exists; its partitions wait for it to be recreated`,
       );
       this.task.requestReassign(true);
@@ -190,7 +190,7 @@ export class PartitionChecks {
       if (s.partition >= d.partitionCount) {
         s.status = PARTITION_STATUS.REMOVED;
         this.log.warn(
-          { event: 'partition_removed', flow: this.flow, topic: s.topic, partition: s.partition, newTopicId: d.topicId },
+          { event: 'partition_removed', topic: s.topic, partition: s.partition, newTopicId: d.topicId },
           `Partition ${s.key} does not exist in the recreated topic (${d.partitionCount} partitions); its remote partition keeps the old records`,
         );
         continue;
@@ -214,7 +214,7 @@ export class PartitionChecks {
       const state = new PartitionState(tp, d.topicId, offsets.get(tpKey(tp))!.logStartOffset, Date.now());
       this.task.addPartition(state);
       await this.task.persist(state);
-      this.log.info({ flow: this.flow, topic: tp.topic, partition: tp.partition, startOffset: state.nextOffset }, `Mirroring new partition ${state.key}`);
+      this.log.info({ topic: tp.topic, partition: tp.partition, startOffset: state.nextOffset }, `Mirroring new partition ${state.key}`);
     }
   }
 
@@ -235,7 +235,7 @@ export class PartitionChecks {
     if (check.kind === 'divergence') {
       state.status = PARTITION_STATUS.FAILED;
       this.log.error(
-        { event: 'log_divergence_detected', flow: this.flow, topic: state.topic, partition: state.partition, topicId: state.topicId, ...check },
+        { event: 'log_divergence_detected', topic: state.topic, partition: state.partition, topicId: state.topicId, ...check },
         `Log divergence detected for ${state.key}: log end offset ${check.logEndOffset} is below the next expected offset ${check.expectedOffset} (same topic ID)`,
       );
       this.task.failWith(new DivergenceError({ topic: state.topic, partition: state.partition, expectedOffset: check.expectedOffset, logEndOffset: check.logEndOffset }));
@@ -247,7 +247,7 @@ export class PartitionChecks {
     const policy = this.task.settings.truncationPolicy;
     const evidence = { flow: this.flow, topic: state.topic, partition: state.partition, expectedOffset: f.expectedOffset, logStartOffset: f.logStartOffset, gap: f.gap, detectedAt };
     this.log.critical(
-      { event: 'log_truncation_detected', ...evidence, topicId: state.topicId, policy },
+      { event: 'log_truncation_detected', ...logFields(evidence), topicId: state.topicId, policy },
       `CRITICAL: Log truncation detected for ${state.key}. Expected offset ${f.expectedOffset}, but got ${f.logStartOffset}. Gap of ${f.gap} messages detected`,
     );
     this.task.telemetrySink.recordLost(f.gap, { flow: this.flow, topic: state.topic });
@@ -257,7 +257,7 @@ export class PartitionChecks {
       state.gaps = [...state.gaps, { ...gap, acknowledgedAt: detectedAt, acknowledgedBy: 'continue-policy' }];
       state.restartAt(f.logStartOffset, state.topicId, Date.now());
       await this.task.persist(state);
-      this.log.warn({ event: 'truncation_gap_skipped', ...evidence }, `Resuming ${state.key} at log start offset ${f.logStartOffset} (truncation.policy=continue)`);
+      this.log.warn({ event: 'truncation_gap_skipped', ...logFields(evidence) }, `Resuming ${state.key} at log start offset ${f.logStartOffset} (truncation.policy=continue)`);
       this.task.requestReassign();
       return;
     }
@@ -269,17 +269,23 @@ export class PartitionChecks {
 
   private logResetDetected(state: PartitionState, oldTopicId: string, newTopicId: string, lastMirroredOffset: number): void {
     this.log.warn(
-      { event: 'topic_reset_detected', flow: this.flow, topic: state.topic, partition: state.partition, oldTopicId, newTopicId, lastMirroredOffset },
+      { event: 'topic_reset_detected', topic: state.topic, partition: state.partition, oldTopicId, newTopicId, lastMirroredOffset },
       `Topic reset detected for ${state.key} (topic ID ${oldTopicId} -> ${newTopicId})`,
     );
   }
 
   private logResetHandling(state: PartitionState, startOffset: number): void {
     this.log.info(
-      { event: 'topic_reset_handling', flow: this.flow, topic: state.topic, partition: state.partition, startOffset },
+      { event: 'topic_reset_handling', topic: state.topic, partition: state.partition, startOffset },
       `Handling topic reset for ${state.key}. Seeking to beginning offset ${startOffset}`,
     );
   }
+}
+
+/** Evidence without `flow`: the task's child logger binds it already. */
+function logFields<T extends { flow: string }>(evidence: T): Omit<T, 'flow'> {
+  const { flow: _flow, ...rest } = evidence;
+  return rest;
 }
 
 function range(n: number): number[] {
