@@ -15,9 +15,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { DATA_ROOT, defaultClusters } from './local-kafka/local-kafka-cluster.ts';
 import { KafkaAdmin } from './engine/kafka-admin.ts';
-import { ProgressStore } from './engine/progress-store.ts';
-import { silentLogger } from './engine/logger.ts';
-import { LOGS_DIR, PROGRESS_TOPIC, REMOTE_TOPIC, SOURCE_TOPIC } from './scenarios/scenario.ts';
+import { LOGS_DIR, PROGRESS_TOPIC, REMOTE_TOPIC, SOURCE_TOPIC, forgetScenarioProgress } from './scenarios/scenario.ts';
 
 const say = (line: string) => console.log(`[cleanup] ${line}`);
 
@@ -51,16 +49,7 @@ async function cleanTopics(): Promise<string[]> {
     try {
       say((await admin.deleteTopic(REMOTE_TOPIC)) ? `deleted ${REMOTE_TOPIC} on standby` : `${REMOTE_TOPIC}: not on standby`);
       if ((await admin.listTopics()).includes(PROGRESS_TOPIC)) {
-        const store = new ProgressStore({
-          topic: PROGRESS_TOPIC,
-          sourceCluster: 'primary',
-          target: { alias: 'standby', bootstrapServers: standby.bootstrapServers, client: {}, consumer: {}, producer: {}, admin: {} },
-          replicationFactor: -1,
-          logger: silentLogger(),
-        });
-        await store.load();
-        const n = await store.forget(SOURCE_TOPIC);
-        await store.close();
+        const n = await forgetScenarioProgress(standby.bootstrapServers);
         if (n > 0) say(`removed ${n} stored progress record(s) for ${SOURCE_TOPIC}`);
       }
     } catch (err) {

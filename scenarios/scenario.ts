@@ -70,23 +70,34 @@ export function admins(ctx: ScenarioContext): { primary: KafkaAdmin; standby: Ka
  */
 export async function resetScenarioTopics(ctx: ScenarioContext): Promise<void> {
   const a = admins(ctx);
-  const store = new ProgressStore({
-    topic: PROGRESS_TOPIC,
-    sourceCluster: 'primary',
-    target: { alias: 'standby', bootstrapServers: ctx.standby, client: {}, consumer: {}, producer: {}, admin: {} },
-    replicationFactor: -1,
-    logger: silentLogger(),
-  });
   try {
-    await store.load();
-    await store.forget(SOURCE_TOPIC);
-    await store.close();
+    await forgetScenarioProgress(ctx.standby);
     await a.primary.deleteTopic(SOURCE_TOPIC);
     await a.standby.deleteTopic(REMOTE_TOPIC);
     await waitUntil(async () => !(await a.primary.listTopics()).includes(SOURCE_TOPIC), 'commit-log deleted', 30_000);
     await waitUntil(async () => !(await a.standby.listTopics()).includes(REMOTE_TOPIC), `${REMOTE_TOPIC} deleted`, 30_000);
   } finally {
     a.close();
+  }
+}
+
+/**
+ * Tombstones the engine's stored progress for `commit-log` (flows from `primary`) on the standby at
+ * `standbyBootstrap`, so the next engine starts it from scratch. Returns the records removed.
+ */
+export async function forgetScenarioProgress(standbyBootstrap: string): Promise<number> {
+  const store = new ProgressStore({
+    topic: PROGRESS_TOPIC,
+    sourceCluster: 'primary',
+    target: { alias: 'standby', bootstrapServers: standbyBootstrap, client: {}, consumer: {}, producer: {}, admin: {} },
+    replicationFactor: -1,
+    logger: silentLogger(),
+  });
+  try {
+    await store.load();
+    return await store.forget(SOURCE_TOPIC);
+  } finally {
+    await store.close();
   }
 }
 
