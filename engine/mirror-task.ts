@@ -144,6 +144,7 @@ export class MirrorTask {
   /** Stops fetching, waits for in-flight records, writes final progress and closes clients. Idempotent. */
   async stop(): Promise<void> {
     this.running = false;
+    this.drained?.();
     await this.loopFinished;
   }
 
@@ -244,6 +245,7 @@ export class MirrorTask {
     if (this.fatal) return;
     this.fatal = error;
     this.running = false;
+    this.drained?.();
     this.log.error({ code: error.code, err: error }, `Mirror task ${this.settings.name} stopping: ${error.message}`);
   }
 
@@ -265,7 +267,9 @@ export class MirrorTask {
   private async iteration(): Promise<void> {
     if (this.rebuildNeeded) await this.rebuildConsumer();
     else if (this.reassignNeeded) this.assign();
+    // Back-pressure: a slow or unreachable target stops fetching; stop() releases the wait.
     if (this.inFlightTotal >= MAX_IN_FLIGHT) await new Promise<void>((r) => (this.drained = r));
+    if (!this.running) return;
     let batch: Message[] = [];
     try {
       batch = this.consumer && this.consumer.assignments().length > 0 ? await consumeBatch(this.consumer, BATCH_MAX) : await idle(100);
@@ -369,7 +373,7 @@ export class MirrorTask {
    * recreated topic (confluent-kafka-javascript #274, librdkafka #4898), so a new incarnation gets a new client.
    */
   private async rebuildConsumer(): Promise<void> {
-    this.rebuildNeeded = false;
+    this.rebuildNeeded = true; // stays set until a new consumer is connected (retried by the loop)
     const old = this.consumer;
     this.consumer = undefined;
     if (old) await disconnect(old);
@@ -379,6 +383,7 @@ export class MirrorTask {
     (consumer as unknown as { setDefaultIsTimeoutOnlyForFirstMessage(v: boolean): void }).setDefaultIsTimeoutOnlyForFirstMessage(true);
     consumer.on('event.error', (err) => this.checks.onConsumeError(err));
     this.consumer = consumer;
+    this.rebuildNeeded = false;
     this.assign();
   }
 
