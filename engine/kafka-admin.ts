@@ -9,6 +9,7 @@
 import Kafka from '@confluentinc/kafka-javascript';
 import type { IAdminClient, LibrdKafkaError, TopicDescription as RdTopicDescription } from '@confluentinc/kafka-javascript';
 import { MirrorError, ERROR_CODES } from './errors.ts';
+import { clientError, isAuthError } from './kafka-clients.ts';
 
 /** What the engine needs to know about one topic. `topicId` is Kafka's base64url Uuid (KIP-516), as kafka-topics.sh prints it. */
 export interface TopicDescription {
@@ -36,6 +37,11 @@ export function tpKey(tp: TopicPartition): string {
 
 /** librdkafka error code for an unknown topic or partition (Kafka error 3). */
 const UNKNOWN_TOPIC_OR_PARTITION = 3;
+/**
+ * Kafka errors of a partition whose leadership the broker asked does not know yet (a topic created a
+ * moment ago, a leader change): LEADER_NOT_AVAILABLE, NOT_LEADER_OR_FOLLOWER, UNKNOWN_LEADER_EPOCH.
+ */
+const LEADERSHIP_SETTLING = new Set([5, 6, 75]);
 /** librdkafka error code for an existing topic on create (Kafka error 36). */
 const TOPIC_ALREADY_EXISTS = 36;
 
@@ -43,10 +49,21 @@ const TOPIC_ALREADY_EXISTS = 36;
 export class KafkaAdmin {
   private readonly client: IAdminClient;
   private readonly timeoutMs: number;
+  private authError: LibrdKafkaError | undefined;
+  /** Rejecters of calls in flight, so an authentication failure ends them at once. */
+  private readonly pending = new Set<(err: LibrdKafkaError) => void>();
 
   /** `config` is a librdkafka global config (must include `bootstrap.servers`). */
   constructor(config: Record<string, string | number | boolean>, options: { timeoutMs?: number } = {}) {
-    this.client = Kafka.AdminClient.create(config as never);
+    // librdkafka reports a failed SASL handshake as an error event; requests themselves only see
+    // transport failures (-195) and would be retried until the timeout. Remember it and fail fast.
+    this.client = Kafka.AdminClient.create(config as never, {
+      'event.error': (err: LibrdKafkaError) => {
+        if (!isAuthError(err)) return;
+        this.authError = err;
+        for (const reject of this.pending) reject(err);
+      },
+    });
     this.timeoutMs = options.timeoutMs ?? 10_000;
   }
 
@@ -99,7 +116,19 @@ export class KafkaAdmin {
           cb,
         ),
       );
-    const [earliest, latest] = await Promise.all([query(Kafka.OffsetSpec.EARLIEST), query(Kafka.OffsetSpec.LATEST)]);
+    // Per-partition errors arrive in the results, not as a call error, so call() does not retry them.
+    // A topic created a moment ago answers NOT_LEADER_OR_FOLLOWER or UNKNOWN_LEADER_EPOCH until its leader
+    // is known everywhere (the progress topic on a fresh target cluster): retry exactly those. Not UNKNOWN_TOPIC_OR_PARTITION:
+    // a deleted topic must surface at once (topic-reset detection).
+    const deadline = Date.now() + this.timeoutMs;
+    let earliest: Awaited<ReturnType<typeof query>>;
+    let latest: Awaited<ReturnType<typeof query>>;
+    for (let attempt = 0; ; attempt++) {
+      [earliest, latest] = await Promise.all([query(Kafka.OffsetSpec.EARLIEST), query(Kafka.OffsetSpec.LATEST)]);
+      const retriable = [...earliest, ...latest].some((x) => x.error !== undefined && LEADERSHIP_SETTLING.has(x.error.code));
+      if (!retriable || Date.now() >= deadline) break;
+      await new Promise((r) => setTimeout(r, Math.min(1000, 50 * 2 ** attempt)));
+    }
     for (const e of earliest) {
       const l = latest.find((x) => x.topic === e.topic && x.partition === e.partition);
       const err = e.error ?? l?.error;
@@ -166,14 +195,23 @@ export class KafkaAdmin {
     const deadline = Date.now() + this.timeoutMs;
     for (let attempt = 0; ; attempt++) {
       try {
-        return await new Promise<T>((resolve, reject) => run((err, value) => (err ? reject(err) : resolve(value))));
+        return await new Promise<T>((resolve, reject) => {
+          if (this.authError) return reject(this.authError);
+          this.pending.add(reject);
+          run((err, value) => {
+            this.pending.delete(reject);
+            if (err) reject(err);
+            else resolve(value);
+          });
+        });
       } catch (err) {
         const e = err as LibrdKafkaError;
+        if (this.authError) throw clientError(what, this.authError);
         if (isRetriable(e) && Date.now() < deadline) {
           await new Promise((r) => setTimeout(r, Math.min(1000, 50 * 2 ** attempt)));
           continue;
         }
-        throw new MirrorError(ERROR_CODES.KAFKA_ERROR, `${what} failed: ${e.message}`, { cause: e });
+        throw clientError(what, e);
       }
     }
   }

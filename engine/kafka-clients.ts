@@ -76,21 +76,36 @@ export function targetProducerConfig(cluster: ClusterClientSettings, clientId: s
 /** Creates and connects a consumer. Rejects with MirrorError(KAFKA_ERROR) (AUTH_FAILED on SASL/SSL failures). */
 export function connectConsumer(conf: Conf): Promise<KafkaConsumer> {
   const consumer = new Kafka.KafkaConsumer(conf as never);
+  return connectClient('consumer', consumer);
+}
+
+/** Connects a client; an authentication error event during the connect fails it at once (no 30 s wait). */
+function connectClient<C extends KafkaConsumer | Producer>(what: string, client: C): Promise<C> {
+  const events = client as unknown as {
+    on(event: 'event.error', fn: (err: LibrdKafkaError) => void): void;
+    removeListener(event: 'event.error', fn: (err: LibrdKafkaError) => void): void;
+  };
   return new Promise((resolve, reject) => {
-    consumer.connect({ timeout: 30_000 }, (err) => (err ? reject(clientError('consumer connect', err)) : resolve(consumer)));
+    const onError = (err: LibrdKafkaError) => {
+      if (!isAuthError(err)) return;
+      events.removeListener('event.error', onError);
+      reject(clientError(`${what} connect`, err));
+      void disconnect(client as never);
+    };
+    events.on('event.error', onError);
+    (client as KafkaConsumer).connect({ timeout: 30_000 }, (err) => {
+      events.removeListener('event.error', onError);
+      if (err) reject(clientError(`${what} connect`, err));
+      else resolve(client);
+    });
   });
 }
 
 /** Creates and connects a producer with background polling of delivery reports. */
-export function connectProducer(conf: Conf): Promise<Producer> {
-  const producer = new Kafka.Producer(conf as never);
-  return new Promise((resolve, reject) => {
-    producer.connect({ timeout: 30_000 }, (err) => {
-      if (err) return reject(clientError('producer connect', err));
-      producer.setPollInBackground(true);
-      resolve(producer);
-    });
-  });
+export async function connectProducer(conf: Conf): Promise<Producer> {
+  const producer = await connectClient('producer', new Kafka.Producer(conf as never));
+  producer.setPollInBackground(true);
+  return producer;
 }
 
 /**
@@ -122,8 +137,14 @@ export function disconnect(client: { disconnect: (cb: () => void) => unknown; is
 /** librdkafka codes meaning authentication or authorization failed. */
 const AUTH_CODES = new Set([-169 /* _AUTHENTICATION */, 29 /* TOPIC_AUTHORIZATION_FAILED */, 30 /* GROUP_AUTHORIZATION_FAILED */, 31 /* CLUSTER_AUTHORIZATION_FAILED */, 58 /* SASL_AUTHENTICATION_FAILED */]);
 
+/** Whether a librdkafka error means authentication or authorization failed. */
+export function isAuthError(err: { code?: number; message?: string } | undefined): boolean {
+  if (err?.code !== undefined && AUTH_CODES.has(err.code)) return true;
+  // A failed SASL handshake reaches error events as code -1 with the text "authentication failure".
+  return /authentication fail|SASL authentication error/i.test(err?.message ?? '');
+}
+
 /** Wraps a librdkafka error; auth failures get AUTH_FAILED so the CLI exits with its own code. */
 export function clientError(what: string, err: LibrdKafkaError | Error): MirrorError {
-  const code = (err as LibrdKafkaError).code;
-  return new MirrorError(AUTH_CODES.has(code) ? ERROR_CODES.AUTH_FAILED : ERROR_CODES.KAFKA_ERROR, `${what} failed: ${err.message}`, { cause: err });
+  return new MirrorError(isAuthError(err as LibrdKafkaError) ? ERROR_CODES.AUTH_FAILED : ERROR_CODES.KAFKA_ERROR, `${what} failed: ${err.message}`, { cause: err });
 }

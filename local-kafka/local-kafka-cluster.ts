@@ -37,7 +37,15 @@ export interface LocalKafkaClusterOptions {
   dataRoot?: string;
   /** JVM heap, e.g. `512m`. */
   heap?: string;
+  /**
+   * Adds a SASL_PLAINTEXT listener (mechanism PLAIN) on this port with the users of
+   * {@link LOCAL_SASL_USERS}, for tests of authenticated clusters. Off by default.
+   */
+  saslPort?: number;
 }
+
+/** Users (name → password) of the optional SASL/PLAIN listener. Test credentials, not secrets. */
+export const LOCAL_SASL_USERS: Readonly<Record<string, string>> = Object.freeze({ admin: 'admin-secret', mirror: 'mirror-secret' });
 
 /** How long a broker may take to answer its first metadata request, ms. */
 const START_TIMEOUT_MS = 90_000;
@@ -51,6 +59,7 @@ export class LocalKafkaCluster {
   readonly controllerPort: number;
   readonly dir: string;
   private readonly heap: string;
+  readonly saslPort: number | undefined;
 
   constructor(options: LocalKafkaClusterOptions) {
     this.alias = options.alias;
@@ -58,6 +67,7 @@ export class LocalKafkaCluster {
     this.controllerPort = options.controllerPort ?? options.port + 10000;
     this.dir = join(options.dataRoot ?? DATA_ROOT, options.alias);
     this.heap = options.heap ?? '512m';
+    this.saslPort = options.saslPort;
   }
 
   /** `127.0.0.1:<port>`, the bootstrap servers string of this cluster. */
@@ -181,11 +191,20 @@ export class LocalKafkaCluster {
       'process.roles': 'broker,controller',
       'node.id': 1,
       'controller.quorum.bootstrap.servers': `127.0.0.1:${this.controllerPort}`,
-      listeners: `PLAINTEXT://127.0.0.1:${this.port},CONTROLLER://127.0.0.1:${this.controllerPort}`,
-      'advertised.listeners': `PLAINTEXT://127.0.0.1:${this.port}`,
+      listeners: `PLAINTEXT://127.0.0.1:${this.port},CONTROLLER://127.0.0.1:${this.controllerPort}${this.saslPort ? `,SASL_PLAINTEXT://127.0.0.1:${this.saslPort}` : ''}`,
+      'advertised.listeners': `PLAINTEXT://127.0.0.1:${this.port}${this.saslPort ? `,SASL_PLAINTEXT://127.0.0.1:${this.saslPort}` : ''}`,
       'controller.listener.names': 'CONTROLLER',
       'inter.broker.listener.name': 'PLAINTEXT',
-      'listener.security.protocol.map': 'CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT',
+      'listener.security.protocol.map': 'CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT',
+      ...(this.saslPort
+        ? {
+            'sasl.enabled.mechanisms': 'PLAIN',
+            'listener.name.sasl_plaintext.plain.sasl.jaas.config':
+              'org.apache.kafka.common.security.plain.PlainLoginModule required username="admin" password="admin-secret" ' +
+              Object.entries(LOCAL_SASL_USERS).map(([u, p]) => `user_${u}="${p}"`).join(' ') +
+              ';',
+          }
+        : {}),
       'log.dirs': join(this.dir, 'data'),
       'num.partitions': 1,
       // Topics exist only when someone creates them: a stray client must not resurrect a deleted topic.

@@ -16,8 +16,8 @@ import { kafkajsClient, uniqueTopic, waitFor } from './helpers.ts';
 import { readTopic, recordCount } from '../scenarios/verify.ts';
 
 const dataRoot = mkdtempSync(join(tmpdir(), 'kme-restart-'));
-const source = new LocalKafkaCluster({ alias: 'restart-primary', port: 47092, dataRoot });
-const target = new LocalKafkaCluster({ alias: 'restart-standby', port: 47093, dataRoot });
+const source = new LocalKafkaCluster({ alias: 'restart-primary', port: 21092, dataRoot });
+const target = new LocalKafkaCluster({ alias: 'restart-standby', port: 21093, dataRoot });
 
 beforeAll(async () => {
   await Promise.all([source.start('process'), target.start('process')]);
