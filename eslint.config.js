@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'local-kafka/.cache/**', '.kafka/**', 'logs/**', 'bench/results/**'] },
+  { ignores: ['node_modules/**', 'local-kafka/.cache/**', '.kafka/**', '.kafka-bench/**', 'logs/**', 'bench/results/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

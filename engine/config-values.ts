@@ -37,7 +37,9 @@ export const FLOW_KEY_DEFAULTS: Readonly<Record<string, string>> = Object.freeze
   'refresh.topics.enabled': 'true',
   'refresh.topics.interval.seconds': '600',
   'refresh.groups.enabled': 'true',
-  'refresh.groups.interval.seconds': '600',
+  // ours: 5 (MM2 600). Listing groups is one cheap request; MM2's default leaves a new group without
+  // checkpoints (no failover) for up to 10 minutes.
+  'refresh.groups.interval.seconds': '5',
   'sync.topic.configs.enabled': 'true',
   'sync.topic.configs.interval.seconds': '600',
   'config.properties.exclude': CONFIG_PROPERTIES_EXCLUDE_DEFAULT,
@@ -50,12 +52,18 @@ export const FLOW_KEY_DEFAULTS: Readonly<Record<string, string>> = Object.freeze
   'emit.heartbeats.interval.seconds': '1',
   'heartbeats.replication.enabled': 'true',
   'emit.checkpoints.enabled': 'true',
-  'emit.checkpoints.interval.seconds': '60',
+  // ours: 5 (MM2 60). Checkpoint staleness (commit on the source → checkpoint on the target) is at most
+  // this plus a round trip; a round costs one OffsetFetch per group and writes only what changed.
+  'emit.checkpoints.interval.seconds': '5',
   'emit.offset-syncs.enabled': 'true', // KIP-1031
   'sync.group.offsets.enabled': 'false',
-  'sync.group.offsets.interval.seconds': '60',
+  'sync.group.offsets.interval.seconds': '5', // ours: 5 (MM2 60); writes only groups that are behind and inactive
   'offset.lag.max': '100',
   'offset-syncs.topic.location': 'source',
+  // ours: a partition whose mirrored position moved gets an offset sync at most this often (besides the
+  // syncs at each series start and delta change that make translation exact). Bounds the syncs volume and
+  // how far behind the mirrored head a store rebuilt after a crash starts.
+  'offset-syncs.interval.ms': '1000',
   'consumer.poll.timeout.ms': '1000',
   'admin.timeout.ms': '60000',
   'truncation.policy': 'fail', // ours

@@ -38,14 +38,14 @@ describe('parseMirrorConfig: defaults and layout', () => {
     const f = config.flows[0];
     expect(f).toMatchObject({
       name: 'primary->standby', sourceAlias: 'primary', targetAlias: 'standby',
-      refreshTopicsEnabled: true, refreshTopicsIntervalMs: 600_000, refreshGroupsEnabled: true, refreshGroupsIntervalMs: 600_000,
+      refreshTopicsEnabled: true, refreshTopicsIntervalMs: 600_000, refreshGroupsEnabled: true, refreshGroupsIntervalMs: 5000,
       topicResetCheckIntervalMs: 1000, truncationPolicy: 'fail', isolationLevel: 'read_committed',
       syncTopicConfigsEnabled: true, syncTopicConfigsIntervalMs: 600_000,
       replicationFactor: 2, offsetSyncsTopicReplicationFactor: 3, checkpointsTopicReplicationFactor: 3,
       heartbeatsTopicReplicationFactor: 3, progressTopicReplicationFactor: 3,
-      emitHeartbeatsEnabled: true, emitHeartbeatsIntervalMs: 1000, emitCheckpointsEnabled: true, emitCheckpointsIntervalMs: 60_000,
-      emitOffsetSyncsEnabled: true, syncGroupOffsetsEnabled: false, syncGroupOffsetsIntervalMs: 60_000,
-      offsetLagMax: 100, offsetSyncsTopicLocation: 'source', consumerPollTimeoutMs: 1000, adminTimeoutMs: 60_000,
+      emitHeartbeatsEnabled: true, emitHeartbeatsIntervalMs: 1000, emitCheckpointsEnabled: true, emitCheckpointsIntervalMs: 5000,
+      emitOffsetSyncsEnabled: true, syncGroupOffsetsEnabled: false, syncGroupOffsetsIntervalMs: 5000,
+      offsetLagMax: 100, offsetSyncsIntervalMs: 1000, offsetSyncsTopicLocation: 'source', consumerPollTimeoutMs: 1000, adminTimeoutMs: 60_000,
     });
     expect(f?.source).toEqual({
       alias: 'primary', bootstrapServers: '127.0.0.1:9092', client: { 'bootstrap.servers': '127.0.0.1:9092' },

@@ -84,8 +84,13 @@ export interface FlowConfig {
   readonly emitOffsetSyncsEnabled: boolean;
   readonly syncGroupOffsetsEnabled: boolean;
   readonly syncGroupOffsetsIntervalMs: number;
-  /** `offset.lag.max` (100): records between offset syncs. */
+  /**
+   * `offset.lag.max` (100): accepted for compatibility, unused — MM2 emits a sync every this many records
+   * and translates with up to this much re-delivery; this engine's syncs make translation exact.
+   */
   readonly offsetLagMax: number;
+  /** Our `offset-syncs.interval.ms` (1000): the interval sync of a partition whose mirrored position moved. */
+  readonly offsetSyncsIntervalMs: number;
   readonly offsetSyncsTopicLocation: 'source' | 'target';
   readonly consumerPollTimeoutMs: number;
   readonly adminTimeoutMs: number;
@@ -297,6 +302,7 @@ function buildFlow(c: Classified, flow: FlowScope, clustersEntry: ConfigEntry, w
     syncGroupOffsetsEnabled: parseBool(r('sync.group.offsets.enabled')),
     syncGroupOffsetsIntervalMs: secondsToMs(r('sync.group.offsets.interval.seconds')),
     offsetLagMax: parseInteger(r('offset.lag.max'), 0, 'a non-negative integer number of records'),
+    offsetSyncsIntervalMs: positiveMs(r('offset-syncs.interval.ms')),
     offsetSyncsTopicLocation: parseOneOf(r('offset-syncs.topic.location'), ['source', 'target'] as const),
     consumerPollTimeoutMs: positiveMs(r('consumer.poll.timeout.ms')),
     adminTimeoutMs: positiveMs(r('admin.timeout.ms')),

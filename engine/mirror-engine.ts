@@ -1,6 +1,7 @@
 /**
  * The engine: one {@link MirrorTask} per enabled replication flow, each with its progress store on
- * its target cluster, sharing one telemetry pipeline and logger. Logs a replication summary
+ * its target cluster and its {@link FailoverSupport} (offset syncs, checkpoints, heartbeats), sharing
+ * one telemetry pipeline and logger. Logs a replication summary
  * periodically and at shutdown. Ends when stopped or when a flow fails fatally (the other flows are
  * then stopped too — see README "Exit codes" for why the process does not limp on).
  */
@@ -8,6 +9,7 @@ import type { MirrorConfig } from './config.ts';
 import type { Logger } from './logger.ts';
 import { MirrorTask, type MirrorTaskSettings, type TaskOutcome } from './mirror-task.ts';
 import { ProgressStore } from './progress-store.ts';
+import { FailoverSupport } from './failover-support.ts';
 import { Telemetry, type ReplicationSummary } from './telemetry.ts';
 import type { MirrorError } from './errors.ts';
 
@@ -25,6 +27,8 @@ export interface EngineOptions {
 export class MirrorEngine {
   readonly telemetry: Telemetry;
   readonly tasks: MirrorTask[] = [];
+  /** Offset syncs, checkpoints and heartbeats per flow, in the order of {@link tasks}. */
+  readonly failover: FailoverSupport[] = [];
   private readonly config: MirrorConfig;
   private readonly log: Logger;
   private readonly options: Required<EngineOptions>;
@@ -53,10 +57,14 @@ export class MirrorEngine {
       const t0 = Date.now();
       const records = await store.load();
       this.log.info({ flow: flow.name, topic: store.topic, records, durationMs: Date.now() - t0 }, `Loaded progress from ${flow.targetAlias}`);
-      const task = new MirrorTask({ settings, store, telemetry: this.telemetry, logger: this.log });
-      this.tasks.push(task);
       try {
+        // Before the mirror task: the writer's first sync per partition is a series boundary relative to the stored syncs.
+        const support = await FailoverSupport.prepare(flow, this.telemetry, this.log);
+        this.failover.push(support);
+        const task = new MirrorTask({ settings, store, telemetry: this.telemetry, logger: this.log, listener: support.listener });
+        this.tasks.push(task);
         await task.start();
+        await support.start(task);
       } catch (err) {
         await this.stop();
         throw err;
@@ -88,6 +96,7 @@ export class MirrorEngine {
   private async stopOnce(): Promise<void> {
     if (this.summaryTimer) clearInterval(this.summaryTimer);
     await Promise.all(this.tasks.map((t) => t.stop()));
+    await Promise.all(this.failover.map((f) => f.stop().catch((err: unknown) => this.log.error({ err }, 'stopping offset syncs / checkpoints / heartbeats failed'))));
     await Promise.all(this.tasks.map((t) => t.progressStore.close().catch((err: unknown) => this.log.error({ err }, 'closing progress store failed'))));
     await this.logSummary('final');
     await this.telemetry.shutdown();

@@ -18,7 +18,7 @@ import type { KafkaConsumer, LibrdKafkaError, Message, MessageHeader, Metadata, 
 import type { Logger } from './logger.ts';
 import type { Telemetry } from './telemetry.ts';
 import type { ProgressStore } from './progress-store.ts';
-import { KafkaAdmin, tpKey, type TopicDescription } from './kafka-admin.ts';
+import { KafkaAdmin, type TopicDescription } from './kafka-admin.ts';
 import { PARTITION_STATUS, PartitionState } from './partition-state.ts';
 import { TopicDiscovery, type DiscoverySettings } from './topic-discovery.ts';
 import { PartitionChecks } from './partition-checks.ts';
@@ -34,6 +34,7 @@ import {
   type ClusterClientSettings,
 } from './kafka-clients.ts';
 import { ERROR_CODES, MirrorError } from './errors.ts';
+import { heartbeatTimestamp } from './heartbeat.ts';
 
 /** What a mirror task needs from its flow's config (FlowConfig satisfies it). */
 export interface MirrorTaskSettings extends DiscoverySettings {
@@ -49,16 +50,45 @@ export interface MirrorTaskSettings extends DiscoverySettings {
   progressFlushIntervalMs: number;
 }
 
+/** A mirrored partition as listeners see it (PartitionState satisfies it; the object is stable per partition). */
+export interface MirroredPartition {
+  readonly topic: string;
+  readonly partition: number;
+  /** Topic ID of the incarnation being mirrored; changes on a topic reset. */
+  readonly topicId: string;
+  /** Set while a detected topic reset waits for the new incarnation's first record (also after a reset while the engine was down). */
+  readonly resetDetectedAtMs?: number | undefined;
+}
+
+/**
+ * Told about every record the target acknowledged (current incarnation only), in partition order,
+ * from the producer's delivery-report callback: must be synchronous and cheap (the offset-sync writer).
+ */
+export interface MirrorListener {
+  /** Upstream offset `upstream` of `partition` was written at `downstream` in the remote topic; `nowMs` epoch ms. */
+  onMirrored(partition: MirroredPartition, upstream: number, downstream: number, nowMs: number): void;
+  /**
+   * The highest next offset of `partition` that may be stored as progress now (undefined: no limit).
+   * The offset-sync writer holds progress behind offset syncs not yet written, so a restart re-mirrors
+   * what they describe (translation stays exact across crashes).
+   */
+  persistableNextOffset?(partition: MirroredPartition): number | undefined;
+  /** Called at shutdown after the last acknowledgement and before the final progress write. */
+  flush?(): Promise<void>;
+}
+
 /** How a task ended. */
 export type TaskOutcome = { status: 'stopped' } | { status: 'failed'; error: MirrorError };
 
-/** Context of one in-flight record, carried as the produce opaque. */
+/** Context of one in-flight record, queued per remote partition until its delivery report (see {@link DeliveryQueue}). */
 interface InFlight {
   state: PartitionState;
   topicId: string;
   offset: number;
   timestamp: number;
   bytes: number;
+  /** Emission time (epoch ms) of a heartbeat record (MM2 `Heartbeat`), -1 for every other record. */
+  heartbeatAtMs: number;
 }
 
 /** Records asked of librdkafka per consume call. */
@@ -68,6 +98,13 @@ const MAX_IN_FLIGHT = 50_000;
 /** librdkafka: local producer queue is full. */
 const ERR_QUEUE_FULL = -184;
 
+/** What the per-record path needs of a source topic, computed once per topic instead of per record. */
+interface TopicRoute {
+  remoteTopic: string;
+  /** Telemetry attributes; one object per topic (OTel only reads them). */
+  attributes: { flow: string; topic: string };
+}
+
 /** Mirrors one flow. Create, `start()`, then await `done` or call `stop()`. */
 export class MirrorTask {
   readonly settings: MirrorTaskSettings;
@@ -75,12 +112,24 @@ export class MirrorTask {
   readonly done: Promise<TaskOutcome>;
   private readonly store: ProgressStore;
   private readonly telemetry: Telemetry;
+  private readonly listener: MirrorListener | undefined;
+  /** Source topic → whether it is a heartbeats topic (cached: the check builds strings). */
+  private readonly heartbeatTopics = new Map<string, boolean>();
   private readonly log: Logger;
   private readonly sourceAdmin: KafkaAdmin;
   private readonly targetAdmin: KafkaAdmin;
   private readonly discovery: TopicDiscovery;
   private readonly checks: PartitionChecks;
   private readonly partitions = new Map<string, PartitionState>();
+  /** The same states by topic, indexed by partition: the per-record lookup, without building a `topic-partition` key. */
+  private readonly partitionsByTopic = new Map<string, (PartitionState | undefined)[]>();
+  private readonly routes = new Map<string, TopicRoute>();
+  /** Remote topic → partition → records produced there and not yet reported, in produce order. */
+  private readonly deliveryQueues = new Map<string, DeliveryQueue[]>();
+  /** Set by the first failed delivery report: later reports are not matched to records any more (see {@link takeInFlight}). */
+  private deliveryFailed = false;
+  /** Partitions in the consumer's current assignment (one native `assignments()` call per batch saved). */
+  private assignedCount = 0;
   /** Source topic → incarnation being mirrored (undefined while the topic is missing). */
   private readonly topics = new Map<string, TopicDescription | undefined>();
   private consumer: KafkaConsumer | undefined;
@@ -96,10 +145,12 @@ export class MirrorTask {
   private resolveDone!: (outcome: TaskOutcome) => void;
   private loopFinished: Promise<void> = Promise.resolve();
 
-  constructor(options: { settings: MirrorTaskSettings; store: ProgressStore; telemetry: Telemetry; logger: Logger }) {
+  /** `listener` (optional) hears about every acknowledged record, e.g. the offset-sync writer. */
+  constructor(options: { settings: MirrorTaskSettings; store: ProgressStore; telemetry: Telemetry; logger: Logger; listener?: MirrorListener }) {
     this.settings = options.settings;
     this.store = options.store;
     this.telemetry = options.telemetry;
+    this.listener = options.listener;
     this.log = options.logger.child({ component: 'mirror-task', flow: options.settings.name });
     this.sourceAdmin = new KafkaAdmin(adminConfig(this.settings.source, `kafka-mirror-${this.settings.name}-source-admin`));
     this.targetAdmin = new KafkaAdmin(adminConfig(this.settings.target, `kafka-mirror-${this.settings.name}-target-admin`));
@@ -128,7 +179,7 @@ export class MirrorTask {
   async start(): Promise<void> {
     const t0 = Date.now();
     this.producer = await connectProducer(targetProducerConfig(this.settings.target, `kafka-mirror-${this.settings.name}`));
-    this.producer.on('delivery-report', (err, report) => this.onDelivery(err, report.opaque as InFlight));
+    this.producer.on('delivery-report', (err, report) => this.onDelivery(err, this.takeInFlight(report.topic, report.partition), report.offset));
     const topics = await this.discovery.refresh();
     this.lastRefreshAtMs = Date.now();
     await this.checks.adoptTopics(topics);
@@ -185,6 +236,9 @@ export class MirrorTask {
   /** Adds a partition state (new topic or partition). */
   addPartition(state: PartitionState): void {
     this.partitions.set(state.key, state);
+    const byPartition = this.partitionsByTopic.get(state.topic) ?? [];
+    byPartition[state.partition] = state;
+    this.partitionsByTopic.set(state.topic, byPartition);
     this.reassignNeeded = true;
   }
 
@@ -227,14 +281,14 @@ export class MirrorTask {
     if (this.producer && this.inFlightTotal > 0) await flushProducer(this.producer, 60_000);
   }
 
-  /** Writes progress for one partition now (gaps included). */
-  persist(state: PartitionState): Promise<void> {
-    state.persistedNextOffset = state.ackedNextOffset;
+  /** Writes progress for one partition now (gaps included): `nextOffset`, by default the acknowledged position. */
+  persist(state: PartitionState, nextOffset = state.ackedNextOffset): Promise<void> {
+    state.persistedNextOffset = nextOffset;
     return this.store.write({
       topic: state.topic,
       partition: state.partition,
       topicId: state.topicId,
-      nextOffset: state.ackedNextOffset,
+      nextOffset,
       remoteTopic: this.remoteTopic(state.topic),
       gaps: state.gaps,
     });
@@ -272,7 +326,7 @@ export class MirrorTask {
     if (!this.running) return;
     let batch: Message[] = [];
     try {
-      batch = this.consumer && this.consumer.assignments().length > 0 ? await consumeBatch(this.consumer, BATCH_MAX) : await idle(100);
+      batch = this.consumer && this.assignedCount > 0 ? await consumeBatch(this.consumer, BATCH_MAX) : await idle(100);
     } catch (err) {
       this.checks.onConsumeError(err as LibrdKafkaError);
     }
@@ -294,21 +348,75 @@ export class MirrorTask {
   private async produceBatch(batch: Message[], fetchedFrom: ReadonlyMap<string, string | undefined>): Promise<void> {
     const now = Date.now();
     for (const m of batch) {
-      const state = this.partitions.get(tpKey(m));
+      const state = this.partitionsByTopic.get(m.topic)?.[m.partition];
       const topicId = fetchedFrom.get(m.topic);
       if (!state || topicId === undefined || state.topicId !== topicId || this.topics.get(m.topic)?.topicId !== topicId) continue;
       if (!state.accept(m.offset, now)) continue;
-      const ctx: InFlight = { state, topicId: state.topicId, offset: m.offset, timestamp: m.timestamp ?? now, bytes: (m.value?.length ?? 0) + keyLength(m.key) };
+      const ctx: InFlight = {
+        state,
+        topicId: state.topicId,
+        offset: m.offset,
+        timestamp: m.timestamp ?? now,
+        bytes: (m.value?.length ?? 0) + keyLength(m.key),
+        heartbeatAtMs: this.isHeartbeatsTopic(m.topic) ? heartbeatAt(m.value) : -1,
+      };
       this.inFlightTotal++;
       while (!this.produce(ctx, m)) await delay(5); // local queue full: librdkafka's thread drains it
       if (this.fatal) return;
     }
   }
 
+  /** Whether `topic` is a heartbeats topic (`heartbeats`, `primary.heartbeats`, …): its records feed `heartbeat-latency-ms`. */
+  private isHeartbeatsTopic(topic: string): boolean {
+    let is = this.heartbeatTopics.get(topic);
+    if (is === undefined) {
+      is = this.settings.replicationPolicy.isHeartbeatsTopic(topic);
+      this.heartbeatTopics.set(topic, is);
+    }
+    return is;
+  }
+
+  /** Remote topic name and telemetry attributes of a source topic (the replication policy is pure: cached per topic). */
+  private route(topic: string): TopicRoute {
+    let route = this.routes.get(topic);
+    if (route === undefined) {
+      route = { remoteTopic: this.remoteTopic(topic), attributes: { flow: this.settings.name, topic } };
+      this.routes.set(topic, route);
+    }
+    return route;
+  }
+
+  /** Records in flight to one remote partition, oldest first. */
+  private deliveryQueue(remoteTopic: string, partition: number): DeliveryQueue {
+    let byPartition = this.deliveryQueues.get(remoteTopic);
+    if (byPartition === undefined) this.deliveryQueues.set(remoteTopic, (byPartition = []));
+    return (byPartition[partition] ??= new DeliveryQueue());
+  }
+
+  /**
+   * The record a delivery report is about: the oldest in flight to its remote partition. librdkafka
+   * keeps produce order per partition and the idempotent producer acknowledges in that order, so a
+   * report's topic and partition identify its record; no per-record opaque goes through the binding
+   * (each one is a persistent V8 handle, created and destroyed per record: ~10 % of the main thread).
+   * After a failed report (the flow is failing) order is no longer relied upon: nothing is returned,
+   * so nothing more is acknowledged and progress stays at or below the failure (at-least-once).
+   * A report with no record in flight breaks that order assumption: the flow fails.
+   */
+  private takeInFlight(remoteTopic: string, partition: number): InFlight | undefined {
+    const ctx = this.deliveryQueue(remoteTopic, partition).shift();
+    if (ctx === undefined && !this.deliveryFailed) {
+      this.deliveryFailed = true;
+      this.failWith(new MirrorError(ERROR_CODES.DELIVERY_FAILED, `delivery report for ${remoteTopic}-${partition} without a record in flight there`));
+    }
+    return this.deliveryFailed ? undefined : ctx;
+  }
+
   /** Hands one record to the producer; false when the local queue is full (retry later). */
   private produce(ctx: InFlight, m: Message): boolean {
     try {
-      this.producer!.produce(this.remoteTopic(m.topic), m.partition, nonNullEmpty(m.value), nonNullEmpty(m.key), m.timestamp, ctx, emptySafeHeaders(m.headers));
+      const remoteTopic = this.route(m.topic).remoteTopic;
+      this.producer!.produce(remoteTopic, m.partition, nonNullEmpty(m.value), nonNullEmpty(m.key), m.timestamp, undefined, emptySafeHeaders(m.headers));
+      this.deliveryQueue(remoteTopic, m.partition).push(ctx);
       return true;
     } catch (err) {
       if ((err as LibrdKafkaError).code === ERR_QUEUE_FULL) return false;
@@ -317,13 +425,16 @@ export class MirrorTask {
     }
   }
 
-  private onDelivery(err: LibrdKafkaError | null | undefined, ctx: InFlight): void {
+  /** `downstreamOffset`: where the target wrote the record (delivery report offset). */
+  private onDelivery(err: LibrdKafkaError | null | undefined, ctx: InFlight | undefined, downstreamOffset: number): void {
     this.inFlightTotal--;
     if (this.drained && this.inFlightTotal < MAX_IN_FLIGHT / 2) {
       this.drained();
       this.drained = undefined;
     }
+    if (ctx === undefined) return; // after a failed delivery, or unmatched (see takeInFlight)
     if (err) {
+      this.deliveryFailed = true;
       ctx.state.inFlight--;
       this.failWith(new MirrorError(ERROR_CODES.DELIVERY_FAILED, `target rejected ${ctx.state.key}@${ctx.offset}: ${err.message}`, { cause: err }));
       return;
@@ -334,7 +445,9 @@ export class MirrorTask {
     }
     ctx.state.acknowledge(ctx.offset);
     const now = Date.now();
-    this.telemetry.recordMirrored(now - ctx.timestamp, ctx.bytes, { flow: this.settings.name, topic: ctx.state.topic });
+    this.telemetry.recordMirrored(now - ctx.timestamp, ctx.bytes, this.route(ctx.state.topic).attributes);
+    this.listener?.onMirrored(ctx.state, ctx.offset, downstreamOffset, now);
+    if (ctx.heartbeatAtMs >= 0) this.telemetry.recordHeartbeatLatency(now - ctx.heartbeatAtMs, this.route(ctx.state.topic).attributes);
     if (ctx.state.resetDetectedAtMs !== undefined) this.checks.onResetRecovered(ctx.state, now);
   }
 
@@ -353,7 +466,11 @@ export class MirrorTask {
 
   private async flushProgress(): Promise<void> {
     for (const state of this.partitions.values()) {
-      if (state.ackedNextOffset !== state.persistedNextOffset) await this.persist(state);
+      if (state.ackedNextOffset === state.persistedNextOffset) continue;
+      // Progress gating (listener): never past an offset sync not yet written; never backwards.
+      const limit = this.listener?.persistableNextOffset?.(state);
+      const next = limit === undefined || limit >= state.ackedNextOffset ? state.ackedNextOffset : Math.max(limit, state.persistedNextOffset);
+      if (next !== state.persistedNextOffset) await this.persist(state, next);
     }
   }
 
@@ -365,6 +482,7 @@ export class MirrorTask {
       .map((s) => ({ topic: s.topic, partition: s.partition, offset: s.nextOffset }));
     this.consumer.unassign();
     if (assignment.length > 0) this.consumer.assign(assignment);
+    this.assignedCount = assignment.length;
     this.log.debug({ assignment }, 'consumer assignment updated');
   }
 
@@ -392,6 +510,7 @@ export class MirrorTask {
     const t0 = Date.now();
     try {
       if (this.producer) await flushProducer(this.producer, 30_000);
+      await this.listener?.flush?.();
       await this.flushProgress();
       await this.store.flush();
     } catch (err) {
@@ -428,8 +547,52 @@ function nonNullEmpty<T extends Buffer | string | null | undefined>(b: T): T | B
 
 /** Headers as fetched (order and duplicates kept), copied only when one has an empty value. */
 function emptySafeHeaders(headers: Message['headers']): MessageHeader[] | undefined {
-  if (!headers?.some((h) => Object.values(h).some((v) => Buffer.isBuffer(v) && v.length === 0))) return headers as MessageHeader[] | undefined;
+  if (headers === undefined || !hasEmptyHeaderValue(headers)) return headers as MessageHeader[] | undefined;
   return headers.map((h) => Object.fromEntries(Object.entries(h).map(([k, v]) => [k, nonNullEmpty(v)])));
+}
+
+/** Whether any header value is an empty Buffer; plain loops, as it runs for every record with headers. */
+function hasEmptyHeaderValue(headers: NonNullable<Message['headers']>): boolean {
+  for (const h of headers) {
+    for (const k in h) {
+      const v = (h as Record<string, unknown>)[k];
+      if (Buffer.isBuffer(v) && v.length === 0) return true;
+    }
+  }
+  return false;
+}
+
+/**
+ * A FIFO of in-flight records with O(1) push and shift: an array with a moving head, compacted once
+ * the consumed head is both over 1024 entries and over half of the array.
+ */
+class DeliveryQueue {
+  private items: (InFlight | undefined)[] = [];
+  private head = 0;
+
+  push(ctx: InFlight): void {
+    this.items.push(ctx);
+  }
+
+  shift(): InFlight | undefined {
+    if (this.head >= this.items.length) return undefined;
+    const ctx = this.items[this.head];
+    this.items[this.head++] = undefined;
+    if (this.head > 1024 && this.head * 2 > this.items.length) {
+      this.items = this.items.slice(this.head);
+      this.head = 0;
+    }
+    return ctx;
+  }
+}
+
+/** Emission time of a heartbeat record value, -1 when it is not an MM2 heartbeat (a foreign record in a heartbeats topic is still mirrored). */
+function heartbeatAt(value: Message['value']): number {
+  try {
+    return heartbeatTimestamp(value);
+  } catch {
+    return -1;
+  }
 }
 
 function keyLength(key: Message['key']): number {

@@ -26,6 +26,27 @@ import {
 } from './kafka-clients.ts';
 import { MirrorError, ERROR_CODES } from './errors.ts';
 
+/** librdkafka `_NOENT` ("No leaders found") and Kafka UNKNOWN_TOPIC_OR_PARTITION: a topic too new for the cluster's metadata. */
+const NEW_TOPIC_ERRORS = new Set([-156, 3]);
+
+/**
+ * Runs `read` until a topic this process has just created answers: right after CreateTopics the
+ * admin client's metadata may not know its leader yet ("listOffsets failed: Local: No such entry"),
+ * which would fail the first start against a fresh target cluster. Retries those errors only, for up to 30 s.
+ */
+async function untilSettled<T>(read: () => Promise<T>): Promise<T> {
+  const deadline = Date.now() + 30_000;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await read();
+    } catch (err) {
+      const code = ((err as MirrorError).cause as { code?: number } | undefined)?.code;
+      if (code === undefined || !NEW_TOPIC_ERRORS.has(code) || Date.now() > deadline) throw err;
+      await new Promise((r) => setTimeout(r, Math.min(1000, 50 * 2 ** attempt)));
+    }
+  }
+}
+
 /** A truncation gap recorded for a partition incarnation; `acknowledgedAt` set once an operator (or `continue`) accepted it. */
 export interface GapRecord {
   expectedOffset: number;
@@ -129,8 +150,9 @@ export class ProgressStore {
     let end: number;
     let start: number;
     try {
-      await admin.createTopic(this.topic, 1, this.replicationFactor, { 'cleanup.policy': 'compact', 'min.insync.replicas': '1' });
-      const offsets = (await admin.partitionOffsets([{ topic: this.topic, partition: 0 }])).get(`${this.topic}-0`)!;
+      const created = await admin.createTopic(this.topic, 1, this.replicationFactor, { 'cleanup.policy': 'compact', 'min.insync.replicas': '1' });
+      const read = () => admin.partitionOffsets([{ topic: this.topic, partition: 0 }]);
+      const offsets = (await (created ? untilSettled(read) : read())).get(`${this.topic}-0`)!;
       ({ logStartOffset: start, logEndOffset: end } = offsets);
     } finally {
       admin.close();

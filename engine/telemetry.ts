@@ -1,7 +1,9 @@
 /**
  * Replication figures through an OpenTelemetry meter: `replication-latency-ms` (histogram: target
  * acknowledgement time − source record timestamp, ms), `replication-records` and `replication-bytes`
- * (counters), `truncation-lost-records` (counter). An in-process reader collects them so the engine
+ * (counters), `truncation-lost-records` (counter), `heartbeat-latency-ms` (histogram: target acknowledgement
+ * time − the heartbeat's emission time, for MM2 heartbeats mirrored through this engine, over every hop),
+ * `offset-syncs` and `checkpoints` (counters of records emitted). An in-process reader collects them so the engine
  * can log a summary (p50/p99 latency, records/s, bytes/s); any other OTel reader/exporter can be added.
  *
  * The latency histogram uses the exponential aggregation (base-2 buckets, relative error ≈ 2^(2^-scale) − 1,
@@ -36,6 +38,13 @@ export interface ReplicationSummary {
   latencyMaxMs: number | undefined;
   /** Records per second between the first and the last acknowledgement (undefined below 2 records). */
   activeRecordsPerSec: number | undefined;
+  /** Offset syncs and checkpoints emitted. */
+  offsetSyncs: number;
+  checkpoints: number;
+  /** Heartbeats mirrored, and their latency since emission in ms (undefined when none was mirrored). */
+  heartbeats: number;
+  heartbeatLatencyP50Ms: number | undefined;
+  heartbeatLatencyMaxMs: number | undefined;
 }
 
 /** The engine's instruments and a summary view over them. */
@@ -46,6 +55,9 @@ export class Telemetry {
   private readonly records: Counter;
   private readonly bytes: Counter;
   private readonly lost: Counter;
+  private readonly heartbeatLatency: Histogram;
+  private readonly offsetSyncs: Counter;
+  private readonly checkpoints: Counter;
   private firstAckAtMs: number | undefined;
   private lastAckAtMs = 0;
   private acked = 0;
@@ -54,13 +66,19 @@ export class Telemetry {
   constructor(options: { readers?: IMetricReader[] } = {}) {
     this.provider = new MeterProvider({
       readers: [this.reader, ...(options.readers ?? [])],
-      views: [{ instrumentName: 'replication-latency-ms', aggregation: { type: AggregationType.EXPONENTIAL_HISTOGRAM, options: { maxSize: 160, recordMinMax: true } } }],
+      views: ['replication-latency-ms', 'heartbeat-latency-ms'].map((instrumentName) => ({
+        instrumentName,
+        aggregation: { type: AggregationType.EXPONENTIAL_HISTOGRAM, options: { maxSize: 160, recordMinMax: true } },
+      })),
     });
     const meter = this.provider.getMeter('kafka-mirror-engine');
     this.latency = meter.createHistogram('replication-latency-ms', { unit: 'ms', description: 'target ack time minus source record timestamp' });
     this.records = meter.createCounter('replication-records', { description: 'records mirrored and acknowledged by the target' });
     this.bytes = meter.createCounter('replication-bytes', { unit: 'By', description: 'key+value bytes mirrored' });
     this.lost = meter.createCounter('truncation-lost-records', { description: 'records deleted on the source before they were mirrored' });
+    this.heartbeatLatency = meter.createHistogram('heartbeat-latency-ms', { unit: 'ms', description: 'target ack time of a mirrored MM2 heartbeat minus its emission time (all hops)' });
+    this.offsetSyncs = meter.createCounter('offset-syncs', { description: 'offset syncs emitted' });
+    this.checkpoints = meter.createCounter('checkpoints', { description: 'consumer-group checkpoints emitted' });
   }
 
   /** Records one acknowledged record: latency in ms, size in bytes. */
@@ -79,11 +97,30 @@ export class Telemetry {
     this.lost.add(count, attributes);
   }
 
+  /** Records the replication latency of one mirrored heartbeat, ms since its emission. */
+  recordHeartbeatLatency(latencyMs: number, attributes: Attributes): void {
+    this.heartbeatLatency.record(Math.max(0, latencyMs), attributes);
+  }
+
+  /** Counts one emitted offset sync. */
+  recordOffsetSync(attributes: Attributes): void {
+    this.offsetSyncs.add(1, attributes);
+  }
+
+  /** Counts one emitted checkpoint. */
+  recordCheckpoint(attributes: Attributes): void {
+    this.checkpoints.add(1, attributes);
+  }
+
   /** Collects the instruments and summarises them over all attributes. */
   async summary(): Promise<ReplicationSummary> {
     const { resourceMetrics } = await this.reader.collect();
-    const out: ReplicationSummary = { records: 0, bytes: 0, lostRecords: 0, latencyP50Ms: undefined, latencyP99Ms: undefined, latencyMaxMs: undefined, activeRecordsPerSec: undefined };
+    const out: ReplicationSummary = {
+      records: 0, bytes: 0, lostRecords: 0, latencyP50Ms: undefined, latencyP99Ms: undefined, latencyMaxMs: undefined, activeRecordsPerSec: undefined,
+      offsetSyncs: 0, checkpoints: 0, heartbeats: 0, heartbeatLatencyP50Ms: undefined, heartbeatLatencyMaxMs: undefined,
+    };
     const histograms: ExponentialHistogram[] = [];
+    const heartbeatHistograms: ExponentialHistogram[] = [];
     for (const scope of resourceMetrics.scopeMetrics) {
       for (const metric of scope.metrics) {
         for (const point of metric.dataPoints) {
@@ -92,8 +129,10 @@ export class Telemetry {
             if (metric.descriptor.name === 'replication-records') out.records += value;
             if (metric.descriptor.name === 'replication-bytes') out.bytes += value;
             if (metric.descriptor.name === 'truncation-lost-records') out.lostRecords += value;
+            if (metric.descriptor.name === 'offset-syncs') out.offsetSyncs += value;
+            if (metric.descriptor.name === 'checkpoints') out.checkpoints += value;
           } else if (metric.dataPointType === DataPointType.EXPONENTIAL_HISTOGRAM) {
-            histograms.push(point.value as ExponentialHistogram);
+            (metric.descriptor.name === 'heartbeat-latency-ms' ? heartbeatHistograms : histograms).push(point.value as ExponentialHistogram);
           }
         }
       }
@@ -103,6 +142,9 @@ export class Telemetry {
     const activeMs = this.lastAckAtMs - (this.firstAckAtMs ?? this.lastAckAtMs);
     out.activeRecordsPerSec = this.acked > 1 ? (this.acked - 1) / (Math.max(1, activeMs) / 1000) : undefined;
     out.latencyMaxMs = histograms.length ? Math.max(...histograms.map((h) => h.max ?? 0)) : undefined;
+    out.heartbeats = heartbeatHistograms.reduce((n, h) => n + h.count, 0);
+    out.heartbeatLatencyP50Ms = exponentialQuantile(heartbeatHistograms, 0.5);
+    out.heartbeatLatencyMaxMs = heartbeatHistograms.length ? Math.max(...heartbeatHistograms.map((h) => h.max ?? 0)) : undefined;
     return out;
   }
 

@@ -3,5 +3,6 @@ import type { Scenario } from './scenario.ts';
 import { test1 } from './test1-normal-replication.ts';
 import { test2 } from './test2-log-truncation.ts';
 import { test3 } from './test3-topic-reset.ts';
+import { test4 } from './test4-consumer-failover.ts';
 
-export const SCENARIOS: Record<string, Scenario> = { test1, test2, test3 };
+export const SCENARIOS: Record<string, Scenario> = { test1, test2, test3, test4 };

@@ -123,6 +123,9 @@ export function scenarioProperties(ctx: ScenarioContext, extra: Record<string, s
     'primary->standby.topics': SOURCE_TOPIC,
     'replication.factor': 1,
     'progress.topic.replication.factor': 1,
+    'offset-syncs.topic.replication.factor': 1,
+    'checkpoints.topic.replication.factor': 1,
+    'heartbeats.topic.replication.factor': 1,
     'refresh.topics.interval.seconds': 5,
     ...extra,
   };
@@ -157,6 +160,29 @@ export async function runProducer(ctx: ScenarioContext, args: string[]): Promise
   const exitCode = await new Promise<number>((r) => child.on('close', (code) => r(code ?? 1)));
   const field = (name: string) => new RegExp(`\\b${name}=(\\S+)`).exec(output)?.[1] ?? '';
   return { exitCode, records: Number(field('records')), failed: Number(field('failed')), recordsPerSec: Number(field('records_per_sec')), runId: field('run_id'), output };
+}
+
+/** What `commit-log-consumer --print-records` reported: the records in delivery order and its summary fields. */
+export interface ConsumerRun {
+  exitCode: number;
+  records: { partition: number; offset: number; seq: number }[];
+  /** `summary:` fields, e.g. `committed_at`, `first_seq`, `duplicates`. */
+  summary: Record<string, string>;
+  output: string;
+}
+
+/** Runs `commit-log-consumer --broker <bootstrap> --print-records …` as a child process and parses its output. */
+export async function runConsumer(bootstrap: string, args: string[]): Promise<ConsumerRun> {
+  const bin = join(ROOT, 'bin', 'commit-log-consumer.js');
+  const child = spawn(process.execPath, [bin, '--broker', bootstrap, '--print-records', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout.on('data', (d: Buffer) => (output += d.toString('utf8')));
+  child.stderr.on('data', (d: Buffer) => (output += d.toString('utf8')));
+  const exitCode = await new Promise<number>((r) => child.on('close', (code) => r(code ?? 1)));
+  const records = [...output.matchAll(/^record partition=(\d+) offset=(\d+) seq=(\d+)$/gm)].map((m) => ({ partition: Number(m[1]), offset: Number(m[2]), seq: Number(m[3]) }));
+  const line = /^summary: (.*)$/m.exec(output)?.[1] ?? '';
+  const summary = Object.fromEntries(line.split(' ').filter(Boolean).map((f) => [f.slice(0, f.indexOf('=')), f.slice(f.indexOf('=') + 1)]));
+  return { exitCode, records, summary, output };
 }
 
 /** Polls `condition` every 100 ms until it returns a truthy value; rejects after `timeoutMs` naming `what`. */

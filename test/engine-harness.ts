@@ -33,6 +33,9 @@ export function testProperties(topicsRegex: string, extra: Record<string, string
     'primary->standby.topics': topicsRegex,
     'replication.factor': 1,
     'progress.topic.replication.factor': 1,
+    'offset-syncs.topic.replication.factor': 1,
+    'checkpoints.topic.replication.factor': 1,
+    'heartbeats.topic.replication.factor': 1,
     'refresh.topics.interval.seconds': 1,
     ...extra,
   };
