@@ -25,6 +25,7 @@ import {
   type ClusterClientSettings,
 } from './kafka-clients.ts';
 import { MirrorError, ERROR_CODES } from './errors.ts';
+import { ensureInternalTopic } from './internal-topics.ts';
 
 /** librdkafka `_NOENT` ("No leaders found") and Kafka UNKNOWN_TOPIC_OR_PARTITION: a topic too new for the cluster's metadata. */
 const NEW_TOPIC_ERRORS = new Set([-156, 3]);
@@ -150,7 +151,14 @@ export class ProgressStore {
     let end: number;
     let start: number;
     try {
-      const created = await admin.createTopic(this.topic, 1, this.replicationFactor, { 'cleanup.policy': 'compact', 'min.insync.replicas': '1' });
+      const outcome = await ensureInternalTopic(admin, this.topic, this.replicationFactor);
+      if (outcome === 'created-with-broker-default') {
+        this.log.warn(
+          { topic: this.topic, key: 'progress.topic.replication.factor', replicationFactor: this.replicationFactor },
+          `Created ${this.topic} with the broker's default.replication.factor: 'progress.topic.replication.factor' = ${this.replicationFactor} is more than the target's brokers can hold`,
+        );
+      }
+      const created = outcome !== 'exists';
       const read = () => admin.partitionOffsets([{ topic: this.topic, partition: 0 }]);
       const offsets = (await (created ? untilSettled(read) : read())).get(`${this.topic}-0`)!;
       ({ logStartOffset: start, logEndOffset: end } = offsets);
