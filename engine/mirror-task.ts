@@ -277,8 +277,13 @@ export class MirrorTask {
   }
 
   /** Waits until every produced record is acknowledged (used before repositioning a partition). */
-  async drainInFlight(): Promise<void> {
-    if (this.producer && this.inFlightTotal > 0) await flushProducer(this.producer, 60_000);
+  async drainInFlight(timeoutMs = 60_000): Promise<void> {
+    if (!this.producer || this.inFlightTotal === 0) return;
+    const deadline = Date.now() + timeoutMs;
+    await flushProducer(this.producer, timeoutMs);
+    // flush() returns once librdkafka's queue is empty; the delivery reports may still be on their way
+    // to this thread. Progress and summaries must see them, so wait for the count to reach zero.
+    while (this.inFlightTotal > 0 && Date.now() < deadline) await delay(5);
   }
 
   /** Writes progress for one partition now (gaps included): `nextOffset`, by default the acknowledged position. */
@@ -509,7 +514,7 @@ export class MirrorTask {
     this.running = false;
     const t0 = Date.now();
     try {
-      if (this.producer) await flushProducer(this.producer, 30_000);
+      await this.drainInFlight(30_000);
       await this.listener?.flush?.();
       await this.flushProgress();
       await this.store.flush();

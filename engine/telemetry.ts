@@ -52,8 +52,10 @@ export class Telemetry {
   readonly provider: MeterProvider;
   private readonly reader = new PullReader();
   private readonly latency: Histogram;
-  private readonly records: Counter;
-  private readonly bytes: Counter;
+  /** Running totals of `replication-records` / `replication-bytes` per attribute set, reported at each collection. */
+  private readonly series = new Map<string, { attributes: Attributes; records: number; bytes: number }>();
+  /** Attributes object → its series: callers that reuse one object per series skip the key building. */
+  private readonly seriesByObject = new WeakMap<Attributes, { attributes: Attributes; records: number; bytes: number }>();
   private readonly lost: Counter;
   private readonly heartbeatLatency: Histogram;
   private readonly offsetSyncs: Counter;
@@ -73,8 +75,16 @@ export class Telemetry {
     });
     const meter = this.provider.getMeter('kafka-mirror-engine');
     this.latency = meter.createHistogram('replication-latency-ms', { unit: 'ms', description: 'target ack time minus source record timestamp' });
-    this.records = meter.createCounter('replication-records', { description: 'records mirrored and acknowledged by the target' });
-    this.bytes = meter.createCounter('replication-bytes', { unit: 'By', description: 'key+value bytes mirrored' });
+    // Observable counters over in-process totals: a synchronous Counter hashes its attributes on every
+    // add(), twice per mirrored record — about 15 % of the mirror's main thread at 80k records/s.
+    const records = meter.createObservableCounter('replication-records', { description: 'records mirrored and acknowledged by the target' });
+    const bytes = meter.createObservableCounter('replication-bytes', { unit: 'By', description: 'key+value bytes mirrored' });
+    meter.addBatchObservableCallback((result) => {
+      for (const s of this.series.values()) {
+        result.observe(records, s.records, s.attributes);
+        result.observe(bytes, s.bytes, s.attributes);
+      }
+    }, [records, bytes]);
     this.lost = meter.createCounter('truncation-lost-records', { description: 'records deleted on the source before they were mirrored' });
     this.heartbeatLatency = meter.createHistogram('heartbeat-latency-ms', { unit: 'ms', description: 'target ack time of a mirrored MM2 heartbeat minus its emission time (all hops)' });
     this.offsetSyncs = meter.createCounter('offset-syncs', { description: 'offset syncs emitted' });
@@ -88,8 +98,21 @@ export class Telemetry {
     this.lastAckAtMs = now;
     this.acked++;
     this.latency.record(Math.max(0, latencyMs), attributes);
-    this.records.add(1, attributes);
-    this.bytes.add(bytes, attributes);
+    const series = this.seriesOf(attributes);
+    series.records++;
+    series.bytes += bytes;
+  }
+
+  /** The running totals of one attribute set (same values = same series, whatever the object). */
+  private seriesOf(attributes: Attributes): { attributes: Attributes; records: number; bytes: number } {
+    let s = this.seriesByObject.get(attributes);
+    if (s === undefined) {
+      const key = JSON.stringify(Object.entries(attributes).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+      s = this.series.get(key);
+      if (s === undefined) this.series.set(key, (s = { attributes: { ...attributes }, records: 0, bytes: 0 }));
+      this.seriesByObject.set(attributes, s);
+    }
+    return s;
   }
 
   /** Adds `count` records lost to source truncation. */
