@@ -1,0 +1,195 @@
+/**
+ * `npm run bench` flags (and `BENCH_*` environment variables) → one validated, frozen
+ * {@link BenchOptions}. Defaults are the full benchmark of issue 7 (1 000 000 records of 1 KiB over
+ * 6 partitions, 3 rounds); smaller runs pass e.g. `--records 100000 --rounds 1`.
+ * A bad value fails here, before any JVM starts, naming the flag, the value and what was expected.
+ */
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { Command, CommanderError } from 'commander';
+import { ConfigError } from '../engine/errors.ts';
+
+/**
+ * The mirrors under test: real MM2, our engine (this checkout), and `base` — our engine from another
+ * checkout (`--baseline-bin`), for before/after comparisons of a change in the same session.
+ */
+export const MIRRORS = ['mm2', 'ours', 'base'] as const;
+/** One of {@link MIRRORS}. */
+export type MirrorName = (typeof MIRRORS)[number];
+
+/** Everything one benchmark invocation needs, fully defaulted. Sizes in bytes, durations in ms. */
+export interface BenchOptions {
+  /** Records pre-filled into the source topic (and moved by the limit tools). */
+  readonly records: number;
+  readonly recordSizeBytes: number;
+  readonly partitions: number;
+  /** Rounds; each runs the limit once and each mirror once (order alternates: MM2 first in odd rounds). */
+  readonly rounds: number;
+  /** Records/s of the fixed-rate latency load. */
+  readonly latencyRatePerSec: number;
+  readonly latencyDurationMs: number;
+  /**
+   * The load runs `latencyWarmupMs` + `latencyDurationMs`; records of the first `latencyWarmupMs` are not
+   * counted (the load generator's JVM start competes for the 2 cores; steady state is what is compared).
+   */
+  readonly latencyWarmupMs: number;
+  /** Producer compression for both mirrors and the limit producer (Java `compression.type` / librdkafka `compression.codec`). */
+  readonly compression: 'none' | 'gzip' | 'snappy' | 'lz4' | 'zstd';
+  /** Heartbeats, checkpoints and offset syncs in both mirrors: `off`, or `on` with MM2's defaults. */
+  readonly emitters: 'on' | 'off';
+  readonly mirrors: readonly MirrorName[];
+  readonly skipLimit: boolean;
+  /** Write a V8 CPU profile of our engine (node --cpu-prof) for every run of ours. */
+  readonly cpuProf: boolean;
+  /** Extra `key=value` lines appended to our engine's mm2.properties (tuning experiments). */
+  readonly oursProps: readonly string[];
+  /** `bin/kafka-mirror.js` of another checkout, run as mirror `base` (before/after comparisons). */
+  readonly baselineBin: string | undefined;
+  /** `bin/kafka-mirror.js` run as mirror `ours` (default: this checkout's). */
+  readonly oursBin: string | undefined;
+  /** Names the results files: `bench/results/<label>.{json,md}`. */
+  readonly label: string;
+  readonly sourcePort: number;
+  readonly targetPort: number;
+  /** Root of the benchmark's own clusters, configs, logs and profiles (gitignored). */
+  readonly workDir: string;
+  /** Leave the benchmark clusters running at the end (debugging). */
+  readonly keepClusters: boolean;
+  /** Deadline for one mirror to copy the pre-filled topic, ms. */
+  readonly runTimeoutMs: number;
+}
+
+/** The full benchmark of issue 7. */
+export const BENCH_DEFAULTS = Object.freeze({
+  records: 1_000_000,
+  recordSizeBytes: 1024,
+  partitions: 6,
+  rounds: 3,
+  latencyRatePerSec: 5000,
+  latencyDurationMs: 20_000,
+  latencyWarmupMs: 5000,
+  compression: 'none',
+  emitters: 'off',
+  mirrors: 'mm2,ours',
+  label: 'latest',
+  sourcePort: 29092,
+  targetPort: 29093,
+  workDir: '.kafka-bench',
+  runTimeoutS: 600,
+});
+
+interface RawFlags {
+  records: string;
+  recordSize: string;
+  partitions: string;
+  rounds: string;
+  latencyRate: string;
+  latencySeconds: string;
+  latencyWarmupMs: string;
+  compression: string;
+  emitters: string;
+  mirrors: string;
+  skipLimit?: boolean;
+  cpuProf?: boolean;
+  oursProp: string[];
+  baselineBin?: string;
+  oursBin?: string;
+  label: string;
+  sourcePort: string;
+  targetPort: string;
+  workDir: string;
+  keepClusters?: boolean;
+  runTimeoutS: string;
+}
+
+const env = (name: string, fallback: string | number): string => process.env[name] ?? String(fallback);
+
+function buildCommand(): Command {
+  return new Command('bench')
+    .description('Benchmark our engine against real MirrorMaker 2 and the brokers\' own limit on two benchmark-only local clusters')
+    .option('--records <n>', 'records pre-filled into the source topic (env BENCH_RECORDS)', env('BENCH_RECORDS', BENCH_DEFAULTS.records))
+    .option('--record-size <bytes>', 'value size of every record (env BENCH_RECORD_SIZE)', env('BENCH_RECORD_SIZE', BENCH_DEFAULTS.recordSizeBytes))
+    .option('--partitions <n>', 'partitions of the source topic (env BENCH_PARTITIONS)', env('BENCH_PARTITIONS', BENCH_DEFAULTS.partitions))
+    .option('--rounds <n>', 'rounds; medians over them (env BENCH_ROUNDS)', env('BENCH_ROUNDS', BENCH_DEFAULTS.rounds))
+    .option('--latency-rate <n>', 'records/s of the latency load (env BENCH_LATENCY_RATE)', env('BENCH_LATENCY_RATE', BENCH_DEFAULTS.latencyRatePerSec))
+    .option('--latency-seconds <n>', 'counted duration of the latency load (env BENCH_LATENCY_SECONDS)', env('BENCH_LATENCY_SECONDS', BENCH_DEFAULTS.latencyDurationMs / 1000))
+    .option('--latency-warmup-ms <n>', 'uncounted load before the counted part', String(BENCH_DEFAULTS.latencyWarmupMs))
+    .option('--compression <codec>', 'producer compression of both mirrors and the limit: none|gzip|snappy|lz4|zstd', BENCH_DEFAULTS.compression)
+    .option('--emitters <on|off>', 'heartbeats, checkpoints, offset syncs in both mirrors: off, or on with MM2 defaults (env BENCH_EMITTERS)', env('BENCH_EMITTERS', BENCH_DEFAULTS.emitters))
+    .option('--mirrors <list>', 'mirrors to run, from mm2, ours, base (env BENCH_MIRRORS; base is added when --baseline-bin is given)', env('BENCH_MIRRORS', BENCH_DEFAULTS.mirrors))
+    .option('--baseline-bin <path>', 'bin/kafka-mirror.js of another checkout, run as mirror "base" in every round (before/after)')
+    .option('--ours-bin <path>', 'bin/kafka-mirror.js to run as mirror "ours" (default: this checkout\'s)')
+    .option('--skip-limit', 'do not run ProducerPerformance / ConsumerPerformance')
+    .option('--cpu-prof', 'profile our engine with node --cpu-prof (written to <work-dir>/runs/round<n>-ours/)')
+    .option('--ours-prop <key=value>', 'extra mm2.properties line for our engine (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .option('--label <name>', 'results file name under bench/results/ (env BENCH_LABEL)', env('BENCH_LABEL', BENCH_DEFAULTS.label))
+    .option('--source-port <port>', 'client port of the benchmark source cluster (controller: +10000)', env('BENCH_SOURCE_PORT', BENCH_DEFAULTS.sourcePort))
+    .option('--target-port <port>', 'client port of the benchmark target cluster (controller: +10000)', env('BENCH_TARGET_PORT', BENCH_DEFAULTS.targetPort))
+    .option('--work-dir <dir>', 'clusters (wiped at start), configs, logs and profiles of the benchmark', env('BENCH_WORK_DIR', BENCH_DEFAULTS.workDir))
+    .option('--keep-clusters', 'leave the benchmark clusters running at the end')
+    .option('--run-timeout-s <n>', 'deadline for one mirror to copy the pre-filled topic', String(BENCH_DEFAULTS.runTimeoutS))
+    .exitOverride();
+}
+
+function integer(flag: string, raw: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
+  const value = /^\+?\d+$/.test(raw.trim()) ? Number(raw.trim()) : Number.NaN;
+  if (!Number.isSafeInteger(value) || value < min || value > max) throw new ConfigError(flag, raw, `an integer from ${min} to ${max}`);
+  return value;
+}
+
+/**
+ * Parses `argv` (without node and script). Throws ConfigError for a bad value and CommanderError
+ * for an unknown flag or `--help` (commander has printed the text; exit code in `exitCode`).
+ */
+export function parseBenchOptions(argv: readonly string[]): BenchOptions {
+  const command = buildCommand();
+  command.parse([...argv], { from: 'user' });
+  const f = command.opts<RawFlags>();
+  const compression = f.compression.trim();
+  if (!['none', 'gzip', 'snappy', 'lz4', 'zstd'].includes(compression)) throw new ConfigError('--compression', f.compression, 'none, gzip, snappy, lz4 or zstd');
+  const emitters = f.emitters.trim();
+  if (emitters !== 'on' && emitters !== 'off') throw new ConfigError('--emitters', f.emitters, 'on or off');
+  const mirrors = f.mirrors.split(',').map((m) => m.trim()).filter(Boolean);
+  if (mirrors.length === 0 || mirrors.some((m) => !(MIRRORS as readonly string[]).includes(m))) throw new ConfigError('--mirrors', f.mirrors, 'a list of mm2, ours, base');
+  if (f.baselineBin !== undefined && !existsSync(f.baselineBin)) throw new ConfigError('--baseline-bin', f.baselineBin, 'an existing bin/kafka-mirror.js');
+  if (f.oursBin !== undefined && !existsSync(f.oursBin)) throw new ConfigError('--ours-bin', f.oursBin, 'an existing bin/kafka-mirror.js');
+  if (f.baselineBin !== undefined && !mirrors.includes('base')) mirrors.push('base');
+  if (mirrors.includes('base') && f.baselineBin === undefined) throw new ConfigError('--mirrors', f.mirrors, 'base only together with --baseline-bin');
+  for (const p of f.oursProp) if (!/^[^=\s]+\s*=/.test(p)) throw new ConfigError('--ours-prop', p, 'key=value');
+  const label = f.label.trim();
+  if (!/^[\w.-]+$/.test(label)) throw new ConfigError('--label', f.label, 'letters, digits, ".", "_" or "-"');
+  const sourcePort = integer('--source-port', f.sourcePort, 1024, 55535);
+  const targetPort = integer('--target-port', f.targetPort, 1024, 55535);
+  // The shared development clusters live on 9092/9093 (controllers 19092/19093): never touch them.
+  for (const [flag, port] of [['--source-port', sourcePort], ['--target-port', targetPort]] as const) {
+    if ([9092, 9093, 19092, 19093].includes(port) || [9092, 9093, 19092, 19093].includes(port + 10000)) {
+      throw new ConfigError(flag, String(port), 'a port clear of the shared clusters (9092/9093 and controllers 19092/19093)');
+    }
+  }
+  if (sourcePort === targetPort) throw new ConfigError('--target-port', f.targetPort, 'a port different from --source-port');
+  return Object.freeze({
+    records: integer('--records', f.records, 1000),
+    recordSizeBytes: integer('--record-size', f.recordSize, 16, 1_000_000),
+    partitions: integer('--partitions', f.partitions, 1, 1000),
+    rounds: integer('--rounds', f.rounds, 1, 50),
+    latencyRatePerSec: integer('--latency-rate', f.latencyRate, 0, 1_000_000),
+    latencyDurationMs: integer('--latency-seconds', f.latencySeconds, 1, 3600) * 1000,
+    latencyWarmupMs: integer('--latency-warmup-ms', f.latencyWarmupMs, 0, 600_000),
+    compression: compression as BenchOptions['compression'],
+    emitters,
+    mirrors: Object.freeze(MIRRORS.filter((m) => mirrors.includes(m))),
+    skipLimit: f.skipLimit === true,
+    cpuProf: f.cpuProf === true,
+    oursProps: Object.freeze([...f.oursProp]),
+    baselineBin: f.baselineBin === undefined ? undefined : resolve(f.baselineBin),
+    oursBin: f.oursBin === undefined ? undefined : resolve(f.oursBin),
+    label,
+    sourcePort,
+    targetPort,
+    workDir: f.workDir,
+    keepClusters: f.keepClusters === true,
+    runTimeoutMs: integer('--run-timeout-s', f.runTimeoutS, 10, 86_400) * 1000,
+  });
+}
+
+export { CommanderError };

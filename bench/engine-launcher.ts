@@ -1,0 +1,51 @@
+/**
+ * Our engine for one run, the way operators run it: `node bin/kafka-mirror.js --config <mm2.properties>`
+ * as a child process, with its shipped defaults (producer `linger.ms=5`, `batch.size=1 MiB`, no
+ * compression unless the benchmark asks for one), the same emitter keys as MM2 and any `--ours-prop` lines. With `--cpu-prof`
+ * the child runs under `node --cpu-prof` and writes a V8 profile into the run folder on exit.
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { KAFKA_MIRROR_BIN } from '../scenarios/engine-process.ts';
+import { startChild, type Child } from './java-process.ts';
+import type { MirrorLauncher, MirrorTopology } from './mirror-run.ts';
+import { emitterProperties } from './mm2-launcher.ts';
+
+/** Our engine's mm2.properties for the benchmark (also written into the results). */
+export function engineProperties(t: MirrorTopology, extra: readonly string[]): string[] {
+  const s = t.sourceAlias;
+  const d = t.targetAlias;
+  return [
+    `clusters = ${s}, ${d}`,
+    `${s}.bootstrap.servers = ${t.sourceBootstrap}`,
+    `${d}.bootstrap.servers = ${t.targetBootstrap}`,
+    `${s}->${d}.enabled = true`,
+    `${s}->${d}.topics = ${t.topics.join(', ')}`,
+    'replication.factor = 1',
+    'progress.topic.replication.factor = 1',
+    'heartbeats.topic.replication.factor = 1',
+    ...Object.entries(emitterProperties(t.emitters)).map(([k, v]) => `${k} = ${v}`),
+    ...(t.producer.compression === 'none' ? [] : [`${d}.producer.compression.codec = ${t.producer.compression}`]),
+    ...extra,
+  ];
+}
+
+/**
+ * Launches our engine as mirror `name`: `bin` is its `kafka-mirror.js` (this checkout's by default, another
+ * checkout's for `base`), `extra` are `--ours-prop` lines, `cpuProf` adds `--cpu-prof`.
+ */
+export function engineLauncher(options: { name: 'ours' | 'base'; bin?: string | undefined; extra: readonly string[]; cpuProf: boolean }): MirrorLauncher {
+  const bin = options.bin ?? KAFKA_MIRROR_BIN;
+  return {
+    name: options.name,
+    settings: (t) => ({ bin, properties: engineProperties(t, options.extra), cpuProf: options.cpuProf }),
+    start(t, runDir): Child {
+      const config = join(runDir, 'mm2.properties');
+      writeFileSync(config, `${engineProperties(t, options.extra).join('\n')}\n`);
+      const node = options.cpuProf ? ['--cpu-prof', '--cpu-prof-dir', runDir] : [];
+      return startChild(process.execPath, [...node, bin, '--config', config, '--log-file', join(runDir, 'engine.log'), '--log-level', 'info'], {
+        logFile: join(runDir, 'engine-stderr.log'),
+      });
+    },
+  };
+}
