@@ -51,13 +51,14 @@ class FakeGroups implements GroupAdmin {
 const commit = (topic: string, partition: number, offset: number): GroupOffset => ({ topic, partition, offset, metadata: '' });
 
 function setup(over: Partial<CheckpointSettings> = {}) {
+  const clock = { ms: 1_000_000 };
   const store = new OffsetSyncStore();
   const source = new FakeGroups();
   const target = new FakeGroups();
   const sent: ReturnType<typeof decodeCheckpoint>[] = [];
   const resetPending = new Set<string>();
   const task = new CheckpointTask({
-    settings: settings(over), store, sourceGroups: source, targetGroups: target, logger: silentLogger(),
+    settings: settings(over), store, sourceGroups: source, targetGroups: target, logger: silentLogger(), now: () => clock.ms,
     sink: { send: (topic, key, value) => (expect(topic).toBe('primary.checkpoints.internal'), sent.push(decodeCheckpoint(key, value)), true) },
     partitionStatus: (topic, partition) => ({ resetPending: resetPending.has(`${topic}-${partition}`) }),
   });
@@ -65,7 +66,7 @@ function setup(over: Partial<CheckpointSettings> = {}) {
   store.add({ topic: 'commit-log', partition: 0, upstreamOffset: 0, downstreamOffset: 1000 });
   store.add({ topic: 'commit-log', partition: 0, upstreamOffset: 105, downstreamOffset: 1100 });
   store.seriesOf('commit-log', 0).advance(150, 1145);
-  return { store, source, target, sent, task, resetPending };
+  return { store, source, target, sent, task, resetPending, clock };
 }
 
 describe('CheckpointTask', () => {
@@ -110,7 +111,7 @@ describe('CheckpointTask', () => {
   });
 
   it('syncs group offsets into inactive target groups only, and never backwards', async () => {
-    const { source, target, task } = setup({ syncGroupOffsetsEnabled: true, syncGroupOffsetsIntervalMs: 1 });
+    const { source, target, task, clock } = setup({ syncGroupOffsetsEnabled: true, syncGroupOffsetsIntervalMs: 1 });
     source.offsets.set('fresh', [commit('commit-log', 0, 50)]);
     source.offsets.set('ahead-on-target', [commit('commit-log', 0, 50)]);
     source.offsets.set('active', [commit('commit-log', 0, 50)]);
@@ -120,7 +121,7 @@ describe('CheckpointTask', () => {
     await task.runOnce();
     expect(target.commits).toEqual([{ group: 'fresh', offsets: [{ topic: 'primary.commit-log', partition: 0, offset: 1050, metadata: '' }] }]);
     source.offsets.set('fresh', [commit('commit-log', 0, 60)]);
-    await new Promise((r) => setTimeout(r, 2));
+    clock.ms += 2; // past syncGroupOffsetsIntervalMs
     await task.runOnce();
     expect(target.offsets.get('fresh')).toEqual([{ topic: 'primary.commit-log', partition: 0, offset: 1060, metadata: '' }]);
     expect(target.commits.map((c) => c.group)).toEqual(['fresh', 'fresh']);
