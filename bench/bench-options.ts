@@ -72,8 +72,8 @@ export const BENCH_DEFAULTS = Object.freeze({
   emitters: 'off',
   mirrors: 'mm2,ours',
   label: 'latest',
-  sourcePort: 29092,
-  targetPort: 29093,
+  sourcePort: 22092, // controllers at +10000 stay below the ephemeral port range (32768+)
+  targetPort: 22093,
   workDir: '.kafka-bench',
   runTimeoutS: 600,
 });
