@@ -14,7 +14,7 @@
  * - Crash safety (4): progress is written only for acknowledged records; restart resumes there
  *   (at-least-once; duplicates bounded by the records acknowledged since the last progress write).
  */
-import type { KafkaConsumer, LibrdKafkaError, Message, MessageHeader, Metadata, Producer } from '@confluentinc/kafka-javascript';
+import type { KafkaConsumer, LibrdKafkaError, Message, Metadata, Producer } from '@confluentinc/kafka-javascript';
 import type { Logger } from './logger.ts';
 import type { Telemetry } from './telemetry.ts';
 import type { ProgressStore } from './progress-store.ts';
@@ -22,6 +22,8 @@ import { KafkaAdmin, type TopicDescription } from './kafka-admin.ts';
 import { PARTITION_STATUS, PartitionState } from './partition-state.ts';
 import { TopicDiscovery, type DiscoverySettings } from './topic-discovery.ts';
 import { PartitionChecks } from './partition-checks.ts';
+import { DeliveryQueue, type InFlight } from './delivery-queue.ts';
+import { emptySafeHeaders, keyLength, nonNullEmpty } from './record-fidelity.ts';
 import {
   adminConfig,
   connectConsumer,
@@ -79,17 +81,6 @@ export interface MirrorListener {
 
 /** How a task ended. */
 export type TaskOutcome = { status: 'stopped' } | { status: 'failed'; error: MirrorError };
-
-/** Context of one in-flight record, queued per remote partition until its delivery report (see {@link DeliveryQueue}). */
-interface InFlight {
-  state: PartitionState;
-  topicId: string;
-  offset: number;
-  timestamp: number;
-  bytes: number;
-  /** Emission time (epoch ms) of a heartbeat record (MM2 `Heartbeat`), -1 for every other record. */
-  heartbeatAtMs: number;
-}
 
 /** Records asked of librdkafka per consume call. */
 const BATCH_MAX = 5000;
@@ -537,60 +528,6 @@ export class MirrorTask {
   }
 }
 
-/**
- * A zero-length Buffer whose data pointer is not null. The binding's produce() turns a key, value or
- * header value whose Buffer data pointer is null — every empty Buffer the consumer hands out on Node 20 —
- * into NULL, so an empty value would be mirrored as a tombstone (fidelity, DESIGN.md invariant 2).
- * A zero-length view into a non-empty allocation keeps a real pointer and is written as empty.
- */
-const EMPTY = Buffer.alloc(1).subarray(0, 0);
-
-/** `b`, with an empty Buffer replaced by {@link EMPTY}. */
-function nonNullEmpty<T extends Buffer | string | null | undefined>(b: T): T | Buffer {
-  return Buffer.isBuffer(b) && b.length === 0 ? EMPTY : b;
-}
-
-/** Headers as fetched (order and duplicates kept), copied only when one has an empty value. */
-function emptySafeHeaders(headers: Message['headers']): MessageHeader[] | undefined {
-  if (headers === undefined || !hasEmptyHeaderValue(headers)) return headers as MessageHeader[] | undefined;
-  return headers.map((h) => Object.fromEntries(Object.entries(h).map(([k, v]) => [k, nonNullEmpty(v)])));
-}
-
-/** Whether any header value is an empty Buffer; plain loops, as it runs for every record with headers. */
-function hasEmptyHeaderValue(headers: NonNullable<Message['headers']>): boolean {
-  for (const h of headers) {
-    for (const k in h) {
-      const v = (h as Record<string, unknown>)[k];
-      if (Buffer.isBuffer(v) && v.length === 0) return true;
-    }
-  }
-  return false;
-}
-
-/**
- * A FIFO of in-flight records with O(1) push and shift: an array with a moving head, compacted once
- * the consumed head is both over 1024 entries and over half of the array.
- */
-class DeliveryQueue {
-  private items: (InFlight | undefined)[] = [];
-  private head = 0;
-
-  push(ctx: InFlight): void {
-    this.items.push(ctx);
-  }
-
-  shift(): InFlight | undefined {
-    if (this.head >= this.items.length) return undefined;
-    const ctx = this.items[this.head];
-    this.items[this.head++] = undefined;
-    if (this.head > 1024 && this.head * 2 > this.items.length) {
-      this.items = this.items.slice(this.head);
-      this.head = 0;
-    }
-    return ctx;
-  }
-}
-
 /** Emission time of a heartbeat record value, -1 when it is not an MM2 heartbeat (a foreign record in a heartbeats topic is still mirrored). */
 function heartbeatAt(value: Message['value']): number {
   try {
@@ -598,11 +535,6 @@ function heartbeatAt(value: Message['value']): number {
   } catch {
     return -1;
   }
-}
-
-function keyLength(key: Message['key']): number {
-  if (key === null || key === undefined) return 0;
-  return typeof key === 'string' ? Buffer.byteLength(key) : key.length;
 }
 
 function delay(ms: number): Promise<void> {
