@@ -3,18 +3,15 @@
  * commander; every value is checked here once, so a bad flag fails before anything connects, with one
  * message naming the flag, the value and what was expected (the producer CLI's conventions).
  */
-import { Command, CommanderError } from 'commander';
-import { ConfigError, EXIT_CODES } from '../engine/errors.ts';
+import { Command } from 'commander';
+import { ConfigError } from '../engine/errors.ts';
+import { parseFlags, integerFlag, type CliOutput } from '../engine/cli-flags.ts';
+
+export { formatFlagError } from '../engine/cli-flags.ts';
 import type { CommitLogConsumerOptions } from './commit-log-consumer.ts';
 
 /** What the CLI should do: run with these options, or exit with `exitCode` (help shown, or bad flags reported). */
 export type ParsedCli = { kind: 'run'; options: CommitLogConsumerOptions; quiet: boolean; printRecords: boolean } | { kind: 'exit'; exitCode: number };
-
-/** Where commander and validation write: help to `writeOut`, errors to `writeErr`. */
-export interface CliOutput {
-  writeOut: (text: string) => void;
-  writeErr: (text: string) => void;
-}
 
 /** Defaults of the optional flags. */
 export const COMMIT_LOG_CONSUMER_DEFAULTS = Object.freeze({ bootstrapServers: '127.0.0.1:9092' });
@@ -71,13 +68,6 @@ function buildCommand(output: CliOutput): Command {
     .configureOutput({ writeOut: output.writeOut, writeErr: output.writeErr });
 }
 
-/** Parses an integer flag strictly (digits only); throws ConfigError naming the flag. */
-function integerFlag(flag: string, raw: string, min: number, expected: string): number {
-  const value = /^\+?\d+$/.test(raw.trim()) ? Number(raw.trim()) : Number.NaN;
-  if (!Number.isSafeInteger(value) || value < min) throw new ConfigError(flag, raw, expected);
-  return value;
-}
-
 function toOptions(flags: RawFlags): CommitLogConsumerOptions {
   if (flags.broker.trim() === '') throw new ConfigError('--broker', flags.broker, 'host:port[,host:port…]');
   if (flags.topic.trim() === '') throw new ConfigError('--topic', flags.topic, 'a non-empty topic name');
@@ -94,31 +84,7 @@ function toOptions(flags: RawFlags): CommitLogConsumerOptions {
   return options;
 }
 
-/** Formats a flag error the one way the CLI reports it: `error: --count must be a positive integer, got 'abc'`. */
-export function formatFlagError(err: ConfigError): string {
-  return `error: ${err.key} must be ${err.expected}, got '${err.value ?? ''}'\n`;
-}
-
 /** Parses `argv` (without node and script). Help → exit 0; an unknown, missing or invalid flag → one error line and exit 2. */
 export function parseCli(argv: readonly string[], output: CliOutput): ParsedCli {
-  const command = buildCommand(output);
-  try {
-    command.parse([...argv], { from: 'user' });
-    if (command.args.length > 0) {
-      output.writeErr(`error: unexpected argument '${command.args[0]}' (all inputs are --flags; see --help)\n`);
-      return { kind: 'exit', exitCode: EXIT_CODES.CONFIG_INVALID };
-    }
-    const flags = command.opts<RawFlags>();
-    return { kind: 'run', options: toOptions(flags), quiet: flags.quiet === true, printRecords: flags.printRecords === true };
-  } catch (err) {
-    if (err instanceof CommanderError) {
-      const shownHelp = err.code === 'commander.helpDisplayed' || err.code === 'commander.help' || err.code === 'commander.version';
-      return { kind: 'exit', exitCode: shownHelp ? EXIT_CODES.OK : EXIT_CODES.CONFIG_INVALID };
-    }
-    if (err instanceof ConfigError) {
-      output.writeErr(formatFlagError(err));
-      return { kind: 'exit', exitCode: EXIT_CODES.CONFIG_INVALID };
-    }
-    throw err;
-  }
+  return parseFlags(buildCommand(output), argv, output, (flags: RawFlags) => ({ options: toOptions(flags), quiet: flags.quiet === true, printRecords: flags.printRecords === true }));
 }

@@ -4,19 +4,16 @@
  * with one message naming the flag, the value and what was expected.
  */
 import { randomUUID } from 'node:crypto';
-import { Command, CommanderError } from 'commander';
-import { ConfigError, EXIT_CODES } from '../engine/errors.ts';
+import { Command } from 'commander';
+import { ConfigError } from '../engine/errors.ts';
+import { parseFlags, integerFlag, type CliOutput } from '../engine/cli-flags.ts';
+
+export { formatFlagError } from '../engine/cli-flags.ts';
 import { DEFAULT_KEY_PREFIX } from './commit-log-event.ts';
 import { COMMIT_LOG_PRODUCER_DEFAULTS, minimumSizeBytes, type CommitLogProducerOptions } from './commit-log-producer.ts';
 
 /** What the CLI should do: run with these options, or exit with `exitCode` (help shown, or bad flags reported). */
 export type ParsedCli = { kind: 'run'; options: CommitLogProducerOptions; quiet: boolean } | { kind: 'exit'; exitCode: number };
-
-/** Where commander and validation write: help to `writeOut`, errors to `writeErr`. */
-export interface CliOutput {
-  writeOut: (text: string) => void;
-  writeErr: (text: string) => void;
-}
 
 interface RawFlags {
   broker: string;
@@ -65,13 +62,6 @@ function buildCommand(output: CliOutput): Command {
     .configureOutput({ writeOut: output.writeOut, writeErr: output.writeErr });
 }
 
-/** Parses an integer flag strictly (digits only: no `1e3`, `10abc`, `1.5`); throws ConfigError naming the flag. */
-function integerFlag(flag: string, raw: string, min: number, expected: string): number {
-  const value = /^\+?\d+$/.test(raw.trim()) ? Number(raw.trim()) : Number.NaN;
-  if (!Number.isSafeInteger(value) || value < min) throw new ConfigError(flag, raw, expected);
-  return value;
-}
-
 function toOptions(flags: RawFlags): CommitLogProducerOptions {
   const count = integerFlag('--count', flags.count, 1, 'a positive integer');
   const startSeq = integerFlag('--start-seq', flags.startSeq, 0, 'a non-negative integer');
@@ -93,35 +83,10 @@ function toOptions(flags: RawFlags): CommitLogProducerOptions {
   return { bootstrapServers: flags.broker.trim(), topic: flags.topic, count, ratePerSec, sizeBytes, partitions, keyPrefix: flags.keyPrefix, runId, startSeq };
 }
 
-/** Formats a flag error the one way the CLI reports it: `error: --count must be a positive integer, got 'abc'`. */
-export function formatFlagError(err: ConfigError): string {
-  return `error: ${err.key} must be ${err.expected}, got '${err.value ?? ''}'\n`;
-}
-
 /**
  * Parses `argv` (without node and script). Help → `{ kind: 'exit', exitCode: 0 }`; an unknown,
  * missing or invalid flag → one error line on `writeErr` and `{ kind: 'exit', exitCode: 2 }`.
  */
 export function parseCli(argv: readonly string[], output: CliOutput): ParsedCli {
-  const command = buildCommand(output);
-  try {
-    command.parse([...argv], { from: 'user' });
-    if (command.args.length > 0) {
-      output.writeErr(`error: unexpected argument '${command.args[0]}' (all inputs are --flags; see --help)\n`);
-      return { kind: 'exit', exitCode: EXIT_CODES.CONFIG_INVALID };
-    }
-    const flags = command.opts<RawFlags>();
-    return { kind: 'run', options: toOptions(flags), quiet: flags.quiet === true };
-  } catch (err) {
-    if (err instanceof CommanderError) {
-      // commander already wrote help or its one-line error; only the exit code is ours.
-      const shownHelp = err.code === 'commander.helpDisplayed' || err.code === 'commander.help' || err.code === 'commander.version';
-      return { kind: 'exit', exitCode: shownHelp ? EXIT_CODES.OK : EXIT_CODES.CONFIG_INVALID };
-    }
-    if (err instanceof ConfigError) {
-      output.writeErr(formatFlagError(err));
-      return { kind: 'exit', exitCode: EXIT_CODES.CONFIG_INVALID };
-    }
-    throw err;
-  }
+  return parseFlags(buildCommand(output), argv, output, (flags: RawFlags) => ({ options: toOptions(flags), quiet: flags.quiet === true }));
 }
