@@ -14,11 +14,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Kafka from '@confluentinc/kafka-javascript';
 import type { KafkaConsumer, Producer as RdProducer } from '@confluentinc/kafka-javascript';
-import type { Producer } from 'kafkajs';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { startEngine, type EngineHarness } from './engine-harness.ts';
+import { useMirrorFixture } from './mirror-fixture.ts';
+import type { ClusterReader } from './record-reader.ts';
 import { PRIMARY, STANDBY, kafkajsClient, uniqueTopic, waitFor } from './helpers.ts';
-import { ClusterReader } from './record-reader.ts';
 import { translateOffsets } from '../engine/translate-offsets.ts';
 import { encodeHeartbeatKey, encodeHeartbeatValue } from '../engine/heartbeat.ts';
 import { JARS_DIR } from '../local-kafka/jars.ts';
@@ -27,55 +27,24 @@ const remoteOf = (topic: string) => `primary.${topic}`;
 /** Fast rounds for tests (defaults are 5 s); the measurement at defaults is in scenarios/test4. */
 const FAST = { 'emit.checkpoints.interval.seconds': 1, 'refresh.groups.interval.seconds': 1, 'sync.group.offsets.interval.seconds': 1, 'emit.heartbeats.interval.seconds': 1 };
 
-let source: ClusterReader;
-let target: ClusterReader;
-let producer: Producer;
-let engines: EngineHarness[] = [];
-let topics: string[] = [];
-
-beforeAll(async () => {
-  source = await new ClusterReader(PRIMARY).connect();
-  target = await new ClusterReader(STANDBY).connect();
-});
-
-afterAll(async () => {
-  await source?.close();
-  await target?.close();
-});
-
-beforeEach(async () => {
-  producer = kafkajsClient(PRIMARY).producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
-  await producer.connect();
-});
-
-afterEach(async () => {
-  await Promise.allSettled([...engines.map((e) => e.stop()), producer.disconnect()]);
-  engines = [];
-  const drop = async (reader: ClusterReader, names: string[]) => {
-    const existing = new Set(await reader.admin.listTopics());
-    const present = names.filter((t) => existing.has(t));
-    if (present.length > 0) await reader.admin.deleteTopics({ topics: present, timeout: 10_000 });
-  };
-  await Promise.allSettled([drop(source, topics), drop(target, topics.map(remoteOf))]);
-  topics = [];
-});
+const f = useMirrorFixture();
 
 async function newTopic(name: string, partitions = 1): Promise<string> {
   const topic = uniqueTopic(`ckpt-${name}`);
-  topics.push(topic);
-  await source.admin.createTopics({ topics: [{ topic, numPartitions: partitions, replicationFactor: 1 }], waitForLeaders: true });
+  f.topics.push(topic);
+  await f.source.admin.createTopics({ topics: [{ topic, numPartitions: partitions, replicationFactor: 1 }], waitForLeaders: true });
   return topic;
 }
 
 async function engine(topic: string, extra: Record<string, string | number> = {}): Promise<EngineHarness> {
   const h = await startEngine(`^${topic}$`, { ...FAST, ...extra });
-  engines.push(h);
+  f.engines.push(h);
   return h;
 }
 
 /** Produces `count` records `seq-<n>` (n from `from`) to partition 0. */
 async function produce(topic: string, from: number, count: number): Promise<void> {
-  await producer.send({ topic, messages: Array.from({ length: count }, (_, i) => ({ partition: 0, key: `k-${from + i}`, value: `seq-${from + i}` })) });
+  await f.producer.send({ topic, messages: Array.from({ length: count }, (_, i) => ({ partition: 0, key: `k-${from + i}`, value: `seq-${from + i}` })) });
 }
 
 /**
@@ -123,7 +92,7 @@ describe('checkpoints', () => {
     const topic = await newTopic('basic');
     await engine(topic);
     await produce(topic, 0, 100);
-    await waitFor(async () => (await target.admin.fetchTopicOffsets(remoteOf(topic)).catch(() => []))[0]?.high === '100', { message: '100 records mirrored' });
+    await waitFor(async () => (await f.target.admin.fetchTopicOffsets(remoteOf(topic)).catch(() => []))[0]?.high === '100', { message: '100 records mirrored' });
     const group = uniqueTopic('ckpt-group');
     const committedAt = Date.now();
     await commitGroupOffset(PRIMARY, group, topic, 0, 60);
@@ -160,7 +129,7 @@ describe('checkpoints', () => {
     await batch(10, 10, true);
     await new Promise<void>((resolve) => tx.disconnect(() => resolve()));
     const sourceValues = await valuesByOffset(PRIMARY, topic, 20); // read_committed by default: only committed records
-    await waitFor(async () => (await target.admin.fetchTopicOffsets(remoteOf(topic)).catch(() => []))[0]?.high === '20', { message: '20 committed records mirrored' });
+    await waitFor(async () => (await f.target.admin.fetchTopicOffsets(remoteOf(topic)).catch(() => []))[0]?.high === '20', { message: '20 committed records mirrored' });
     const remote = await valuesByOffset(STANDBY, remoteOf(topic), 20);
     const committedOffsets = [0, 5, 9, 10, 12, 16, 17, 20, 26, 27, 28];
     const groups = new Map(committedOffsets.map((g) => [g, uniqueTopic(`ckpt-txn-g${g}`)]));
@@ -181,7 +150,7 @@ describe('checkpoints', () => {
     const topic = await newTopic('restart');
     const first = await engine(topic);
     await produce(topic, 0, 50);
-    await waitFor(async () => (await target.admin.fetchTopicOffsets(remoteOf(topic)).catch(() => []))[0]?.high === '50', { message: '50 records mirrored' });
+    await waitFor(async () => (await f.target.admin.fetchTopicOffsets(remoteOf(topic)).catch(() => []))[0]?.high === '50', { message: '50 records mirrored' });
     await first.stop();
     const second = await engine(topic, { 'emit.offset-syncs.enabled': 'false' }); // translates only with what it read back
     expect(second.logs.some((l) => /^Loaded \d+ offset syncs/.test(l.msg) && (l.syncs as number) > 0)).toBe(true);
@@ -217,7 +186,7 @@ describe('sync.group.offsets', () => {
     const topic = await newTopic('sync');
     const h = await engine(topic, { 'sync.group.offsets.enabled': 'true' });
     await produce(topic, 0, 100);
-    await waitFor(async () => (await target.admin.fetchTopicOffsets(remoteOf(topic)).catch(() => []))[0]?.high === '100', { message: '100 records mirrored' });
+    await waitFor(async () => (await f.target.admin.fetchTopicOffsets(remoteOf(topic)).catch(() => []))[0]?.high === '100', { message: '100 records mirrored' });
     const [fresh, ahead, active] = ['fresh', 'ahead', 'active'].map((n) => uniqueTopic(`ckpt-sync-${n}`)) as [string, string, string];
     await commitGroupOffset(STANDBY, ahead, remoteOf(topic), 0, 90); // the target group already went further
     // An active member of `active` on the target (no auto-commit, so it writes nothing itself).
@@ -225,20 +194,20 @@ describe('sync.group.offsets', () => {
     await member.connect();
     await member.subscribe({ topic: remoteOf(topic), fromBeginning: true });
     await member.run({ autoCommit: false, eachMessage: async () => undefined });
-    await waitFor(async () => (await target.admin.describeGroups([active])).groups[0]?.state === 'Stable', { message: 'the active group to be Stable' });
+    await waitFor(async () => (await f.target.admin.describeGroups([active])).groups[0]?.state === 'Stable', { message: 'the active group to be Stable' });
     for (const g of [fresh, ahead, active]) await commitGroupOffset(PRIMARY, g, topic, 0, 60);
     try {
-      await waitFor(async () => (await groupOffsets(target, fresh, remoteOf(topic))).get(0) === 60, { timeoutMs: 20_000, message: 'fresh group synced' });
+      await waitFor(async () => (await groupOffsets(f.target, fresh, remoteOf(topic))).get(0) === 60, { timeoutMs: 20_000, message: 'fresh group synced' });
     } catch (err) {
       console.log(JSON.stringify(h.logs.filter((l) => l.component === 'checkpoint-task' || l.level !== 'debug').slice(-40), null, 1));
       throw err;
     }
     await h.waitForLog((l) => l.group === active && /^Not syncing offsets of group/.test(l.msg), 20_000);
-    expect((await groupOffsets(target, ahead, remoteOf(topic))).get(0)).toBe(90);
-    expect((await groupOffsets(target, active, remoteOf(topic))).get(0)).toBe(-1);
+    expect((await groupOffsets(f.target, ahead, remoteOf(topic))).get(0)).toBe(90);
+    expect((await groupOffsets(f.target, active, remoteOf(topic))).get(0)).toBe(-1);
     await member.disconnect(); // now Empty: the next round may write it
-    expect(await waitFor(async () => (await groupOffsets(target, active, remoteOf(topic))).get(0) === 60, { timeoutMs: 20_000, message: 'active group synced once inactive' })).toBe(true);
-    expect((await groupOffsets(target, ahead, remoteOf(topic))).get(0)).toBe(90);
+    expect(await waitFor(async () => (await groupOffsets(f.target, active, remoteOf(topic))).get(0) === 60, { timeoutMs: 20_000, message: 'active group synced once inactive' })).toBe(true);
+    expect((await groupOffsets(f.target, ahead, remoteOf(topic))).get(0)).toBe(90);
   });
 });
 
@@ -247,13 +216,13 @@ describe('heartbeats', () => {
     // A remote heartbeats topic as another flow would have written it on the primary (`<alias>.heartbeats`).
     const upstreamAlias = uniqueTopic('hb');
     const hbTopic = `${upstreamAlias}.heartbeats`;
-    topics.push(hbTopic);
-    await source.admin.createTopics({ topics: [{ topic: hbTopic, numPartitions: 1, replicationFactor: 1, configEntries: [{ name: 'cleanup.policy', value: 'compact' }] }], waitForLeaders: true });
+    f.topics.push(hbTopic);
+    await f.source.admin.createTopics({ topics: [{ topic: hbTopic, numPartitions: 1, replicationFactor: 1, configEntries: [{ name: 'cleanup.policy', value: 'compact' }] }], waitForLeaders: true });
     const startedAt = Date.now();
     const h = await engine(hbTopic);
     const emittedAt = Date.now();
-    await producer.send({ topic: hbTopic, messages: [{ partition: 0, key: encodeHeartbeatKey({ sourceClusterAlias: upstreamAlias, targetClusterAlias: 'primary' }), value: encodeHeartbeatValue({ timestamp: emittedAt }), timestamp: String(emittedAt) }] });
-    await waitFor(async () => (await target.admin.fetchTopicOffsets(remoteOf(hbTopic)).catch(() => []))[0]?.high === '1', { message: 'the heartbeat mirrored' });
+    await f.producer.send({ topic: hbTopic, messages: [{ partition: 0, key: encodeHeartbeatKey({ sourceClusterAlias: upstreamAlias, targetClusterAlias: 'primary' }), value: encodeHeartbeatValue({ timestamp: emittedAt }), timestamp: String(emittedAt) }] });
+    await waitFor(async () => (await f.target.admin.fetchTopicOffsets(remoteOf(hbTopic)).catch(() => []))[0]?.high === '1', { message: 'the heartbeat mirrored' });
     const summary = await h.engine.telemetry.summary();
     expect(summary.heartbeats).toBe(1);
     expect(summary.heartbeatLatencyP50Ms).toBeGreaterThanOrEqual(0);

@@ -9,51 +9,17 @@
 import { randomBytes } from 'node:crypto';
 import Kafka from '@confluentinc/kafka-javascript';
 import type { LibrdKafkaError, MessageHeader, Producer as RdProducer } from '@confluentinc/kafka-javascript';
-import type { IHeaders, Message as KafkajsMessage, Producer } from 'kafkajs';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { IHeaders, Message as KafkajsMessage } from 'kafkajs';
+import { describe, expect, it } from 'vitest';
 import { startEngine, type EngineHarness } from './engine-harness.ts';
-import { PRIMARY, STANDBY, kafkajsClient, uniqueTopic, waitFor } from './helpers.ts';
-import { ClusterReader, PROGRESS_TOPIC, latestProgress, readWithOrderedHeaders, type ReadRecord } from './record-reader.ts';
+import { useMirrorFixture } from './mirror-fixture.ts';
+import { PRIMARY, STANDBY, uniqueTopic, waitFor } from './helpers.ts';
+import { PROGRESS_TOPIC, latestProgress, readWithOrderedHeaders, type ReadRecord } from './record-reader.ts';
 import { sourceTopicId } from './topic-reset-support.ts';
 
 const remoteOf = (topic: string) => `primary.${topic}`;
 
-let source: ClusterReader;
-let target: ClusterReader;
-let producer: Producer;
-
-/** Engines and topics of the running test, released in afterEach whatever happened. */
-let engines: EngineHarness[] = [];
-let topics: string[] = [];
-
-beforeAll(async () => {
-  source = await new ClusterReader(PRIMARY).connect();
-  target = await new ClusterReader(STANDBY).connect();
-});
-
-afterAll(async () => {
-  await source?.close();
-  await target?.close();
-});
-
-// One producer per test: a kafkajs producer refreshes metadata for every topic it ever wrote to and
-// fails once one of them was deleted (by the previous test's cleanup).
-beforeEach(async () => {
-  producer = kafkajsClient(PRIMARY).producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
-  await producer.connect();
-});
-
-afterEach(async () => {
-  await Promise.allSettled([...engines.map((e) => e.stop()), producer.disconnect()]);
-  engines = [];
-  const drop = async (reader: ClusterReader, names: string[]) => {
-    const existing = new Set(await reader.admin.listTopics());
-    const present = names.filter((t) => existing.has(t));
-    if (present.length > 0) await reader.admin.deleteTopics({ topics: present, timeout: 10_000 });
-  };
-  await Promise.allSettled([drop(source, topics), drop(target, topics.map(remoteOf))]);
-  topics = [];
-});
+const f = useMirrorFixture();
 
 /** A fresh test prefix; the engine regex `^<prefix>-.*` matches only this test's topics. */
 function newPrefix(name: string): string {
@@ -62,13 +28,13 @@ function newPrefix(name: string): string {
 
 async function engineFor(prefix: string, extra: Record<string, string | number> = {}): Promise<EngineHarness> {
   const engine = await startEngine(`^${prefix}-.*`, extra);
-  engines.push(engine);
+  f.engines.push(engine);
   return engine;
 }
 
 async function createTopic(topic: string, numPartitions: number, configEntries: { name: string; value: string }[] = []): Promise<void> {
-  topics.push(topic);
-  await source.admin.createTopics({ topics: [{ topic, numPartitions, replicationFactor: 1, configEntries }], waitForLeaders: true });
+  f.topics.push(topic);
+  await f.source.admin.createTopics({ topics: [{ topic, numPartitions, replicationFactor: 1, configEntries }], waitForLeaders: true });
 }
 
 /** Random bytes with at least one 0x00 inside. */
@@ -139,7 +105,7 @@ async function produceKafkajs(topic: string, records: readonly Expected[]): Prom
     timestamp: String(r.timestamp),
     headers: foldHeaders(r.headers),
   }));
-  await producer.send({ topic, acks: -1, messages });
+  await f.producer.send({ topic, acks: -1, messages });
 }
 
 /** Record values of each partition, in offset order. */
@@ -178,8 +144,8 @@ describe('mirroring', () => {
     const expected = [...first, ...ordered, ...last];
     const counts = { 0: 1, 1: 7, 2: 1 } as Record<number, number>;
 
-    await target.waitForHighWatermarks(remote, (hw) => [0, 1, 2].every((p) => hw.get(p) === counts[p]), `${remote} to hold ${JSON.stringify(counts)}`);
-    const [remoteRecords, sourceRecords] = await Promise.all([target.readAll(remote), source.readAll(topic)]);
+    await f.target.waitForHighWatermarks(remote, (hw) => [0, 1, 2].every((p) => hw.get(p) === counts[p]), `${remote} to hold ${JSON.stringify(counts)}`);
+    const [remoteRecords, sourceRecords] = await Promise.all([f.target.readAll(remote), f.source.readAll(topic)]);
 
     // Same partition, same order, same bytes, same timestamps, same (kafkajs-folded) headers: against what was produced ...
     for (const p of [0, 1, 2]) {
@@ -209,20 +175,20 @@ describe('mirroring', () => {
 
     // Interleaved p0,p1,p2,p3,p0,… in several sends while the engine mirrors.
     const all = Array.from({ length: perPartition }, (_, i) => Array.from({ length: partitions }, (_, p) => ({ partition: p, key: `k-${i % 7}`, value: `p${p}-${i}` }))).flat();
-    for (let i = 0; i < all.length; i += 150) await producer.send({ topic, acks: -1, messages: all.slice(i, i + 150) });
+    for (let i = 0; i < all.length; i += 150) await f.producer.send({ topic, acks: -1, messages: all.slice(i, i + 150) });
 
     const want = Object.fromEntries(Array.from({ length: partitions }, (_, p) => [p, all.filter((m) => m.partition === p).map((m) => m.value)]));
-    await target.waitForHighWatermarks(remote, (hw) => hw.size === partitions && [...hw.values()].every((n) => n >= perPartition), `${remote} to hold ${perPartition} per partition`);
+    await f.target.waitForHighWatermarks(remote, (hw) => hw.size === partitions && [...hw.values()].every((n) => n >= perPartition), `${remote} to hold ${perPartition} per partition`);
     await engine.stop();
 
     // After a clean stop nothing else arrives: exactly perPartition each.
-    const hw = await target.highWatermarks(remote);
+    const hw = await f.target.highWatermarks(remote);
     expect(Object.fromEntries(hw)).toEqual(Object.fromEntries(Array.from({ length: partitions }, (_, p) => [p, perPartition])));
-    const [remoteRecords, sourceRecords] = await Promise.all([target.readAll(remote), source.readAll(topic)]);
+    const [remoteRecords, sourceRecords] = await Promise.all([f.target.readAll(remote), f.source.readAll(topic)]);
     expect(valuesByPartition(sourceRecords)).toEqual(want);
     expect(valuesByPartition(remoteRecords)).toEqual(want);
     for (const values of Object.values(valuesByPartition(remoteRecords))) expect(new Set(values).size).toBe(values.length);
-    expect(await target.partitionCount(remote)).toBe(partitions);
+    expect(await f.target.partitionCount(remote)).toBe(partitions);
   });
 
   it('discovers a topic created after start and creates its remote topic with the same partitions and the copyable topic configs', async () => {
@@ -238,19 +204,19 @@ describe('mirroring', () => {
       { name: 'min.insync.replicas', value: '1' }, // in config.properties.exclude: never copied
     ]);
     const createdAt = Date.now();
-    await producer.send({ topic, acks: -1, messages: [0, 1, 2].flatMap((p) => [{ partition: p, value: `late-${p}-0` }, { partition: p, value: `late-${p}-1` }]) });
+    await f.producer.send({ topic, acks: -1, messages: [0, 1, 2].flatMap((p) => [{ partition: p, value: `late-${p}-0` }, { partition: p, value: `late-${p}-1` }]) });
 
-    await target.waitForHighWatermarks(remote, (hw) => hw.size === 3 && [...hw.values()].every((n) => n === 2), `${remote} to hold 2 records per partition`);
+    await f.target.waitForHighWatermarks(remote, (hw) => hw.size === 3 && [...hw.values()].every((n) => n === 2), `${remote} to hold 2 records per partition`);
     const discoveryMs = Date.now() - createdAt;
     const created = await engine.waitForLog((l) => l.msg === `Created remote topic ${remote}`);
     expect(created).toMatchObject({ topic, remoteTopic: remote, partitions: 3 });
-    expect(await target.partitionCount(remote)).toBe(3);
+    expect(await f.target.partitionCount(remote)).toBe(3);
 
-    const configs = await target.topicConfigs(remote);
+    const configs = await f.target.topicConfigs(remote);
     expect(configs.get('retention.ms')).toMatchObject({ value: '3600000', configSource: 1 });
     expect(configs.get('max.message.bytes')).toMatchObject({ value: '2000000', configSource: 1 });
     expect(configs.get('min.insync.replicas')?.configSource).not.toBe(1); // broker default, not a topic override
-    expect(valuesByPartition(await target.readAll(remote))).toEqual({ 0: ['late-0-0', 'late-0-1'], 1: ['late-1-0', 'late-1-1'], 2: ['late-2-0', 'late-2-1'] });
+    expect(valuesByPartition(await f.target.readAll(remote))).toEqual({ 0: ['late-0-0', 'late-0-1'], 1: ['late-1-0', 'late-1-1'], 2: ['late-2-0', 'late-2-1'] });
     // refresh.topics.interval.seconds=1: discovered and mirrored within a few refreshes.
     expect(discoveryMs).toBeLessThan(15_000);
   });
@@ -265,11 +231,11 @@ describe('mirroring', () => {
 
     const first = await engineFor(prefix);
     const batch = (p: number, from: number, n: number) => Array.from({ length: n }, (_, i) => ({ partition: p, value: `p${p}-${from + i}` }));
-    await producer.send({ topic, acks: -1, messages: [...batch(0, 0, 200), ...batch(1, 0, 100)] });
-    await target.waitForHighWatermarks(remote, (hw) => hw.get(0) === 200 && hw.get(1) === 100, `${remote} to hold 200/100`);
+    await f.producer.send({ topic, acks: -1, messages: [...batch(0, 0, 200), ...batch(1, 0, 100)] });
+    await f.target.waitForHighWatermarks(remote, (hw) => hw.get(0) === 200 && hw.get(1) === 100, `${remote} to hold 200/100`);
     await first.stop();
 
-    const progress = latestProgress([...(await target.readAll(PROGRESS_TOPIC)).values()].flat(), topic);
+    const progress = latestProgress([...(await f.target.readAll(PROGRESS_TOPIC)).values()].flat(), topic);
     expect(progress.map(({ offset: _offset, ...p }) => p)).toEqual([
       { sourceCluster: 'primary', topic, partition: 0, topicId, nextOffset: 200, remoteTopic: remote },
       { sourceCluster: 'primary', topic, partition: 1, topicId, nextOffset: 100, remoteTopic: remote },
@@ -278,16 +244,16 @@ describe('mirroring', () => {
     // Restart: only the new records are mirrored.
     const second = await engineFor(prefix);
     await second.waitForLog((l) => l.msg === 'Mirror task primary->standby started');
-    await producer.send({ topic, acks: -1, messages: [...batch(0, 200, 50), ...batch(1, 100, 50)] });
-    await target.waitForHighWatermarks(remote, (hw) => (hw.get(0) ?? 0) >= 250 && (hw.get(1) ?? 0) >= 150, `${remote} to hold 250/150`);
+    await f.producer.send({ topic, acks: -1, messages: [...batch(0, 200, 50), ...batch(1, 100, 50)] });
+    await f.target.waitForHighWatermarks(remote, (hw) => (hw.get(0) ?? 0) >= 250 && (hw.get(1) ?? 0) >= 150, `${remote} to hold 250/150`);
     await second.stop();
 
-    expect(Object.fromEntries(await target.highWatermarks(remote))).toEqual({ 0: 250, 1: 150 });
-    expect(valuesByPartition(await target.readAll(remote))).toEqual({
+    expect(Object.fromEntries(await f.target.highWatermarks(remote))).toEqual({ 0: 250, 1: 150 });
+    expect(valuesByPartition(await f.target.readAll(remote))).toEqual({
       0: batch(0, 0, 250).map((m) => m.value),
       1: batch(1, 0, 150).map((m) => m.value),
     });
-    const after = latestProgress([...(await target.readAll(PROGRESS_TOPIC)).values()].flat(), topic);
+    const after = latestProgress([...(await f.target.readAll(PROGRESS_TOPIC)).values()].flat(), topic);
     expect(after.map((p) => [p.partition, p.topicId, p.nextOffset])).toEqual([[0, topicId, 250], [1, topicId, 150]]);
   });
 });
