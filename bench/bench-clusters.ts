@@ -4,6 +4,7 @@
  * between runs: every topic the previous mirror created (remote topics, MM2's Connect and sync
  * topics, our progress topic) is deleted so each run starts from nothing.
  */
+import { waitUntil } from '../scenarios/scenario.ts';
 import { join, resolve } from 'node:path';
 import { LocalKafkaCluster } from '../local-kafka/local-kafka-cluster.ts';
 import { KafkaAdmin } from '../engine/kafka-admin.ts';
@@ -62,7 +63,7 @@ export async function startBenchClusters(options: { workDir: string; sourcePort:
 /** Creates a topic and waits until it can be described. */
 export async function createTopic(admin: KafkaAdmin, name: string, partitions: number): Promise<void> {
   await admin.createTopic(name, partitions, 1);
-  await waitFor(async () => (await admin.describeTopics([name])).get(name)?.partitionCount === partitions, `${name} created`, 30_000);
+  await waitUntil(async () => (await admin.describeTopics([name])).get(name)?.partitionCount === partitions, `${name} created`, 30_000);
 }
 
 /**
@@ -72,7 +73,7 @@ export async function createTopic(admin: KafkaAdmin, name: string, partitions: n
 export async function deleteTopicsExcept(admin: KafkaAdmin, keep: readonly string[]): Promise<string[]> {
   const doomed = (await admin.listTopics()).filter((t) => !t.startsWith('__') && !keep.includes(t));
   for (const t of doomed) await admin.deleteTopic(t);
-  await waitFor(async () => !(await admin.listTopics()).some((t) => doomed.includes(t)), `deletion of ${doomed.join(', ')}`, 60_000);
+  await waitUntil(async () => !(await admin.listTopics()).some((t) => doomed.includes(t)), `deletion of ${doomed.join(', ')}`, 60_000);
   return doomed;
 }
 
@@ -83,20 +84,3 @@ export async function endOffsets(admin: KafkaAdmin, topic: string, partitions: n
   return tps.map((tp) => offsets.get(`${tp.topic}-${tp.partition}`)!.logEndOffset);
 }
 
-/** Polls `condition` every 100 ms until truthy; rejects after `timeoutMs` naming `what`. */
-export async function waitFor<T>(condition: () => Promise<T> | T, what: string, timeoutMs: number): Promise<NonNullable<T>> {
-  const deadline = Date.now() + timeoutMs;
-  let lastError: unknown;
-  for (;;) {
-    try {
-      const v = await condition();
-      if (v) return v as NonNullable<T>;
-    } catch (err) {
-      lastError = err;
-    }
-    if (Date.now() > deadline) {
-      throw new MirrorError(ERROR_CODES.TIMEOUT, `timed out after ${timeoutMs} ms waiting for ${what}${lastError ? ` (last error: ${(lastError as Error).message})` : ''}`);
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
