@@ -34,13 +34,37 @@ export async function ensureInternalTopic(admin: KafkaAdmin, topic: string, repl
   const existing = (await admin.describeTopics([topic])).get(topic);
   if (existing) return 'exists';
   const all = { 'cleanup.policy': 'compact', ...configs };
+  let outcome: EnsureOutcome;
   try {
-    return (await admin.createTopic(topic, 1, replicationFactor, all)) ? 'created' : 'exists';
+    outcome = (await admin.createTopic(topic, 1, replicationFactor, all)) ? 'created' : 'exists';
   } catch (err) {
     if (replicationFactor === -1 || (err as { cause?: { code?: number } }).cause?.code !== INVALID_REPLICATION_FACTOR) throw err;
-    return (await admin.createTopic(topic, 1, -1, all)) ? 'created-with-broker-default' : 'exists';
+    outcome = (await admin.createTopic(topic, 1, -1, all)) ? 'created-with-broker-default' : 'exists';
+  }
+  return outcome;
+}
+
+/** librdkafka `_NOENT` ("No leaders found") and Kafka UNKNOWN_TOPIC_OR_PARTITION: a topic too new for the cluster's metadata. */
+const NEW_TOPIC_ERRORS = new Set([-156, 3]);
+
+/**
+ * Runs `read` until a topic this process has just created answers: right after CreateTopics the
+ * admin client's metadata may not know its leader yet ("listOffsets failed: Local: No such entry"),
+ * which would fail the first start against a fresh target cluster. Retries those errors only, for up to 30 s.
+ */
+export async function untilSettled<T>(read: () => Promise<T>): Promise<T> {
+  const deadline = Date.now() + 30_000;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await read();
+    } catch (err) {
+      const code = ((err as MirrorError).cause as { code?: number } | undefined)?.code;
+      if (code === undefined || !NEW_TOPIC_ERRORS.has(code) || Date.now() > deadline) throw err;
+      await new Promise((r) => setTimeout(r, Math.min(1000, 50 * 2 ** attempt)));
+    }
   }
 }
+
 
 /**
  * Reads partition 0 of `topic` on `cluster` from its log start offset up to the end offset read at

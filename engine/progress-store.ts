@@ -11,42 +11,19 @@
  * `nextOffset` is the next upstream offset to mirror; it is written only after the target acknowledged
  * every record below it.
  */
-import type { KafkaConsumer, Producer } from '@confluentinc/kafka-javascript';
+import type { Producer } from '@confluentinc/kafka-javascript';
 import type { Logger } from './logger.ts';
 import { KafkaAdmin } from './kafka-admin.ts';
 import {
   adminConfig,
-  connectConsumer,
   connectProducer,
-  consumeBatch,
   disconnect,
   flushProducer,
   targetProducerConfig,
   type ClusterClientSettings,
 } from './kafka-clients.ts';
 import { MirrorError, ERROR_CODES } from './errors.ts';
-import { ensureInternalTopic } from './internal-topics.ts';
-
-/** librdkafka `_NOENT` ("No leaders found") and Kafka UNKNOWN_TOPIC_OR_PARTITION: a topic too new for the cluster's metadata. */
-const NEW_TOPIC_ERRORS = new Set([-156, 3]);
-
-/**
- * Runs `read` until a topic this process has just created answers: right after CreateTopics the
- * admin client's metadata may not know its leader yet ("listOffsets failed: Local: No such entry"),
- * which would fail the first start against a fresh target cluster. Retries those errors only, for up to 30 s.
- */
-async function untilSettled<T>(read: () => Promise<T>): Promise<T> {
-  const deadline = Date.now() + 30_000;
-  for (let attempt = 0; ; attempt++) {
-    try {
-      return await read();
-    } catch (err) {
-      const code = ((err as MirrorError).cause as { code?: number } | undefined)?.code;
-      if (code === undefined || !NEW_TOPIC_ERRORS.has(code) || Date.now() > deadline) throw err;
-      await new Promise((r) => setTimeout(r, Math.min(1000, 50 * 2 ** attempt)));
-    }
-  }
-}
+import { ensureInternalTopic, readInternalTopic, untilSettled } from './internal-topics.ts';
 
 /** A truncation gap recorded for a partition incarnation; `acknowledgedAt` set once an operator (or `continue`) accepted it. */
 export interface GapRecord {
@@ -148,8 +125,6 @@ export class ProgressStore {
   /** Creates the progress topic on the target if needed and reads it into memory. Returns the number of records read. */
   async load(): Promise<number> {
     const admin = new KafkaAdmin(adminConfig(this.target, 'kafka-mirror-progress-admin'));
-    let end: number;
-    let start: number;
     try {
       const outcome = await ensureInternalTopic(admin, this.topic, this.replicationFactor);
       if (outcome === 'created-with-broker-default') {
@@ -158,49 +133,32 @@ export class ProgressStore {
           `Created ${this.topic} with the broker's default.replication.factor: 'progress.topic.replication.factor' = ${this.replicationFactor} is more than the target's brokers can hold`,
         );
       }
-      const created = outcome !== 'exists';
-      const read = () => admin.partitionOffsets([{ topic: this.topic, partition: 0 }]);
-      const offsets = (await (created ? untilSettled(read) : read())).get(`${this.topic}-0`)!;
-      ({ logStartOffset: start, logEndOffset: end } = offsets);
+      // A topic just created may not have a leader in the cluster's metadata yet; the reader needs one.
+      if (outcome !== 'exists') await untilSettled(() => admin.partitionOffsets([{ topic: this.topic, partition: 0 }]));
     } finally {
       admin.close();
     }
     this.byPartition.clear();
-    if (end <= start) return 0;
-    const consumer: KafkaConsumer = await connectConsumer({
-      ...this.target.client,
-      'bootstrap.servers': this.target.bootstrapServers,
-      'group.id': `kafka-mirror-progress-loader-${process.pid}`,
-      'enable.auto.commit': false,
-      'auto.offset.reset': 'earliest',
-      'isolation.level': 'read_committed',
-    });
     let read = 0;
-    try {
-      consumer.setDefaultConsumeTimeout(500);
-      consumer.assign([{ topic: this.topic, partition: 0, offset: start }]);
-      let position = start;
-      const deadline = Date.now() + 60_000;
-      while (position < end) {
-        if (Date.now() > deadline) throw new MirrorError(ERROR_CODES.TIMEOUT, `reading ${this.topic} did not reach offset ${end} within 60 s (at ${position})`);
-        for (const m of await consumeBatch(consumer, 1000)) {
-          position = m.offset + 1;
-          if (!m.key) continue;
-          if (!m.value) {
-            this.forgetKey(JSON.parse(m.key.toString()) as ProgressKey); // tombstone: progress deleted (cleanup)
-            continue;
-          }
-          const record = decodeProgress(m.key as Buffer, m.value);
-          if (record.sourceCluster !== this.sourceCluster) continue;
-          this.remember(record);
-          read++;
+    await readInternalTopic(
+      this.target,
+      this.topic,
+      ({ key, value }) => {
+        if (!key) return;
+        if (!value) {
+          this.forgetKey(JSON.parse(key.toString('utf8')) as ProgressKey); // tombstone: progress deleted (cleanup)
+          return;
         }
-      }
-    } finally {
-      await disconnect(consumer);
-    }
+        const record = decodeProgress(key, value);
+        if (record.sourceCluster !== this.sourceCluster) return;
+        this.remember(record);
+        read++;
+      },
+      { clientId: 'kafka-mirror-progress-loader' },
+    );
     return read;
   }
+
 
   /** Every recorded incarnation of a partition, oldest first (empty when never mirrored). */
   incarnations(topic: string, partition: number): readonly ProgressRecord[] {
