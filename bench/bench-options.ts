@@ -6,6 +6,7 @@
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { availableParallelism } from 'node:os';
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../engine/errors.ts';
 
@@ -43,8 +44,12 @@ export interface BenchOptions {
   readonly cpuProf: boolean;
   /** Extra `key=value` lines appended to our engine's mm2.properties (tuning experiments). */
   readonly oursProps: readonly string[];
-  /** `bin/kafka-mirror.js` of another checkout, run as mirror `base` (before/after comparisons). */
+  /** `bin/kafka-mirror.js` of another checkout, run as mirror `base` (before/after comparisons; default this checkout's). */
   readonly baselineBin: string | undefined;
+  /** Our engine's `tasks.max` (task processes; default: the cores, at most the partitions). */
+  readonly oursTasks: number;
+  /** `tasks.max` of mirror `base` (default 1: the single-process engine). */
+  readonly baselineTasks: number;
   /** `bin/kafka-mirror.js` run as mirror `ours` (default: this checkout's). */
   readonly oursBin: string | undefined;
   /** Names the results files: `bench/results/<label>.{json,md}`. */
@@ -76,6 +81,7 @@ export const BENCH_DEFAULTS = Object.freeze({
   targetPort: 22093,
   workDir: '.kafka-bench',
   runTimeoutS: 600,
+  baselineTasks: 1,
 });
 
 interface RawFlags {
@@ -94,6 +100,8 @@ interface RawFlags {
   oursProp: string[];
   baselineBin?: string;
   oursBin?: string;
+  tasks?: string;
+  baselineTasks: string;
   label: string;
   sourcePort: string;
   targetPort: string;
@@ -118,6 +126,8 @@ function buildCommand(): Command {
     .option('--emitters <on|off>', 'heartbeats, checkpoints, offset syncs in both mirrors: off, or on with MM2 defaults (env BENCH_EMITTERS)', env('BENCH_EMITTERS', BENCH_DEFAULTS.emitters))
     .option('--mirrors <list>', 'mirrors to run, from mm2, ours, base (env BENCH_MIRRORS; base is added when --baseline-bin is given)', env('BENCH_MIRRORS', BENCH_DEFAULTS.mirrors))
     .option('--baseline-bin <path>', 'bin/kafka-mirror.js of another checkout, run as mirror "base" in every round (before/after)')
+    .option('--tasks <n>', 'tasks.max of our engine (task processes; default: cores, at most the partitions; env BENCH_TASKS)', process.env.BENCH_TASKS)
+    .option('--baseline-tasks <n>', 'tasks.max of mirror base (add base to --mirrors for a same-checkout comparison)', String(BENCH_DEFAULTS.baselineTasks))
     .option('--ours-bin <path>', 'bin/kafka-mirror.js to run as mirror "ours" (default: this checkout\'s)')
     .option('--skip-limit', 'do not run ProducerPerformance / ConsumerPerformance')
     .option('--cpu-prof', 'profile our engine with node --cpu-prof (written to <work-dir>/runs/round<n>-ours/)')
@@ -154,7 +164,6 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
   if (f.baselineBin !== undefined && !existsSync(f.baselineBin)) throw new ConfigError('--baseline-bin', f.baselineBin, 'an existing bin/kafka-mirror.js');
   if (f.oursBin !== undefined && !existsSync(f.oursBin)) throw new ConfigError('--ours-bin', f.oursBin, 'an existing bin/kafka-mirror.js');
   if (f.baselineBin !== undefined && !mirrors.includes('base')) mirrors.push('base');
-  if (mirrors.includes('base') && f.baselineBin === undefined) throw new ConfigError('--mirrors', f.mirrors, 'base only together with --baseline-bin');
   for (const p of f.oursProp) if (!/^[^=\s]+\s*=/.test(p)) throw new ConfigError('--ours-prop', p, 'key=value');
   const label = f.label.trim();
   if (!/^[\w.-]+$/.test(label)) throw new ConfigError('--label', f.label, 'letters, digits, ".", "_" or "-"');
@@ -167,10 +176,13 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
     }
   }
   if (sourcePort === targetPort) throw new ConfigError('--target-port', f.targetPort, 'a port different from --source-port');
+  const partitions = integer('--partitions', f.partitions, 1, 1000);
   return Object.freeze({
     records: integer('--records', f.records, 1000),
     recordSizeBytes: integer('--record-size', f.recordSize, 16, 1_000_000),
-    partitions: integer('--partitions', f.partitions, 1, 1000),
+    partitions,
+    oursTasks: f.tasks === undefined ? Math.min(availableParallelism(), partitions) : integer('--tasks', f.tasks, 1, 64),
+    baselineTasks: integer('--baseline-tasks', f.baselineTasks, 1, 64),
     rounds: integer('--rounds', f.rounds, 1, 50),
     latencyRatePerSec: integer('--latency-rate', f.latencyRate, 0, 1_000_000),
     latencyDurationMs: integer('--latency-seconds', f.latencySeconds, 1, 3600) * 1000,

@@ -55,8 +55,8 @@ export async function runBenchmark(options: BenchOptions, say: (line: string) =>
   const engine = { extra: options.oursProps, cpuProf: options.cpuProf };
   const launchers: Record<MirrorName, MirrorLauncher> = {
     mm2: mm2Launcher,
-    ours: engineLauncher({ name: 'ours', bin: options.oursBin, ...engine }),
-    base: engineLauncher({ name: 'base', bin: options.baselineBin, ...engine }),
+    ours: engineLauncher({ name: 'ours', bin: options.oursBin, tasks: options.oursTasks, ...engine }),
+    base: engineLauncher({ name: 'base', bin: options.baselineBin, tasks: options.baselineTasks, ...engine }),
   };
   const limits: LimitResult[] = [];
   const runs: MirrorRunResult[] = [];
@@ -144,7 +144,8 @@ export async function runBenchmark(options: BenchOptions, say: (line: string) =>
       limit: 'min(ProducerPerformance into the source, ConsumerPerformance from it), same records and size',
       mm2: mm2Launcher.settings(topology),
       ours: launchers.ours.settings(topology),
-      ...(options.baselineBin ? { base: launchers.base.settings(topology) } : {}),
+      oursTasks: options.oursTasks,
+      ...(options.mirrors.includes('base') ? { base: launchers.base.settings(topology), baseTasks: options.baselineTasks } : {}),
       clusters: 'two single-node KRaft clusters (combined broker+controller), 1 GiB heap each, on this machine',
     },
     limits,

@@ -12,7 +12,7 @@ import type { MirrorLauncher, MirrorTopology } from './mirror-run.ts';
 import { emitterProperties } from './mm2-launcher.ts';
 
 /** Our engine's mm2.properties for the benchmark (also written into the results). */
-export function engineProperties(t: MirrorTopology, extra: readonly string[]): string[] {
+export function engineProperties(t: MirrorTopology, tasks: number, extra: readonly string[]): string[] {
   const s = t.sourceAlias;
   const d = t.targetAlias;
   return [
@@ -24,6 +24,7 @@ export function engineProperties(t: MirrorTopology, extra: readonly string[]): s
     'replication.factor = 1',
     'progress.topic.replication.factor = 1',
     'heartbeats.topic.replication.factor = 1',
+    `tasks.max = ${tasks}`,
     ...Object.entries(emitterProperties(t.emitters)).map(([k, v]) => `${k} = ${v}`),
     ...(t.producer.compression === 'none' ? [] : [`${d}.producer.compression.codec = ${t.producer.compression}`]),
     ...extra,
@@ -34,14 +35,14 @@ export function engineProperties(t: MirrorTopology, extra: readonly string[]): s
  * Launches our engine as mirror `name`: `bin` is its `kafka-mirror.js` (this checkout's by default, another
  * checkout's for `base`), `extra` are `--ours-prop` lines, `cpuProf` adds `--cpu-prof`.
  */
-export function engineLauncher(options: { name: 'ours' | 'base'; bin?: string | undefined; extra: readonly string[]; cpuProf: boolean }): MirrorLauncher {
+export function engineLauncher(options: { name: 'ours' | 'base'; bin?: string | undefined; tasks: number; extra: readonly string[]; cpuProf: boolean }): MirrorLauncher {
   const bin = options.bin ?? KAFKA_MIRROR_BIN;
   return {
     name: options.name,
-    settings: (t) => ({ bin, properties: engineProperties(t, options.extra), cpuProf: options.cpuProf }),
+    settings: (t) => ({ bin, properties: engineProperties(t, options.tasks, options.extra), cpuProf: options.cpuProf }),
     start(t, runDir): Child {
       const config = join(runDir, 'mm2.properties');
-      writeFileSync(config, `${engineProperties(t, options.extra).join('\n')}\n`);
+      writeFileSync(config, `${engineProperties(t, options.tasks, options.extra).join('\n')}\n`);
       const node = options.cpuProf ? ['--cpu-prof', '--cpu-prof-dir', runDir] : [];
       return startChild(process.execPath, [...node, bin, '--config', config, '--log-file', join(runDir, 'engine.log'), '--log-level', 'info'], {
         logFile: join(runDir, 'engine-stderr.log'),

@@ -123,7 +123,11 @@ export function toMarkdown(results: BenchResults): string {
     const vsBase = withBase ? ` ${fmt(s.ratios.oursVsBase[m.key], 2)} |` : '';
     lines.push(`| ${m.label} | ${fmt(md.limit, m.digits)} | ${fmt(md.mm2, m.digits)} | ${fmt(md.ours, m.digits)} |${base} ${fmt(s.ratios.oursVsMm2[m.key], 2)} | ${fmt(s.ratios.oursVsLimit[m.key], 2)} |${vsBase}`);
   }
-  if (withBase) lines.push('', `base = our engine from \`${String((results.settings.base as { bin?: string } | undefined)?.bin ?? '?')}\` (before), ours = this checkout (after).`);
+  lines.push('', `MM2: tasks.max ${String((results.settings.mm2 as { properties?: Record<string, unknown> } | undefined)?.properties?.['tasks.max'] ?? '?')} (task threads); ours: tasks.max ${String(results.settings.oursTasks ?? 1)} (task processes).`);
+  if (withBase) {
+    const base = results.settings.base as { bin?: string } | undefined;
+    lines.push('', `base = our engine from \`${String(base?.bin ?? '?')}\` with tasks.max ${String(results.settings.baseTasks ?? 1)} (before), ours = this checkout (after).`);
+  }
   lines.push('', '| target (reported, not asserted) | value | goal | met |', '|---|---:|---:|---|');
   for (const t of s.targets) lines.push(`| ${t.name} | ${fmt(t.value, 2)} | ${t.goal} | ${t.met === undefined ? '–' : t.met ? 'yes' : 'no'} |`);
   if (results.limits.length > 0) {

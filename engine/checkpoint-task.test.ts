@@ -50,7 +50,7 @@ class FakeGroups implements GroupAdmin {
 
 const commit = (topic: string, partition: number, offset: number): GroupOffset => ({ topic, partition, offset, metadata: '' });
 
-function setup(over: Partial<CheckpointSettings> = {}) {
+function setup(over: Partial<CheckpointSettings> = {}, owns?: (topic: string, partition: number) => boolean) {
   const clock = { ms: 1_000_000 };
   const store = new OffsetSyncStore();
   const source = new FakeGroups();
@@ -61,6 +61,7 @@ function setup(over: Partial<CheckpointSettings> = {}) {
     settings: settings(over), store, sourceGroups: source, targetGroups: target, logger: silentLogger(), now: () => clock.ms,
     sink: { send: (topic, key, value) => (expect(topic).toBe('primary.checkpoints.internal'), sent.push(decodeCheckpoint(key, value)), true) },
     partitionStatus: (topic, partition) => ({ resetPending: resetPending.has(`${topic}-${partition}`) }),
+    ...(owns ? { owns } : {}),
   });
   // commit-log-0: records 0..99 at 1000..1099, a gap at 100..104, then 105.. at 1100..
   store.add({ topic: 'commit-log', partition: 0, upstreamOffset: 0, downstreamOffset: 1000 });
@@ -100,6 +101,15 @@ describe('CheckpointTask', () => {
     source.offsets.set('behind', [commit('commit-log', 1, 499)]);
     await task.runOnce();
     expect(sent).toEqual([{ group: 'ahead', topic: 'primary.commit-log', partition: 0, upstreamOffset: 900, downstreamOffset: 1146, metadata: '' }]);
+  });
+
+  it('with tasks.max > 1 checkpoints only the partitions its task owns', async () => {
+    const { source, sent, task, store } = setup({}, (_topic, partition) => partition === 1);
+    store.add({ topic: 'commit-log', partition: 1, upstreamOffset: 0, downstreamOffset: 0 });
+    store.seriesOf('commit-log', 1).advance(99, 99);
+    source.offsets.set('g', [commit('commit-log', 0, 50), commit('commit-log', 1, 60)]);
+    await task.runOnce();
+    expect(sent).toEqual([{ group: 'g', topic: 'primary.commit-log', partition: 1, upstreamOffset: 60, downstreamOffset: 60, metadata: '' }]);
   });
 
   it('skips a partition whose topic reset waits for its first record', async () => {

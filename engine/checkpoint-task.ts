@@ -54,6 +54,11 @@ export interface CheckpointTaskOptions {
   /** Producer for checkpoints on the target. */
   sink: InternalRecordSink;
   partitionStatus?: PartitionStatusLookup;
+  /**
+   * Whether this task checkpoints a source partition (default: all). With `tasks.max` > 1 each task
+   * checkpoints the partitions it mirrors: its offset-sync store is current only for those.
+   */
+  owns?: (topic: string, partition: number) => boolean;
   telemetry?: Telemetry;
   logger: Logger;
   now?: () => number;
@@ -181,6 +186,7 @@ export class CheckpointTask {
     this.current.set(group, current);
     for (const o of offsets) {
       if (!s.topicFilter.shouldReplicateTopic(o.topic)) continue;
+      if (this.o.owns && !this.o.owns(o.topic, o.partition)) continue;
       if (this.o.partitionStatus?.(o.topic, o.partition)?.resetPending) continue;
       const translation = this.o.store.translate(o.topic, o.partition, o.offset);
       if (!translation) continue; // no sync at or below the committed offset: nothing safe to say (as MM2)

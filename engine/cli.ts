@@ -9,12 +9,13 @@
  * authorization failure, 5 log divergence. `acknowledge-gap`: 0 acknowledged, 2 bad input or nothing to
  * acknowledge, 1/4 Kafka or auth failure.
  */
-import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { loadMirrorConfig, redactConfig } from './config.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { MirrorEngine } from './mirror-engine.ts';
 import { acknowledgeGap, describeAcknowledgement, selectFlow } from './gap-acknowledgement.ts';
 import { ConfigError, ERROR_CODES, EXIT_CODES, MirrorError } from './errors.ts';
+import { TaskSupervisor, sendToSupervisor } from './task-supervisor.ts';
 
 /** Exit code for an error that ended the engine. */
 export function exitCodeFor(err: unknown): number {
@@ -39,12 +40,27 @@ function logLevelOption(value: string): string {
   return value;
 }
 
-async function run(opts: { config: string; logFile?: string; logLevel: string }): Promise<number> {
+interface RunOptions {
+  config: string;
+  logFile?: string;
+  logLevel: string;
+  /** Set in a task process forked by the supervisor (engine/task-supervisor.ts). */
+  task?: number;
+}
+
+async function run(opts: RunOptions): Promise<number> {
   const { config, warnings } = await loadMirrorConfig(opts.config);
-  const log: Logger = createLogger({ destination: opts.logFile, level: opts.logLevel });
-  for (const w of warnings) log.warn({ component: 'config' }, w);
-  log.info({ component: 'engine', config: redactConfig(config), configFile: opts.config }, 'kafka-mirror starting');
-  const engine = new MirrorEngine({ config, logger: log });
+  const taskCount = Math.max(1, ...config.flows.map((f) => f.tasksMax));
+  if (opts.task !== undefined && opts.task >= taskCount) throw new ConfigError('--task', String(opts.task), `a task index below tasks.max (${taskCount})`);
+  const root: Logger = createLogger({ destination: opts.logFile, level: opts.logLevel });
+  if (opts.task === undefined) {
+    for (const w of warnings) root.warn({ component: 'config' }, w);
+    root.info({ component: 'engine', config: redactConfig(config), configFile: opts.config, tasks: taskCount }, 'kafka-mirror starting');
+    if (taskCount > 1) return supervise(opts, taskCount, root);
+  }
+  const log = opts.task === undefined ? root : root.child({ task: opts.task });
+  if (opts.task !== undefined) log.info({ component: 'engine', configFile: opts.config }, `kafka-mirror task ${opts.task} of ${taskCount} starting`);
+  const engine = new MirrorEngine({ config, logger: log, task: opts.task });
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
@@ -54,18 +70,32 @@ async function run(opts: { config: string; logFile?: string; logLevel: string })
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
+  // A task process whose supervisor is gone (even kill -9) stops too: no orphan keeps mirroring half a flow.
+  if (opts.task !== undefined) process.on('disconnect', () => stop('supervisor exit'));
+  let code: number;
   try {
     await engine.start();
+    if (opts.task !== undefined) {
+      const partitions = engine.tasks.reduce((n, t) => n + t.partitionStates.size, 0);
+      await sendToSupervisor({ type: 'started', task: opts.task, partitions });
+    }
+    code = await runToEnd(engine, log, () => stopping, () => (stopping = true));
   } catch (err) {
     log.error({ component: 'engine', err }, `kafka-mirror could not start: ${(err as Error).message}`);
-    return exitCodeFor(err);
+    await engine.stop().catch(() => undefined);
+    code = exitCodeFor(err);
   }
+  const snapshot = engine.finalSnapshot;
+  if (opts.task !== undefined && snapshot) await sendToSupervisor({ type: 'final-snapshot', task: opts.task, snapshot });
+  return code;
+}
+
+/** Waits for the engine to end; stops it; returns the exit code (logs why it stopped). */
+async function runToEnd(engine: MirrorEngine, log: Logger, isStopping: () => boolean, markStopping: () => void): Promise<number> {
   const outcome = await engine.done();
   if (outcome.status === 'failed') {
-    if (!stopping) {
-      stopping = true;
-      await engine.stop();
-    }
+    if (!isStopping()) markStopping();
+    await engine.stop();
     const code = exitCodeFor(outcome.error);
     log.error({ component: 'engine', flow: outcome.flow, code: outcome.error.code, exitCode: code }, `kafka-mirror stopped: flow ${outcome.flow} failed (${outcome.error.code})`);
     return code;
@@ -73,6 +103,22 @@ async function run(opts: { config: string; logFile?: string; logLevel: string })
   await engine.stop();
   log.info({ component: 'engine' }, 'kafka-mirror stopped');
   return EXIT_CODES.OK;
+}
+
+/** `tasks.max` > 1: forks one task process per task index and waits for them (engine/task-supervisor.ts). */
+async function supervise(opts: RunOptions, taskCount: number, log: Logger): Promise<number> {
+  const supervisor = new TaskSupervisor({
+    taskCount,
+    logger: log,
+    args: (task) => ['run', '--config', opts.config, '--log-level', opts.logLevel, ...(opts.logFile ? ['--log-file', opts.logFile] : []), '--task', String(task)],
+  });
+  process.on('SIGINT', () => supervisor.stop('SIGINT'));
+  process.on('SIGTERM', () => supervisor.stop('SIGTERM'));
+  supervisor.start();
+  const code = await supervisor.done;
+  if (code === EXIT_CODES.OK) log.info({ component: 'engine' }, 'kafka-mirror stopped');
+  else log.error({ component: 'engine', exitCode: code }, `kafka-mirror stopped: a task failed (exit code ${code})`);
+  return code;
 }
 
 /** `--partition`: a non-negative integer. */
@@ -110,7 +156,8 @@ export async function main(argv: string[]): Promise<number> {
     .requiredOption('-c, --config <path>', 'mm2.properties file')
     .option('--log-file <path>', 'write JSON logs to this file instead of stdout')
     .option('--log-level <level>', 'trace|debug|info|warn|error|critical|fatal|silent', logLevelOption, process.env.LOG_LEVEL ?? 'info')
-    .action((opts: { config: string; logFile?: string; logLevel: string }) => {
+    .addOption(new Option('--task <index>', 'internal: run as task <index> of a tasks.max > 1 engine (forked by the supervisor)').argParser(partitionOption).hideHelp())
+    .action((opts: RunOptions) => {
       action = () => run(opts);
     });
   program

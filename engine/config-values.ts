@@ -67,6 +67,9 @@ export const FLOW_KEY_DEFAULTS: Readonly<Record<string, string>> = Object.freeze
   'consumer.poll.timeout.ms': '1000',
   'admin.timeout.ms': '60000',
   'truncation.policy': 'fail', // ours
+  // MM2: tasks per connector. Here: engine task processes of a flow, each mirroring the source partitions
+  // engine/task-assignment.ts assigns it (1 = everything in the one process).
+  'tasks.max': '1',
   'topic.reset.check.interval.ms': '1000', // ours
   'truncation.check.interval.ms': '500', // ours
   'progress.flush.interval.ms': '1000', // ours
@@ -82,7 +85,7 @@ export const DEPRECATED_KEYS: Readonly<Record<string, string>> = Object.freeze({
 
 /** MM2 / Connect-worker keys with no meaning for this engine: accepted with a warning, not an error. */
 export const IGNORED_KEYS =
-  /^(tasks\.max|sync\.topic\.acls\.(enabled|interval\.seconds)|(topic|group|config\.property)\.filter\.class|forwarding\.admin\.class|exactly\.once\.(source\.)?support|(offset|config|status)\.storage\..+|(key|value|header)\.converter(\..+)?|dedicated\.mode\..+|group\.id)$/;
+  /^(sync\.topic\.acls\.(enabled|interval\.seconds)|(topic|group|config\.property)\.filter\.class|forwarding\.admin\.class|exactly\.once\.(source\.)?support|(offset|config|status)\.storage\..+|(key|value|header)\.converter(\..+)?|dedicated\.mode\..+|group\.id)$/;
 
 /** ConfigError that never shows a secret value (the key decides, see isSecretKey). */
 export function configError(key: string, value: string | undefined, expected: string): ConfigError {
@@ -119,6 +122,17 @@ export function parseReplicationFactor(e: ConfigEntry): number {
   const expected = 'a replication factor from 1 to 32767, or -1 for the broker default';
   const n = parseInteger(e, -1, expected);
   if (n === 0 || n > 32767) throw configError(e.key, e.value, expected);
+  return n;
+}
+
+/** Upper bound of `tasks.max`: every task is an operating-system process with its own Kafka clients. */
+export const MAX_TASKS = 64;
+
+/** `tasks.max`: 1..{@link MAX_TASKS} engine task processes. */
+export function parseTasksMax(e: ConfigEntry): number {
+  const expected = `an integer from 1 to ${MAX_TASKS} (engine task processes of the flow)`;
+  const n = parseInteger(e, 1, expected);
+  if (n > MAX_TASKS) throw configError(e.key, e.value, expected);
   return n;
 }
 

@@ -91,6 +91,14 @@ config.storage.replication.factor=1
     expect(config.flows[1]?.topicFilter.shouldReplicateTopic('A.orders')).toBe(false); // cycle back to A
   });
 
+  it('reads tasks.max (default 1, MM2) top-level or per flow, without the old "not used" warning', () => {
+    expect(flow().tasksMax).toBe(1);
+    const { config, warnings } = parse('tasks.max = 4', 'primary->standby.tasks.max = 2');
+    expect(config.flows[0]?.tasksMax).toBe(2);
+    expect(warnings).toEqual([]);
+    expect(flow('tasks.max = 3').tasksMax).toBe(3);
+  });
+
   it('lets A->B.<key> override the top-level <key> for that flow only', () => {
     const { config } = parseMirrorConfig([
       'clusters = primary, standby, dr', 'primary.bootstrap.servers = p:1', 'standby.bootstrap.servers = s:1', 'dr.bootstrap.servers = d:1',
@@ -220,6 +228,8 @@ describe('parseMirrorConfig: errors name key, value and expectation', () => {
     [['isolation.level = read_all'], "Invalid config: 'isolation.level' = 'read_all' (expected one of read_committed, read_uncommitted)"],
     [['offset-syncs.topic.location = both'], "Invalid config: 'offset-syncs.topic.location' = 'both' (expected one of source, target)"],
     [['replication.factor = 0'], "Invalid config: 'replication.factor' = '0' (expected a replication factor from 1 to 32767, or -1 for the broker default)"],
+    [['tasks.max = 0'], "Invalid config: 'tasks.max' = '0' (expected an integer from 1 to 64 (engine task processes of the flow))"],
+    [['primary->standby.tasks.max = 65'], "Invalid config: 'primary->standby.tasks.max' = '65' (expected an integer from 1 to 64"],
     [['replication.policy.class = com.acme.MyPolicy'], "Invalid config: 'replication.policy.class' = 'com.acme.MyPolicy' (expected one of org.apache.kafka.connect.mirror.DefaultReplicationPolicy"],
     [['primary->standby.replication.policy.separator = ::'], "Invalid config: 'primary->standby.replication.policy.separator' = '::'"],
     [['primary->standby.topics = orders, ['], "Invalid config: 'primary->standby.topics' = 'orders, [' (expected comma-separated Java regexes; '[' is invalid"],

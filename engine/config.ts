@@ -15,7 +15,7 @@ import { POLICY_CLASS_NAMES, createReplicationPolicy, type ReplicationPolicy } f
 import { GroupFilter, TopicFilter, compilePatternList, parseList } from './topic-filter.ts';
 import { isSecretKey, redactProps, translateClientProps, type ClientRole, type RawProp } from './client-props.ts';
 import { DEPRECATED_KEYS, FLOW_KEY_DEFAULTS, IGNORED_KEYS, configError, parseBool, parseInteger, parseOneOf,
-  parseReplicationFactor, positiveMs, secondsToMs, substituteEnv, type ConfigEntry } from './config-values.ts';
+  parseReplicationFactor, parseTasksMax, positiveMs, secondsToMs, substituteEnv, type ConfigEntry } from './config-values.ts';
 
 /** Connection settings of one cluster as seen by one flow. Each map is a complete librdkafka config incl. `bootstrap.servers`. */
 export interface ClusterConfig {
@@ -89,6 +89,11 @@ export interface FlowConfig {
    * and translates with up to this much re-delivery; this engine's syncs make translation exact.
    */
   readonly offsetLagMax: number;
+  /**
+   * `tasks.max`: how many engine task processes mirror this flow (1..64); each owns the source
+   * partitions engine/task-assignment.ts gives it. MM2: the connector's task count (default 1).
+   */
+  readonly tasksMax: number;
   /** Our `offset-syncs.interval.ms` (1000): the interval sync of a partition whose mirrored position moved. */
   readonly offsetSyncsIntervalMs: number;
   readonly offsetSyncsTopicLocation: 'source' | 'target';
@@ -302,6 +307,7 @@ function buildFlow(c: Classified, flow: FlowScope, clustersEntry: ConfigEntry, w
     syncGroupOffsetsEnabled: parseBool(r('sync.group.offsets.enabled')),
     syncGroupOffsetsIntervalMs: secondsToMs(r('sync.group.offsets.interval.seconds')),
     offsetLagMax: parseInteger(r('offset.lag.max'), 0, 'a non-negative integer number of records'),
+    tasksMax: parseTasksMax(r('tasks.max')),
     offsetSyncsIntervalMs: positiveMs(r('offset-syncs.interval.ms')),
     offsetSyncsTopicLocation: parseOneOf(r('offset-syncs.topic.location'), ['source', 'target'] as const),
     consumerPollTimeoutMs: positiveMs(r('consumer.poll.timeout.ms')),

@@ -21,6 +21,7 @@ import { RecordSink } from './record-sink.ts';
 import { CheckpointTask } from './checkpoint-task.ts';
 import { ConsumerGroups } from './consumer-groups.ts';
 import { HeartbeatEmitter } from './heartbeat-emitter.ts';
+import { WHOLE_FLOW, ownsPartition, type TaskAssignment } from './task-assignment.ts';
 
 /**
  * Our `offset-syncs.topic` setting when this engine creates the syncs topic: records younger than an
@@ -34,6 +35,8 @@ export class FailoverSupport {
   readonly store: OffsetSyncStore;
   readonly writer: OffsetSyncWriter | undefined;
   private readonly flow: FlowConfig;
+  /** With `tasks.max` > 1: checkpoints only for this task's partitions, heartbeats only from task 0. */
+  private readonly assignment: TaskAssignment;
   private readonly log: Logger;
   private readonly telemetry: Telemetry;
   private readonly syncSink: RecordSink | undefined;
@@ -42,8 +45,9 @@ export class FailoverSupport {
   private heartbeats: HeartbeatEmitter | undefined;
   private groupAdmins: ConsumerGroups[] = [];
 
-  private constructor(flow: FlowConfig, store: OffsetSyncStore, writer: OffsetSyncWriter | undefined, syncSink: RecordSink | undefined, telemetry: Telemetry, logger: Logger) {
+  private constructor(flow: FlowConfig, assignment: TaskAssignment, store: OffsetSyncStore, writer: OffsetSyncWriter | undefined, syncSink: RecordSink | undefined, telemetry: Telemetry, logger: Logger) {
     this.flow = flow;
+    this.assignment = assignment;
     this.store = store;
     this.writer = writer;
     this.syncSink = syncSink;
@@ -54,9 +58,9 @@ export class FailoverSupport {
   /**
    * Rebuilds the offset-sync store from `mm2-offset-syncs.<target>.internal` and, with
    * `emit.offset-syncs.enabled`, creates the topic if missing and connects the writer's producer.
-   * Throws MirrorError on connection failures.
+   * `assignment`: the task's share of the flow (default the whole flow). Throws MirrorError on connection failures.
    */
-  static async prepare(flow: FlowConfig, telemetry: Telemetry, logger: Logger): Promise<FailoverSupport> {
+  static async prepare(flow: FlowConfig, telemetry: Telemetry, logger: Logger, assignment: TaskAssignment = WHOLE_FLOW): Promise<FailoverSupport> {
     const t0 = Date.now();
     const topic = flow.replicationPolicy.offsetSyncsTopic(flow.targetAlias);
     const cluster = flow.offsetSyncsTopicLocation === 'target' ? flow.target : flow.source;
@@ -79,7 +83,7 @@ export class FailoverSupport {
       sink = await RecordSink.connect(cluster, `kafka-mirror-${flow.name}-offset-syncs`, log);
       writer = new OffsetSyncWriter({ flow: flow.name, topic, store, sink, intervalMs: flow.offsetSyncsIntervalMs, logger: log, telemetry });
     }
-    return new FailoverSupport(flow, store, writer, sink, telemetry, logger);
+    return new FailoverSupport(flow, assignment, store, writer, sink, telemetry, logger);
   }
 
   /** The mirror-task listener (the offset-sync writer), if offset syncs are emitted. */
@@ -91,7 +95,8 @@ export class FailoverSupport {
   async start(task: MirrorTask): Promise<void> {
     const flow = this.flow;
     this.writer?.start();
-    if (!flow.emitCheckpointsEnabled && !flow.emitHeartbeatsEnabled) return;
+    const emitHeartbeats = flow.emitHeartbeatsEnabled && this.assignment.index === 0; // one heartbeat stream per flow, as MM2
+    if (!flow.emitCheckpointsEnabled && !emitHeartbeats) return;
     this.targetSink = await RecordSink.connect(flow.target, `kafka-mirror-${flow.name}-internal`, this.log.child({ component: 'internal-records', flow: flow.name }));
     const admin = new KafkaAdmin(adminConfig(flow.target, `kafka-mirror-${flow.name}-internal-admin`));
     try {
@@ -100,7 +105,7 @@ export class FailoverSupport {
         const topic = flow.replicationPolicy.checkpointsTopic(flow.sourceAlias);
         reportCreation(log, await ensureInternalTopic(admin, topic, flow.checkpointsTopicReplicationFactor), topic, flow.targetAlias, 'checkpoints.topic.replication.factor', flow.checkpointsTopicReplicationFactor);
       }
-      if (flow.emitHeartbeatsEnabled) {
+      if (emitHeartbeats) {
         const topic = flow.replicationPolicy.heartbeatsTopic();
         reportCreation(log, await ensureInternalTopic(admin, topic, flow.heartbeatsTopicReplicationFactor), topic, flow.targetAlias, 'heartbeats.topic.replication.factor', flow.heartbeatsTopicReplicationFactor);
       }
@@ -120,6 +125,7 @@ export class FailoverSupport {
         sink: this.targetSink,
         telemetry: this.telemetry,
         logger: log,
+        owns: (topic, partition) => ownsPartition(this.assignment, topic, partition),
         partitionStatus: (topic, partition) => {
           const state = task.partitionStates.get(`${topic}-${partition}`);
           return state && { resetPending: state.resetDetectedAtMs !== undefined };
@@ -130,7 +136,7 @@ export class FailoverSupport {
       log.info({ topic: this.checkpoints.checkpointsTopic, checkpoints: loaded, durationMs: Date.now() - t0, intervalMs: flow.emitCheckpointsIntervalMs }, `Checkpoint task started (${loaded} checkpoints read back)`);
       this.checkpoints.start();
     }
-    if (flow.emitHeartbeatsEnabled) {
+    if (emitHeartbeats) {
       this.heartbeats = new HeartbeatEmitter({
         sourceAlias: flow.sourceAlias,
         targetAlias: flow.targetAlias,

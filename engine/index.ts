@@ -13,3 +13,4 @@ export { decodeCheckpoint, encodeCheckpointKey, encodeCheckpointValue, type Chec
 export { decodeHeartbeat, encodeHeartbeatKey, encodeHeartbeatValue, type Heartbeat } from './heartbeat.ts';
 export { decodeOffsetSync, encodeOffsetSyncKey, encodeOffsetSyncValue, type OffsetSync } from './offset-sync.ts';
 export { createReplicationPolicy, type ReplicationPolicy } from './replication-policy.ts';
+export { ownerTask, type TaskAssignment } from './task-assignment.ts';

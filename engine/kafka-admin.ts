@@ -44,6 +44,8 @@ const UNKNOWN_TOPIC_OR_PARTITION = 3;
 const LEADERSHIP_SETTLING = new Set([5, 6, 75]);
 /** librdkafka error code for an existing topic on create (Kafka error 36). */
 const TOPIC_ALREADY_EXISTS = 36;
+/** Kafka error 37: e.g. CreatePartitions to a count the topic already has. */
+const INVALID_PARTITIONS = 37;
 
 /** Admin operations against one cluster. Errors are MirrorError(KAFKA_ERROR) with the librdkafka error as `cause`. */
 export class KafkaAdmin {
@@ -156,9 +158,20 @@ export class KafkaAdmin {
     }
   }
 
-  /** Grows a topic to `totalPartitions` partitions. */
-  async createPartitions(name: string, totalPartitions: number): Promise<void> {
-    await this.call('createPartitions', (cb) => this.client.createPartitions(name, totalPartitions, this.timeoutMs, cb));
+  /**
+   * Grows a topic to `totalPartitions` partitions. Resolves `false` when another client grew it first
+   * (INVALID_PARTITIONS and the topic already has at least that many: the tasks of a flow race here).
+   */
+  async createPartitions(name: string, totalPartitions: number): Promise<boolean> {
+    try {
+      await this.call('createPartitions', (cb) => this.client.createPartitions(name, totalPartitions, this.timeoutMs, cb));
+      return true;
+    } catch (err) {
+      if (!(err instanceof MirrorError) || (err.cause as LibrdKafkaError | undefined)?.code !== INVALID_PARTITIONS) throw err;
+      const now = (await this.describeTopics([name])).get(name);
+      if (now && now.partitionCount >= totalPartitions) return false;
+      throw err;
+    }
   }
 
   /** Deletes a topic; resolves `false` when it did not exist. */

@@ -37,6 +37,7 @@ import {
 } from './kafka-clients.ts';
 import { ERROR_CODES, MirrorError } from './errors.ts';
 import { heartbeatTimestamp } from './heartbeat.ts';
+import { WHOLE_FLOW, ownsPartition, type TaskAssignment } from './task-assignment.ts';
 
 /** What a mirror task needs from its flow's config (FlowConfig satisfies it). */
 export interface MirrorTaskSettings extends DiscoverySettings {
@@ -104,6 +105,8 @@ export class MirrorTask {
   private readonly store: ProgressStore;
   private readonly telemetry: Telemetry;
   private readonly listener: MirrorListener | undefined;
+  /** The partitions of the flow this task mirrors (`tasks.max`, engine/task-assignment.ts). */
+  readonly assignment: TaskAssignment;
   /** Source topic → whether it is a heartbeats topic (cached: the check builds strings). */
   private readonly heartbeatTopics = new Map<string, boolean>();
   private readonly log: Logger;
@@ -123,6 +126,8 @@ export class MirrorTask {
   private assignedCount = 0;
   /** Source topic → incarnation being mirrored (undefined while the topic is missing). */
   private readonly topics = new Map<string, TopicDescription | undefined>();
+  /** Source topic → partitions taken into account so far (owned by this task or not; the highest count seen). */
+  private readonly partitionCounts = new Map<string, number>();
   private consumer: KafkaConsumer | undefined;
   private producer: Producer | undefined;
   private running = false;
@@ -136,12 +141,16 @@ export class MirrorTask {
   private resolveDone!: (outcome: TaskOutcome) => void;
   private loopFinished: Promise<void> = Promise.resolve();
 
-  /** `listener` (optional) hears about every acknowledged record, e.g. the offset-sync writer. */
-  constructor(options: { settings: MirrorTaskSettings; store: ProgressStore; telemetry: Telemetry; logger: Logger; listener?: MirrorListener }) {
+  /**
+   * `listener` (optional) hears about every acknowledged record, e.g. the offset-sync writer.
+   * `assignment` (default: the whole flow) limits the task to the partitions it owns.
+   */
+  constructor(options: { settings: MirrorTaskSettings; store: ProgressStore; telemetry: Telemetry; logger: Logger; listener?: MirrorListener; assignment?: TaskAssignment }) {
     this.settings = options.settings;
     this.store = options.store;
     this.telemetry = options.telemetry;
     this.listener = options.listener;
+    this.assignment = options.assignment ?? WHOLE_FLOW;
     this.log = options.logger.child({ component: 'mirror-task', flow: options.settings.name });
     this.sourceAdmin = new KafkaAdmin(adminConfig(this.settings.source, `kafka-mirror-${this.settings.name}-source-admin`));
     this.targetAdmin = new KafkaAdmin(adminConfig(this.settings.target, `kafka-mirror-${this.settings.name}-target-admin`));
@@ -217,6 +226,21 @@ export class MirrorTask {
   /** Names of every source topic the task tracks, missing ones included. */
   trackedTopics(): string[] {
     return [...this.topics.keys()];
+  }
+
+  /** Whether this task mirrors `partition` of `topic` (always, unless the flow runs several tasks). */
+  owns(topic: string, partition: number): boolean {
+    return ownsPartition(this.assignment, topic, partition);
+  }
+
+  /** How many partitions of `topic` were taken into account so far, owned or not (0 for a new topic). */
+  partitionCount(topic: string): number {
+    return this.partitionCounts.get(topic) ?? 0;
+  }
+
+  /** Notes that partitions below `count` of `topic` were taken into account (never decreases). */
+  notePartitionCount(topic: string, count: number): void {
+    this.partitionCounts.set(topic, Math.max(count, this.partitionCount(topic)));
   }
 
   /** Records the incarnation of a topic (undefined = missing). */

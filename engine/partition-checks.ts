@@ -49,12 +49,14 @@ export class PartitionChecks {
     const fresh = topics.filter((t) => !this.task.trackedTopics().includes(t.name));
     for (const t of topics) if (!fresh.includes(t)) await this.applyDescription(t.name, t);
     if (fresh.length === 0) return;
-    const partitions = fresh.flatMap((t) => range(t.partitionCount).map((partition) => ({ topic: t.name, partition })));
+    const owned = (t: TopicDescription) => range(t.partitionCount).filter((partition) => this.task.owns(t.name, partition));
+    const partitions = fresh.flatMap((t) => owned(t).map((partition) => ({ topic: t.name, partition })));
     const offsets = await this.admin.partitionOffsets(partitions, this.readCommitted);
     const now = Date.now();
     for (const t of fresh) {
       this.task.setKnownTopic(t.name, t);
-      for (const partition of range(t.partitionCount)) {
+      this.task.notePartitionCount(t.name, t.partitionCount);
+      for (const partition of owned(t)) {
         const o = offsets.get(tpKey({ topic: t.name, partition }))!;
         const stored = this.task.progressStore.get(t.name, partition, t.topicId);
         const older = this.task.progressStore.incarnations(t.name, partition).filter((r) => r.topicId !== t.topicId);
@@ -175,7 +177,8 @@ export class PartitionChecks {
       this.task.requestReassign(true);
     }
     this.task.setKnownTopic(name, d);
-    if (states.length < d.partitionCount) await this.addPartitions(d, states.length);
+    const counted = this.task.partitionCount(name);
+    if (counted < d.partitionCount) await this.addPartitions(d, counted);
   }
 
   private async handleReset(d: TopicDescription, states: PartitionState[]): Promise<void> {
@@ -202,14 +205,16 @@ export class PartitionChecks {
       await this.task.persist(s);
     }
     this.task.setKnownTopic(d.name, d);
-    if (states.length < d.partitionCount) await this.addPartitions(d, states.length);
+    const counted = this.task.partitionCount(d.name);
+    if (counted < d.partitionCount) await this.addPartitions(d, counted);
     this.task.requestReassign(true);
   }
 
   private async addPartitions(d: TopicDescription, from: number): Promise<void> {
     await this.task.ensureRemoteTopics([d]);
-    const added = range(d.partitionCount).slice(from).map((partition) => ({ topic: d.name, partition }));
+    const added = range(d.partitionCount).slice(from).filter((partition) => this.task.owns(d.name, partition)).map((partition) => ({ topic: d.name, partition }));
     const offsets = await this.admin.partitionOffsets(added, this.readCommitted);
+    this.task.notePartitionCount(d.name, d.partitionCount);
     for (const tp of added) {
       const state = new PartitionState(tp, d.topicId, offsets.get(tpKey(tp))!.logStartOffset, Date.now());
       this.task.addPartition(state);

@@ -137,13 +137,19 @@ export class Telemetry {
 
   /** Collects the instruments and summarises them over all attributes. */
   async summary(): Promise<ReplicationSummary> {
+    return summarize([await this.snapshot()]);
+  }
+
+  /**
+   * The raw, mergeable figures behind {@link summary} (plain data: it crosses process boundaries, e.g. from
+   * the task processes of a `tasks.max` > 1 engine to their supervisor, which merges them with {@link summarize}).
+   */
+  async snapshot(): Promise<TelemetrySnapshot> {
     const { resourceMetrics } = await this.reader.collect();
-    const out: ReplicationSummary = {
-      records: 0, bytes: 0, lostRecords: 0, latencyP50Ms: undefined, latencyP99Ms: undefined, latencyMaxMs: undefined, activeRecordsPerSec: undefined,
-      offsetSyncs: 0, checkpoints: 0, heartbeats: 0, heartbeatLatencyP50Ms: undefined, heartbeatLatencyMaxMs: undefined,
+    const out: TelemetrySnapshot = {
+      records: 0, bytes: 0, lostRecords: 0, offsetSyncs: 0, checkpoints: 0, latency: [], heartbeatLatency: [],
+      acked: this.acked, firstAckAtMs: this.firstAckAtMs, lastAckAtMs: this.lastAckAtMs,
     };
-    const histograms: ExponentialHistogram[] = [];
-    const heartbeatHistograms: ExponentialHistogram[] = [];
     for (const scope of resourceMetrics.scopeMetrics) {
       for (const metric of scope.metrics) {
         for (const point of metric.dataPoints) {
@@ -155,19 +161,11 @@ export class Telemetry {
             if (metric.descriptor.name === 'offset-syncs') out.offsetSyncs += value;
             if (metric.descriptor.name === 'checkpoints') out.checkpoints += value;
           } else if (metric.dataPointType === DataPointType.EXPONENTIAL_HISTOGRAM) {
-            (metric.descriptor.name === 'heartbeat-latency-ms' ? heartbeatHistograms : histograms).push(point.value as ExponentialHistogram);
+            (metric.descriptor.name === 'heartbeat-latency-ms' ? out.heartbeatLatency : out.latency).push(point.value as ExponentialHistogram);
           }
         }
       }
     }
-    out.latencyP50Ms = exponentialQuantile(histograms, 0.5);
-    out.latencyP99Ms = exponentialQuantile(histograms, 0.99);
-    const activeMs = this.lastAckAtMs - (this.firstAckAtMs ?? this.lastAckAtMs);
-    out.activeRecordsPerSec = this.acked > 1 ? (this.acked - 1) / (Math.max(1, activeMs) / 1000) : undefined;
-    out.latencyMaxMs = histograms.length ? Math.max(...histograms.map((h) => h.max ?? 0)) : undefined;
-    out.heartbeats = heartbeatHistograms.reduce((n, h) => n + h.count, 0);
-    out.heartbeatLatencyP50Ms = exponentialQuantile(heartbeatHistograms, 0.5);
-    out.heartbeatLatencyMaxMs = heartbeatHistograms.length ? Math.max(...heartbeatHistograms.map((h) => h.max ?? 0)) : undefined;
     return out;
   }
 
@@ -175,6 +173,52 @@ export class Telemetry {
   async shutdown(): Promise<void> {
     await this.provider.shutdown();
   }
+}
+
+/** Mergeable telemetry of one process: totals, the latency histograms' data points, acknowledgement times (epoch ms). */
+export interface TelemetrySnapshot {
+  records: number;
+  bytes: number;
+  lostRecords: number;
+  offsetSyncs: number;
+  checkpoints: number;
+  /** `replication-latency-ms` data points (one per attribute set). */
+  latency: ExponentialHistogram[];
+  /** `heartbeat-latency-ms` data points. */
+  heartbeatLatency: ExponentialHistogram[];
+  /** Records acknowledged, and the times of the first and last acknowledgement. */
+  acked: number;
+  firstAckAtMs: number | undefined;
+  lastAckAtMs: number;
+}
+
+/**
+ * One summary over the snapshots of several processes (or one): totals add up, quantiles come from the
+ * merged histograms, the active rate spans the earliest first to the latest last acknowledgement.
+ */
+export function summarize(snapshots: readonly TelemetrySnapshot[]): ReplicationSummary {
+  const sum = (f: (s: TelemetrySnapshot) => number) => snapshots.reduce((n, s) => n + f(s), 0);
+  const latency = snapshots.flatMap((s) => s.latency);
+  const heartbeat = snapshots.flatMap((s) => s.heartbeatLatency);
+  const acked = sum((s) => s.acked);
+  const firsts = snapshots.map((s) => s.firstAckAtMs).filter((t): t is number => t !== undefined);
+  const first = firsts.length > 0 ? Math.min(...firsts) : undefined;
+  const last = Math.max(0, ...snapshots.map((s) => s.lastAckAtMs));
+  const activeMs = last - (first ?? last);
+  return {
+    records: sum((s) => s.records),
+    bytes: sum((s) => s.bytes),
+    lostRecords: sum((s) => s.lostRecords),
+    latencyP50Ms: exponentialQuantile(latency, 0.5),
+    latencyP99Ms: exponentialQuantile(latency, 0.99),
+    latencyMaxMs: latency.length ? Math.max(...latency.map((h) => h.max ?? 0)) : undefined,
+    activeRecordsPerSec: acked > 1 ? (acked - 1) / (Math.max(1, activeMs) / 1000) : undefined,
+    offsetSyncs: sum((s) => s.offsetSyncs),
+    checkpoints: sum((s) => s.checkpoints),
+    heartbeats: heartbeat.reduce((n, h) => n + h.count, 0),
+    heartbeatLatencyP50Ms: exponentialQuantile(heartbeat, 0.5),
+    heartbeatLatencyMaxMs: heartbeat.length ? Math.max(...heartbeat.map((h) => h.max ?? 0)) : undefined,
+  };
 }
 
 /**

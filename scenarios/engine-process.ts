@@ -51,7 +51,7 @@ export class EngineProcess {
     return this.stderr;
   }
 
-  /** Starts the engine; resolves once it logged that its mirror task started (or rejects with its stderr when it exits first). */
+  /** Starts the engine; resolves once it logged that its mirror task (or every task process) started, or rejects with its stderr when it exits first. */
   async start(options: { waitForStartedMs?: number; extraArgs?: string[] } = {}): Promise<void> {
     const linesBefore = this.lines().length;
     this.stderr = '';
@@ -72,7 +72,8 @@ export class EngineProcess {
     const deadline = Date.now() + (options.waitForStartedMs ?? 60_000);
     while (Date.now() < deadline) {
       if (child.exitCode !== null) return; // exited early (e.g. truncation at start): callers check exitCode()
-      if (this.lines().slice(linesBefore).some((l) => /^Mirror task .* started$/.test(l.msg))) return;
+      // One process: its mirror task's line. tasks.max > 1: the supervisor's line once every task process started.
+      if (this.lines().slice(linesBefore).some((l) => (/^Mirror task .* started$/.test(l.msg) && l.task === undefined) || l.event === 'tasks_started')) return;
       await delay(50);
     }
     throw new Error(`engine did not start within ${options.waitForStartedMs ?? 60_000} ms; stderr: ${this.stderr}`);
