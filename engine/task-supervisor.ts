@@ -71,7 +71,10 @@ export class TaskSupervisor {
       const task: TaskProcess = { index, child, started: false, exited: false };
       this.tasks.push(task);
       child.on('message', (m: TaskMessage) => this.onMessage(task, m));
-      child.on('error', (err) => this.log.error({ task: index, err }, `task ${index} process error: ${err.message}`));
+      child.on('error', (err) => {
+        this.log.error({ task: index, err }, `task ${index} process error: ${err.message}`);
+        if (child.pid === undefined && !task.exited) this.onExit(task, EXIT_CODES.INTERNAL, null); // never started: no 'exit' event follows
+      });
       child.on('exit', (code, signal) => this.onExit(task, code, signal));
     }
     this.log.info({ event: 'tasks_forked', tasks: this.tasks.map((t) => ({ task: t.index, pid: t.child.pid })) }, `Started ${this.o.taskCount} task processes`);
