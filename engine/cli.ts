@@ -46,12 +46,18 @@ interface RunOptions {
   logLevel: string;
   /** Set in a task process forked by the supervisor (engine/task-supervisor.ts). */
   task?: number;
+  /** The supervisor's task count, checked against this process's reading of the config (it may have changed in between). */
+  taskCount?: number;
 }
 
 async function run(opts: RunOptions): Promise<number> {
   const { config, warnings } = await loadMirrorConfig(opts.config);
   const taskCount = Math.max(1, ...config.flows.map((f) => f.tasksMax));
   if (opts.task !== undefined && opts.task >= taskCount) throw new ConfigError('--task', String(opts.task), `a task index below tasks.max (${taskCount})`);
+  if (opts.task !== undefined && opts.taskCount !== undefined && opts.taskCount !== taskCount) {
+    // Otherwise the partitions of the missing (or extra) task indexes would silently go unmirrored (or twice).
+    throw new ConfigError('tasks.max', String(taskCount), `the ${opts.taskCount} tasks its supervisor started with (the config file changed meanwhile; restart the engine)`);
+  }
   const root: Logger = createLogger({ destination: opts.logFile, level: opts.logLevel });
   if (opts.task === undefined) {
     for (const w of warnings) root.warn({ component: 'config' }, w);
@@ -62,11 +68,14 @@ async function run(opts: RunOptions): Promise<number> {
   if (opts.task !== undefined) log.info({ component: 'engine', configFile: opts.config }, `kafka-mirror task ${opts.task} of ${taskCount} starting`);
   const engine = new MirrorEngine({ config, logger: log, task: opts.task });
   let stopping = false;
+  let started = false;
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
     log.info({ component: 'engine', signal }, `Received ${signal}; flushing and stopping`);
-    void engine.stop();
+    // During start() the stop waits for it to settle (below): stopping a half-started engine would leave
+    // a task mirroring behind closed progress and telemetry.
+    if (started) void engine.stop();
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
@@ -75,7 +84,9 @@ async function run(opts: RunOptions): Promise<number> {
   let code: number;
   try {
     await engine.start();
-    if (opts.task !== undefined) {
+    started = true;
+    if (stopping) void engine.stop();
+    else if (opts.task !== undefined) {
       const partitions = engine.tasks.reduce((n, t) => n + t.partitionStates.size, 0);
       await sendToSupervisor({ type: 'started', task: opts.task, partitions });
     }
@@ -110,7 +121,7 @@ async function supervise(opts: RunOptions, taskCount: number, log: Logger): Prom
   const supervisor = new TaskSupervisor({
     taskCount,
     logger: log,
-    args: (task) => ['run', '--config', opts.config, '--log-level', opts.logLevel, ...(opts.logFile ? ['--log-file', opts.logFile] : []), '--task', String(task)],
+    args: (task) => ['run', '--config', opts.config, '--log-level', opts.logLevel, ...(opts.logFile ? ['--log-file', opts.logFile] : []), '--task', String(task), '--task-count', String(taskCount)],
   });
   process.on('SIGINT', () => supervisor.stop('SIGINT'));
   process.on('SIGTERM', () => supervisor.stop('SIGTERM'));
@@ -157,6 +168,7 @@ export async function main(argv: string[]): Promise<number> {
     .option('--log-file <path>', 'write JSON logs to this file instead of stdout')
     .option('--log-level <level>', 'trace|debug|info|warn|error|critical|fatal|silent', logLevelOption, process.env.LOG_LEVEL ?? 'info')
     .addOption(new Option('--task <index>', 'internal: run as task <index> of a tasks.max > 1 engine (forked by the supervisor)').argParser(partitionOption).hideHelp())
+    .addOption(new Option('--task-count <n>', 'internal: the task count the supervisor started').argParser(partitionOption).hideHelp())
     .action((opts: RunOptions) => {
       action = () => run(opts);
     });

@@ -83,7 +83,8 @@ export async function readInternalTopic(
   let end: number;
   try {
     if (!(await admin.describeTopics([topic])).get(topic)) return 0;
-    ({ logStartOffset: start, logEndOffset: end } = (await admin.partitionOffsets([{ topic, partition: 0 }])).get(`${topic}-0`)!);
+    // untilSettled: the topic may have been created a moment ago by another process (the tasks of a flow race to create it).
+    ({ logStartOffset: start, logEndOffset: end } = (await untilSettled(() => admin.partitionOffsets([{ topic, partition: 0 }]))).get(`${topic}-0`)!);
   } finally {
     admin.close();
   }

@@ -55,14 +55,19 @@ export class PartitionChecks {
     const now = Date.now();
     for (const t of fresh) {
       this.task.setKnownTopic(t.name, t);
-      this.task.notePartitionCount(t.name, t.partitionCount);
-      for (const partition of owned(t)) {
+      for (const partition of range(t.partitionCount)) {
+        // Counted once taken into account (added, or another task's), so a failure part-way resumes at the next one.
+        if (!this.task.owns(t.name, partition)) {
+          this.task.notePartitionCount(t.name, partition + 1);
+          continue;
+        }
         const o = offsets.get(tpKey({ topic: t.name, partition }))!;
         const stored = this.task.progressStore.get(t.name, partition, t.topicId);
         const older = this.task.progressStore.incarnations(t.name, partition).filter((r) => r.topicId !== t.topicId);
         const state = new PartitionState({ topic: t.name, partition }, t.topicId, stored?.nextOffset ?? o.logStartOffset, now);
         state.gaps = stored?.gaps ?? [];
         this.task.addPartition(state);
+        this.task.notePartitionCount(t.name, partition + 1);
         if (stored) {
           state.persistedNextOffset = stored.nextOffset;
           await this.evaluateOffsets(state, o);
@@ -212,12 +217,16 @@ export class PartitionChecks {
 
   private async addPartitions(d: TopicDescription, from: number): Promise<void> {
     await this.task.ensureRemoteTopics([d]);
-    const added = range(d.partitionCount).slice(from).filter((partition) => this.task.owns(d.name, partition)).map((partition) => ({ topic: d.name, partition }));
-    const offsets = await this.admin.partitionOffsets(added, this.readCommitted);
-    this.task.notePartitionCount(d.name, d.partitionCount);
-    for (const tp of added) {
+    const partitions = range(d.partitionCount).slice(from).map((partition) => ({ topic: d.name, partition }));
+    const offsets = await this.admin.partitionOffsets(partitions.filter((tp) => this.task.owns(tp.topic, tp.partition)), this.readCommitted);
+    for (const tp of partitions) {
+      if (!this.task.owns(tp.topic, tp.partition)) {
+        this.task.notePartitionCount(d.name, tp.partition + 1); // another task's
+        continue;
+      }
       const state = new PartitionState(tp, d.topicId, offsets.get(tpKey(tp))!.logStartOffset, Date.now());
       this.task.addPartition(state);
+      this.task.notePartitionCount(d.name, tp.partition + 1);
       await this.task.persist(state);
       this.log.info({ topic: tp.topic, partition: tp.partition, startOffset: state.nextOffset }, `Mirroring new partition ${state.key}`);
     }

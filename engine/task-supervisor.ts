@@ -17,6 +17,7 @@
  *   `All N tasks started` and one merged `Replication summary (final)` from the tasks' telemetry snapshots.
  */
 import { fork, type ChildProcess } from 'node:child_process';
+import { availableParallelism } from 'node:os';
 import type { Logger } from './logger.ts';
 import { EXIT_CODES } from './errors.ts';
 import { summarize, type TelemetrySnapshot } from './telemetry.ts';
@@ -64,6 +65,13 @@ export class TaskSupervisor {
 
   /** Forks every task process (each inherits stdout/stderr, and this process's Node flags). */
   start(): void {
+    const cores = availableParallelism();
+    if (this.o.taskCount > cores) {
+      this.log.warn(
+        { tasks: this.o.taskCount, cores, key: 'tasks.max' },
+        `tasks.max = ${this.o.taskCount} starts ${this.o.taskCount} task processes on ${cores} cores: each task is a process with its own clients (about 370 MiB), and throughput stops growing at one task per core`,
+      );
+    }
     const modulePath = this.o.modulePath ?? process.argv[1];
     if (modulePath === undefined) throw new Error('cannot tell which script to run as a task process (process.argv[1] is missing)');
     for (let index = 0; index < this.o.taskCount; index++) {
@@ -75,7 +83,8 @@ export class TaskSupervisor {
         this.log.error({ task: index, err }, `task ${index} process error: ${err.message}`);
         if (child.pid === undefined && !task.exited) this.onExit(task, EXIT_CODES.INTERNAL, null); // never started: no 'exit' event follows
       });
-      child.on('exit', (code, signal) => this.onExit(task, code, signal));
+      // 'close', not 'exit': it also waits for the IPC channel, so the task's final snapshot has been read.
+      child.on('close', (code, signal) => this.onExit(task, code, signal));
     }
     this.log.info({ event: 'tasks_forked', tasks: this.tasks.map((t) => ({ task: t.index, pid: t.child.pid })) }, `Started ${this.o.taskCount} task processes`);
   }
@@ -108,7 +117,8 @@ export class TaskSupervisor {
         `Task ${task.index} exited (${signal ?? `code ${code}`}); stopping the other tasks`,
       );
       this.stop(`task ${task.index} exited`);
-    } else if (this.exitCode === EXIT_CODES.OK && code !== EXIT_CODES.OK) {
+    } else if (this.exitCode === EXIT_CODES.OK && code !== EXIT_CODES.OK && !(code === null && (signal === 'SIGTERM' || signal === 'SIGINT'))) {
+      // (A task that got the stop signal before it installed its handlers had nothing to flush: not a failure.)
       this.exitCode = code ?? EXIT_CODES.INTERNAL;
       this.log.error({ task: task.index, taskPid: task.child.pid, exitCode: code, signal }, `Task ${task.index} exited with ${signal ?? `code ${code}`} while stopping`);
     }

@@ -137,6 +137,30 @@ describe('tasks.max > 1 (task processes)', () => {
     expect(engine.logLines('latest').some((l) => l.component === 'task-supervisor' && l.exitCode === 3)).toBe(true);
   });
 
+  it('SIGTERM while the task processes are still starting: they finish starting, then stop cleanly; exit 0', async () => {
+    const f = await topicFixture('tasks-early', 2);
+    await f.produce(10);
+    const engine = TestEngineProcess.create(`^${f.prefix}-.*`, { 'tasks.max': 2 });
+    cleanup.push(() => engine.dispose());
+    const starting = engine.start({ waitForStartedMs: 60_000 }).catch(() => undefined); // resolves when the tasks started or the engine exited
+    const forked = await engine.waitForLine((l) => l.event === 'tasks_forked', 'the supervisor forking its tasks', 30_000);
+    // Each task logs this line right before it installs its signal handlers and calls engine.start().
+    await waitFor(() => engine.lines().filter((l) => /^kafka-mirror task \d of 2 starting$/.test(l.msg)).length === 2, { timeoutMs: 30_000, message: 'both tasks starting' });
+    engine.signal('SIGTERM'); // the tasks are connecting and reading progress now (the supervisor forwards SIGTERM)
+    expect(await engine.waitForExit(60_000), `exit code; stderr: ${engine.stderrText}`).toBe(0);
+    await starting;
+    const pids = (forked.tasks as { pid: number }[]).map((t) => t.pid);
+    expect(pids.some(alive)).toBe(false);
+    const lines = engine.lines();
+    expect(lines.filter((l) => l.level === 'error' || l.level === 'fatal'), 'no error lines').toEqual([]);
+    for (const pid of pids) {
+      // The stop waited for start() to settle, then flushed: never a task mirroring behind a closed progress store.
+      const own = lines.filter((l) => l.pid === pid).map((l) => l.msg);
+      expect(own, `task ${pid}`).toContain('Received SIGTERM; flushing and stopping');
+      expect(own.indexOf('kafka-mirror stopped'), `task ${pid} stopped after starting`).toBeGreaterThan(own.findIndex((m) => /^Mirror task .* started$/.test(m)));
+    }
+  });
+
   it('task processes stop by themselves when their supervisor is killed -9', async () => {
     const f = await topicFixture('tasks-orphan', 2);
     await f.produce(10);
