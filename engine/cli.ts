@@ -90,7 +90,7 @@ async function run(opts: RunOptions): Promise<number> {
       const partitions = engine.tasks.reduce((n, t) => n + t.partitionStates.size, 0);
       await sendToSupervisor({ type: 'started', task: opts.task, partitions });
     }
-    code = await runToEnd(engine, log, () => stopping, () => (stopping = true));
+    code = await runToEnd(engine, log);
   } catch (err) {
     log.error({ component: 'engine', err }, `kafka-mirror could not start: ${(err as Error).message}`);
     await engine.stop().catch(() => undefined);
@@ -101,11 +101,10 @@ async function run(opts: RunOptions): Promise<number> {
   return code;
 }
 
-/** Waits for the engine to end; stops it; returns the exit code (logs why it stopped). */
-async function runToEnd(engine: MirrorEngine, log: Logger, isStopping: () => boolean, markStopping: () => void): Promise<number> {
+/** Waits for the engine to end; stops it (idempotent); returns the exit code (logs why it stopped). */
+async function runToEnd(engine: MirrorEngine, log: Logger): Promise<number> {
   const outcome = await engine.done();
   if (outcome.status === 'failed') {
-    if (!isStopping()) markStopping();
     await engine.stop();
     const code = exitCodeFor(outcome.error);
     log.error({ component: 'engine', flow: outcome.flow, code: outcome.error.code, exitCode: code }, `kafka-mirror stopped: flow ${outcome.flow} failed (${outcome.error.code})`);

@@ -10,6 +10,7 @@ import { KafkaAdmin } from '../engine/kafka-admin.ts';
 import { ProgressStore } from '../engine/progress-store.ts';
 import { silentLogger } from '../engine/logger.ts';
 import { EngineProcess } from './engine-process.ts';
+import { waitFor } from './wait-for.ts';
 
 /** Repository root. */
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -185,22 +186,9 @@ export async function runConsumer(bootstrap: string, args: string[]): Promise<Co
   return { exitCode, records, summary, output };
 }
 
-/** Polls `condition` every 100 ms until it returns a truthy value; rejects after `timeoutMs` naming `what`. */
-export async function waitUntil<T>(condition: () => Promise<T> | T, what: string, timeoutMs: number): Promise<NonNullable<T>> {
-  const deadline = Date.now() + timeoutMs;
-  let lastError: unknown;
-  for (;;) {
-    try {
-      const v = await condition();
-      if (v) return v as NonNullable<T>;
-    } catch (err) {
-      lastError = err;
-    }
-    if (Date.now() > deadline) {
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError ? ` (last error: ${(lastError as Error).message})` : ''}`);
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
+/** Polls `condition` every 100 ms until it returns a truthy value; rejects after `timeoutMs` naming `what` ({@link waitFor}). */
+export function waitUntil<T>(condition: () => Promise<T> | T, what: string, timeoutMs: number): Promise<NonNullable<T>> {
+  return waitFor(condition, { timeoutMs, message: what });
 }
 
 /** Starts a result; `finish` stamps duration and status from the problems found. */
