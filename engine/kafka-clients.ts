@@ -123,6 +123,22 @@ export function flushProducer(producer: Producer, timeoutMs: number): Promise<vo
   return new Promise((resolve, reject) => producer.flush(timeoutMs, (err) => (err ? reject(clientError('flush', err)) : resolve())));
 }
 
+/**
+ * Flushes a producer and then waits until `pendingReports()` reaches 0, all within `timeoutMs`.
+ * librdkafka's flush returns once its queue is empty, while the delivery reports may still be on their
+ * way to this thread; whoever acts on them (progress, offset-sync gating) must wait for them too.
+ * Resolves `true` when every report arrived, `false` at the deadline. Throws MirrorError when flush fails.
+ */
+export async function flushAndAwaitReports(producer: Producer, timeoutMs: number, pendingReports: () => number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  await flushProducer(producer, timeoutMs);
+  while (pendingReports() > 0) {
+    if (Date.now() >= deadline) return false;
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  return true;
+}
+
 /** Disconnects any client, resolving even when it was not connected. */
 export function disconnect(client: { disconnect: (cb: () => void) => unknown; isConnected?: () => boolean }): Promise<void> {
   return new Promise((resolve) => {

@@ -30,7 +30,7 @@ import {
   connectProducer,
   consumeBatch,
   disconnect,
-  flushProducer,
+  flushAndAwaitReports,
   sourceConsumerConfig,
   targetProducerConfig,
   type ClusterClientSettings,
@@ -294,11 +294,8 @@ export class MirrorTask {
   /** Waits until every produced record is acknowledged (used before repositioning a partition). */
   async drainInFlight(timeoutMs = 60_000): Promise<void> {
     if (!this.producer || this.inFlightTotal === 0) return;
-    const deadline = Date.now() + timeoutMs;
-    await flushProducer(this.producer, timeoutMs);
-    // flush() returns once librdkafka's queue is empty; the delivery reports may still be on their way
-    // to this thread. Progress and summaries must see them, so wait for the count to reach zero.
-    while (this.inFlightTotal > 0 && Date.now() < deadline) await delay(5);
+    // Progress and summaries must see every delivery report, not only an empty librdkafka queue.
+    await flushAndAwaitReports(this.producer, timeoutMs, () => this.inFlightTotal);
   }
 
   /** Writes progress for one partition now (gaps included): `nextOffset`, by default the acknowledged position. */

@@ -7,7 +7,7 @@
  */
 import type { LibrdKafkaError, Producer } from '@confluentinc/kafka-javascript';
 import type { Logger } from './logger.ts';
-import { connectProducer, flushProducer, targetProducerConfig, type ClusterClientSettings } from './kafka-clients.ts';
+import { connectProducer, flushAndAwaitReports, targetProducerConfig, type ClusterClientSettings } from './kafka-clients.ts';
 
 /** librdkafka: local producer queue is full. */
 const ERR_QUEUE_FULL = -184;
@@ -29,12 +29,15 @@ export class RecordSink implements InternalRecordSink {
   private producer: Producer | undefined;
   private readonly log: Logger;
   private failures = 0;
+  /** Records enqueued whose delivery report has not reached this thread yet. */
+  private pendingReports = 0;
 
   private constructor(producer: Producer, clusterAlias: string, logger: Logger) {
     this.producer = producer;
     this.clusterAlias = clusterAlias;
     this.log = logger;
     producer.on('delivery-report', (err, report) => {
+      this.pendingReports--;
       const cb = report.opaque as DeliveryCallback | undefined;
       if (err) {
         this.failures++;
@@ -59,6 +62,7 @@ export class RecordSink implements InternalRecordSink {
     if (!this.producer) return false;
     try {
       this.producer.produce(topic, 0, value, key, timestampMs, onDelivery);
+      this.pendingReports++;
       return true;
     } catch (err) {
       if ((err as LibrdKafkaError).code !== ERR_QUEUE_FULL) this.log.warn({ err, topic }, `cannot enqueue an internal record for ${topic}`);
@@ -66,12 +70,14 @@ export class RecordSink implements InternalRecordSink {
     }
   }
 
-  /** Waits up to `timeoutMs` for every enqueued record. Resolves false when some are still pending. */
+  /**
+   * Waits up to `timeoutMs` for every enqueued record and its delivery callback (the offset-sync writer's
+   * progress gating reads what the callbacks recorded). Resolves false when some are still pending.
+   */
   async flush(timeoutMs: number): Promise<boolean> {
     if (!this.producer) return true;
     try {
-      await flushProducer(this.producer, timeoutMs);
-      return true;
+      return await flushAndAwaitReports(this.producer, timeoutMs, () => this.pendingReports);
     } catch {
       return false;
     }
