@@ -7,8 +7,8 @@
 import { waitUntil } from '../scenarios/scenario.ts';
 import { join, resolve } from 'node:path';
 import { LocalKafkaCluster } from '../local-kafka/local-kafka-cluster.ts';
-import { KafkaAdmin } from '../engine/kafka-admin.ts';
-import { MirrorError, ERROR_CODES } from '../engine/errors.ts';
+import { KafkaAdmin } from '../engine/kafka/kafka-admin.ts';
+import { MirrorError, ERROR_CODES } from '../engine/core/errors.ts';
 
 /**
  * Cluster aliases, as in the project's topology (remote topics are `primary.<topic>`). Not `source` /

@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { availableParallelism } from 'node:os';
 import { Command, CommanderError } from 'commander';
-import { ConfigError } from '../engine/errors.ts';
+import { ConfigError } from '../engine/core/errors.ts';
 
 /**
  * The mirrors under test: real MM2, our engine (this checkout), and `base` — our engine from another

@@ -23,7 +23,7 @@ export const LATENCY_TOPIC = 'bench-latency';
 
 /**
  * Producer batching shared by the limit producer and both mirrors: our engine's shipped defaults
- * (engine/kafka-clients.ts targetProducerConfig), given to MM2 and ProducerPerformance too.
+ * (engine/kafka/kafka-clients.ts targetProducerConfig), given to MM2 and ProducerPerformance too.
  */
 export function producerTuning(options: BenchOptions): ProducerTuning {
   return { lingerMs: 5, batchSizeBytes: 1024 * 1024, compression: options.compression };

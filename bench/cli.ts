@@ -10,7 +10,7 @@
  */
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ConfigError, EXIT_CODES } from '../engine/errors.ts';
+import { ConfigError, EXIT_CODES } from '../engine/core/errors.ts';
 import { CommanderError, parseBenchOptions, type BenchOptions } from './bench-options.ts';
 import { runBenchmark } from './benchmark.ts';
 import { toMarkdown, writeResults } from './report.ts';

@@ -6,7 +6,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { KAFKA_MIRROR_BIN } from '../scenarios/engine-process.ts';
+import { KAFKA_MIRROR_BIN } from '../testkit/engine-process.ts';
 import { startChild, type Child } from './java-process.ts';
 import type { MirrorLauncher, MirrorTopology } from './mirror-run.ts';
 import { emitterProperties } from './mm2-launcher.ts';

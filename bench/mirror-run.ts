@@ -10,7 +10,7 @@
  */
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import type { KafkaAdmin } from '../engine/kafka-admin.ts';
+import type { KafkaAdmin } from '../engine/kafka/kafka-admin.ts';
 import type { MirrorName } from './bench-options.ts';
 import { createTopic, deleteTopicsExcept } from './bench-clusters.ts';
 import { waitUntil } from '../scenarios/scenario.ts';

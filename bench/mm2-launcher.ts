@@ -59,7 +59,7 @@ export function mm2Properties(t: MirrorTopology): Record<string, string | number
  * and no `offset-syncs.*` / `checkpoints.*` keys at all (with `emit.offset-syncs.enabled=false`,
  * MM2 4.1 rejects any `offset-syncs.topic.*` key: "can't setup offset-syncs feature").
  * `on`: each mirror's own defaults (MM2: heartbeats every 1 s, checkpoints every 60 s, an offset sync
- * every 100 records; ours: see engine/config-values.ts) with replication factor 1 for their topics.
+ * every 100 records; ours: see engine/config/config-values.ts) with replication factor 1 for their topics.
  */
 export function emitterProperties(emitters: 'on' | 'off'): Record<string, string | number> {
   if (emitters === 'off') {

@@ -4,10 +4,10 @@
  * message naming the flag, the value and what was expected (the producer CLI's conventions).
  */
 import { Command } from 'commander';
-import { ConfigError } from '../engine/errors.ts';
-import { parseFlags, integerFlag, type CliOutput } from '../engine/cli-flags.ts';
+import { ConfigError } from '../engine/core/errors.ts';
+import { parseFlags, integerFlag, type CliOutput } from '../testkit/cli-flags.ts';
 
-export { formatFlagError } from '../engine/cli-flags.ts';
+export { formatFlagError } from '../testkit/cli-flags.ts';
 import type { CommitLogConsumerOptions } from './commit-log-consumer.ts';
 
 /** What the CLI should do: run with these options, or exit with `exitCode` (help shown, or bad flags reported). */

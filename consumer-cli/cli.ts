@@ -4,7 +4,7 @@
  * the terminal. Exit codes: 0 done; 1 Kafka error or malformed records; 2 invalid flags; 3 --failover
  * without a checkpoint for the group; 130 interrupted by SIGINT (what was delivered is committed).
  */
-import { ConfigError, EXIT_CODES } from '../engine/errors.ts';
+import { ConfigError, EXIT_CODES } from '../engine/core/errors.ts';
 import { formatFlagError, parseCli } from './cli-options.ts';
 import { NoCheckpointError, consumeCommitLog, type CommitLogConsumerSummary, type StartPosition } from './commit-log-consumer.ts';
 

@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { MirrorError, ERROR_CODES } from '../engine/errors.ts';
+import { MirrorError, ERROR_CODES } from '../engine/core/errors.ts';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 

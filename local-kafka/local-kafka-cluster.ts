@@ -17,7 +17,7 @@ import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync, c
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Kafka, logLevel } from 'kafkajs';
-import { MirrorError, ERROR_CODES } from '../engine/errors.ts';
+import { MirrorError, ERROR_CODES } from '../engine/core/errors.ts';
 import { kafkaClasspath } from './jars.ts';
 
 const HERE = dirname(fileURLToPath(import.meta.url));

@@ -5,10 +5,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Command } from 'commander';
-import { ConfigError } from '../engine/errors.ts';
-import { parseFlags, integerFlag, type CliOutput } from '../engine/cli-flags.ts';
+import { ConfigError } from '../engine/core/errors.ts';
+import { parseFlags, integerFlag, type CliOutput } from '../testkit/cli-flags.ts';
 
-export { formatFlagError } from '../engine/cli-flags.ts';
+export { formatFlagError } from '../testkit/cli-flags.ts';
 import { DEFAULT_KEY_PREFIX } from './commit-log-event.ts';
 import { COMMIT_LOG_PRODUCER_DEFAULTS, minimumSizeBytes, type CommitLogProducerOptions } from './commit-log-producer.ts';
 

@@ -5,7 +5,7 @@
  * 2 invalid flags (nothing produced); 130 interrupted by SIGINT (what was sent is still awaited).
  */
 import cliProgress from 'cli-progress';
-import { ConfigError, EXIT_CODES } from '../engine/errors.ts';
+import { ConfigError, EXIT_CODES } from '../engine/core/errors.ts';
 import { formatFlagError, parseCli } from './cli-options.ts';
 import { produceCommitLog, type CommitLogProducerHooks, type CommitLogProgress, type CommitLogSummary } from './commit-log-producer.ts';
 

@@ -12,7 +12,7 @@
 import { randomUUID } from 'node:crypto';
 import Kafka from '@confluentinc/kafka-javascript';
 import type { DeliveryReport, LibrdKafkaError, Producer } from '@confluentinc/kafka-javascript';
-import { ConfigError } from '../engine/errors.ts';
+import { ConfigError } from '../engine/core/errors.ts';
 import { DEFAULT_KEY_PREFIX, encodeCommitLogEvent, minimumCommitLogValueBytes } from './commit-log-event.ts';
 import { DeliveryTally, type PartitionDeliveries } from './delivery-tally.ts';
 import { RateLimiter } from './rate-limiter.ts';

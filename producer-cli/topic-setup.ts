@@ -5,7 +5,7 @@
  */
 import Kafka from '@confluentinc/kafka-javascript';
 import type { IAdminClient, Metadata, Producer, TopicDescription } from '@confluentinc/kafka-javascript';
-import { ERROR_CODES, MirrorError } from '../engine/errors.ts';
+import { ERROR_CODES, MirrorError } from '../engine/core/errors.ts';
 
 const ERR_UNKNOWN_TOPIC = 3; // UNKNOWN_TOPIC_OR_PARTITION
 const ERR_TOPIC_EXISTS = 36; // TOPIC_ALREADY_EXISTS: another producer won the creation race; fine.

@@ -15,7 +15,7 @@
 import { parseArgs } from 'node:util';
 import Kafka from '@confluentinc/kafka-javascript';
 import type { KafkaConsumer } from '@confluentinc/kafka-javascript';
-import { translateOffsets } from '../engine/translate-offsets.ts';
+import { translateOffsets } from '../engine/failover/translate-offsets.ts';
 import { startEngine } from '../test/engine-harness.ts';
 import { PRIMARY, STANDBY, kafkajsClient, uniqueTopic, waitFor } from '../test/helpers.ts';
 

@@ -14,7 +14,7 @@
  * Prints one line per round and a JSON summary (min / median / max).
  */
 import { parseArgs } from 'node:util';
-import { EXIT_CODES } from '../engine/errors.ts';
+import { EXIT_CODES } from '../engine/core/errors.ts';
 import { TestEngineProcess } from '../test/engine-process.ts';
 import { waitFor } from '../test/helpers.ts';
 import { TruncationVerifier, seq } from '../test/truncation-support.ts';

@@ -16,8 +16,8 @@
 import { parseArgs } from 'node:util';
 import Kafka from '@confluentinc/kafka-javascript';
 import type { Producer } from '@confluentinc/kafka-javascript';
-import { decodeOffsetSync } from '../engine/offset-sync.ts';
-import { readInternalTopic } from '../engine/internal-topics.ts';
+import { decodeOffsetSync } from '../engine/mm2/offset-sync.ts';
+import { readInternalTopic } from '../engine/kafka/internal-topics.ts';
 import { startEngine } from '../test/engine-harness.ts';
 import { PRIMARY, STANDBY, kafkajsClient, uniqueTopic, waitFor } from '../test/helpers.ts';
 

@@ -6,11 +6,11 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { KafkaAdmin } from '../engine/kafka-admin.ts';
-import { ProgressStore } from '../engine/progress-store.ts';
-import { silentLogger } from '../engine/logger.ts';
-import { EngineProcess } from './engine-process.ts';
-import { waitFor } from './wait-for.ts';
+import { KafkaAdmin } from '../engine/kafka/kafka-admin.ts';
+import { ProgressStore } from '../engine/progress/progress-store.ts';
+import { silentLogger } from '../engine/core/logger.ts';
+import { EngineProcess } from '../testkit/engine-process.ts';
+import { waitFor } from '../testkit/wait-for.ts';
 
 /** Repository root. */
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');

@@ -19,7 +19,7 @@ import {
   type ScenarioContext,
   type ScenarioResult,
 } from './scenario.ts';
-import { events, readTopic, recordCount, recordDifferences, sequenceProblems } from './verify.ts';
+import { events, readTopic, recordCount, recordDifferences, sequenceProblems } from '../testkit/verify.ts';
 
 const RECORDS = 1000;
 

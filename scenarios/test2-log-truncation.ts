@@ -9,8 +9,8 @@
  * nothing past the gap, and `grep -ri "CRITICAL.*truncation" logs/` finds the line.
  */
 import { spawnSync } from 'node:child_process';
-import { EXIT_CODES } from '../engine/errors.ts';
-import type { EngineProcess } from './engine-process.ts';
+import { EXIT_CODES } from '../engine/core/errors.ts';
+import type { EngineProcess } from '../testkit/engine-process.ts';
 import {
   REMOTE_TOPIC,
   SOURCE_TOPIC,
@@ -25,7 +25,7 @@ import {
   type ScenarioContext,
   type ScenarioResult,
 } from './scenario.ts';
-import { partitionOffsets, recordCount } from './verify.ts';
+import { partitionOffsets, recordCount } from '../testkit/verify.ts';
 
 const MIRRORED_FIRST = 100;
 const MISSED = 500;

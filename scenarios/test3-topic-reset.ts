@@ -9,7 +9,7 @@
  * with the old and new topic IDs read from the broker; and recovery takes under 5 s.
  */
 import { randomUUID } from 'node:crypto';
-import type { EngineProcess } from './engine-process.ts';
+import type { EngineProcess } from '../testkit/engine-process.ts';
 import {
   REMOTE_TOPIC,
   SOURCE_TOPIC,
@@ -25,7 +25,7 @@ import {
   type ScenarioContext,
   type ScenarioResult,
 } from './scenario.ts';
-import { events, readTopic, recordCount, sequenceProblems } from './verify.ts';
+import { events, readTopic, recordCount, sequenceProblems } from '../testkit/verify.ts';
 
 const OLD = 1000;
 const NEW = { recreate: 500, hard: 1500 } as const;

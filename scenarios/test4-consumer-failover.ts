@@ -19,7 +19,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LocalKafkaCluster } from '../local-kafka/local-kafka-cluster.ts';
-import { translateOffsets } from '../engine/translate-offsets.ts';
+import { translateOffsets } from '../engine/failover/translate-offsets.ts';
 import {
   REMOTE_TOPIC,
   SOURCE_TOPIC,
@@ -34,7 +34,7 @@ import {
   type ScenarioContext,
   type ScenarioResult,
 } from './scenario.ts';
-import { recordCount, sequenceProblems } from './verify.ts';
+import { recordCount, sequenceProblems } from '../testkit/verify.ts';
 
 const RECORDS = 1000;
 const CONSUMED_ON_PRIMARY = 600;

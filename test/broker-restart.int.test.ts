@@ -9,11 +9,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalKafkaCluster } from '../local-kafka/local-kafka-cluster.ts';
-import { parseMirrorConfig } from '../engine/config.ts';
-import { MirrorEngine } from '../engine/mirror-engine.ts';
+import { parseMirrorConfig } from '../engine/config/config.ts';
+import { MirrorEngine } from '../engine/runtime/mirror-engine.ts';
 import { capturingLogger, type LogLine } from './engine-harness.ts';
 import { kafkajsClient, uniqueTopic, waitFor } from './helpers.ts';
-import { readTopic, recordCount } from '../scenarios/verify.ts';
+import { readTopic, recordCount } from '../testkit/verify.ts';
 
 const dataRoot = mkdtempSync(join(tmpdir(), 'kme-restart-'));
 const source = new LocalKafkaCluster({ alias: 'restart-primary', port: 21092, dataRoot });

@@ -19,8 +19,8 @@ import { startEngine, type EngineHarness } from './engine-harness.ts';
 import { useMirrorFixture } from './mirror-fixture.ts';
 import type { ClusterReader } from './record-reader.ts';
 import { PRIMARY, STANDBY, kafkajsClient, uniqueTopic, waitFor } from './helpers.ts';
-import { translateOffsets } from '../engine/translate-offsets.ts';
-import { encodeHeartbeatKey, encodeHeartbeatValue } from '../engine/heartbeat.ts';
+import { translateOffsets } from '../engine/failover/translate-offsets.ts';
+import { encodeHeartbeatKey, encodeHeartbeatValue } from '../engine/mm2/heartbeat.ts';
 import { JARS_DIR } from '../local-kafka/jars.ts';
 
 const remoteOf = (topic: string) => `primary.${topic}`;

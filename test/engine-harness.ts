@@ -5,9 +5,9 @@
  */
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
-import { parseMirrorConfig } from '../engine/config.ts';
-import { MirrorEngine } from '../engine/mirror-engine.ts';
-import type { Logger } from '../engine/logger.ts';
+import { parseMirrorConfig } from '../engine/config/config.ts';
+import { MirrorEngine } from '../engine/runtime/mirror-engine.ts';
+import type { Logger } from '../engine/core/logger.ts';
 import { PRIMARY, STANDBY, waitFor } from './helpers.ts';
 
 /** One captured log line (pino JSON). */

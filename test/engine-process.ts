@@ -1,14 +1,14 @@
 /**
  * The engine as a child process for integration tests and scenarios: a fresh temporary folder with
  * an mm2.properties written by {@link testProperties} and a JSON log file that successive runs (crash,
- * restart) append to. Built on scenarios/engine-process.ts (spawn, signals, exit codes, log parsing);
+ * restart) append to. Built on testkit/engine-process.ts (spawn, signals, exit codes, log parsing);
  * adds what tests need around it: config from a topic regex, `kill()` = kill -9 and wait, log lines of
  * one run (pino writes `pid` on every line), and cleanup that never leaves a process behind.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { EngineProcess, type EngineLogLine } from '../scenarios/engine-process.ts';
+import { EngineProcess, type EngineLogLine } from '../testkit/engine-process.ts';
 import { testProperties } from './engine-harness.ts';
 
 export { EngineProcess, type EngineLogLine };

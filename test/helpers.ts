@@ -15,7 +15,7 @@ export function uniqueTopic(prefix = 't'): string {
   return `${prefix}-${randomBytes(4).toString('hex')}`;
 }
 
-export { waitFor } from '../scenarios/wait-for.ts';
+export { waitFor } from '../testkit/wait-for.ts';
 
 /** An independent kafkajs client (the verification side never uses the engine's client). */
 export function kafkajsClient(bootstrap: string): Kafka {

@@ -176,7 +176,7 @@ export class TopicTail {
 
 /**
  * Latest progress entry per (partition, topic ID) of source `topic`, from raw progress-topic records
- * (key/value JSON as documented in engine/progress-store.ts). Tombstones and other topics are skipped.
+ * (key/value JSON as documented in engine/progress/progress-store.ts). Tombstones and other topics are skipped.
  */
 export function latestProgress(records: readonly ReadRecord[], topic: string, sourceCluster = 'primary'): ProgressEntry[] {
   const latest = new Map<string, ProgressEntry>();

@@ -9,9 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOCAL_SASL_USERS, LocalKafkaCluster } from '../local-kafka/local-kafka-cluster.ts';
-import { EXIT_CODES } from '../engine/errors.ts';
-import { EngineProcess } from '../scenarios/engine-process.ts';
-import { recordCount } from '../scenarios/verify.ts';
+import { EXIT_CODES } from '../engine/core/errors.ts';
+import { EngineProcess } from '../testkit/engine-process.ts';
+import { recordCount } from '../testkit/verify.ts';
 import { kafkajsClient, uniqueTopic, waitFor } from './helpers.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'kme-sasl-'));

@@ -1,6 +1,6 @@
 /**
  * `tasks.max` > 1 with the engine as operators run it (`node bin/kafka-mirror.js`): a supervisor process
- * and one task process per task index, each mirroring the partitions engine/task-assignment.ts gives it.
+ * and one task process per task index, each mirroring the partitions engine/partitions/task-assignment.ts gives it.
  * Checked on the real brokers: the partitions are split without overlap or gap and every record arrives
  * exactly once in order; a truncation found by one task stops the engine with exit code 3 and the exact
  * gap; the task processes never outlive their supervisor (SIGTERM or kill -9).
@@ -9,8 +9,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { TestEngineProcess, type EngineLogLine } from './engine-process.ts';
 import { PRIMARY, STANDBY, kafkajsClient, uniqueTopic, waitFor } from './helpers.ts';
 import { ClusterReader, type ReadRecord } from './record-reader.ts';
-import { ownerTask } from '../engine/task-assignment.ts';
-import { KafkaAdmin } from '../engine/kafka-admin.ts';
+import { ownerTask } from '../engine/partitions/task-assignment.ts';
+import { KafkaAdmin } from '../engine/kafka/kafka-admin.ts';
 
 let cleanup: (() => Promise<void>)[] = [];
 

@@ -10,7 +10,7 @@ import Kafka from '@confluentinc/kafka-javascript';
 import type { LibrdKafkaError, Producer as RdProducer } from '@confluentinc/kafka-javascript';
 import type { Admin, Producer } from 'kafkajs';
 import { randomBytes } from 'node:crypto';
-import { KafkaAdmin } from '../engine/kafka-admin.ts';
+import { KafkaAdmin } from '../engine/kafka/kafka-admin.ts';
 import { PRIMARY, STANDBY, kafkajsClient, uniqueTopic, waitFor } from './helpers.ts';
 
 /** Remote topic name under the default replication policy of a `primary->standby` flow. */

@@ -1,0 +1,209 @@
+/**
+ * `kafka-mirror` — runs the replication flows of an mm2.properties file.
+ *
+ *   kafka-mirror [run] --config mm2.properties [--log-file PATH] [--log-level info]
+ *   kafka-mirror acknowledge-gap --config mm2.properties --topic commit-log --partition 0 [--flow primary->standby]
+ *
+ * Exit codes (engine/core/errors.ts EXIT_CODES): 0 clean stop (SIGINT/SIGTERM), 1 internal error,
+ * 2 invalid config or flags, 3 log truncation under truncation.policy=fail, 4 authentication or
+ * authorization failure, 5 log divergence. `acknowledge-gap`: 0 acknowledged, 2 bad input or nothing to
+ * acknowledge, 1/4 Kafka or auth failure.
+ */
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { loadMirrorConfig, redactConfig } from '../config/config.ts';
+import { createLogger, type Logger } from '../core/logger.ts';
+import { MirrorEngine } from '../runtime/mirror-engine.ts';
+import { acknowledgeGap, describeAcknowledgement, selectFlow } from '../progress/gap-acknowledgement.ts';
+import { ConfigError, ERROR_CODES, EXIT_CODES, MirrorError } from '../core/errors.ts';
+import { TaskSupervisor, sendToSupervisor } from '../runtime/task-supervisor.ts';
+
+/** Exit code for an error that ended the engine. */
+export function exitCodeFor(err: unknown): number {
+  if (!(err instanceof MirrorError)) return EXIT_CODES.INTERNAL;
+  switch (err.code) {
+    case ERROR_CODES.CONFIG_INVALID:
+      return EXIT_CODES.CONFIG_INVALID;
+    case ERROR_CODES.TRUNCATION_DETECTED:
+      return EXIT_CODES.TRUNCATION_DETECTED;
+    case ERROR_CODES.AUTH_FAILED:
+      return EXIT_CODES.AUTH_FAILED;
+    case ERROR_CODES.LOG_DIVERGENCE:
+      return EXIT_CODES.LOG_DIVERGENCE;
+    default:
+      return EXIT_CODES.INTERNAL;
+  }
+}
+
+function logLevelOption(value: string): string {
+  const levels = ['trace', 'debug', 'info', 'warn', 'error', 'critical', 'fatal', 'silent'];
+  if (!levels.includes(value)) throw new InvalidArgumentError(`expected one of ${levels.join(', ')}`);
+  return value;
+}
+
+interface RunOptions {
+  config: string;
+  logFile?: string;
+  logLevel: string;
+  /** Set in a task process forked by the supervisor (engine/runtime/task-supervisor.ts). */
+  task?: number;
+  /** The supervisor's task count, checked against this process's reading of the config (it may have changed in between). */
+  taskCount?: number;
+}
+
+async function run(opts: RunOptions): Promise<number> {
+  const { config, warnings } = await loadMirrorConfig(opts.config);
+  const taskCount = Math.max(1, ...config.flows.map((f) => f.tasksMax));
+  if (opts.task !== undefined && opts.task >= taskCount) throw new ConfigError('--task', String(opts.task), `a task index below tasks.max (${taskCount})`);
+  if (opts.task !== undefined && opts.taskCount !== undefined && opts.taskCount !== taskCount) {
+    // Otherwise the partitions of the missing (or extra) task indexes would silently go unmirrored (or twice).
+    throw new ConfigError('tasks.max', String(taskCount), `the ${opts.taskCount} tasks its supervisor started with (the config file changed meanwhile; restart the engine)`);
+  }
+  const root: Logger = createLogger({ destination: opts.logFile, level: opts.logLevel });
+  if (opts.task === undefined) {
+    for (const w of warnings) root.warn({ component: 'config' }, w);
+    root.info({ component: 'engine', config: redactConfig(config), configFile: opts.config, tasks: taskCount }, 'kafka-mirror starting');
+    if (taskCount > 1) return supervise(opts, taskCount, root);
+  }
+  const log = opts.task === undefined ? root : root.child({ task: opts.task });
+  if (opts.task !== undefined) log.info({ component: 'engine', configFile: opts.config }, `kafka-mirror task ${opts.task} of ${taskCount} starting`);
+  const engine = new MirrorEngine({ config, logger: log, task: opts.task });
+  let stopping = false;
+  let started = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ component: 'engine', signal }, `Received ${signal}; flushing and stopping`);
+    // During start() the stop waits for it to settle (below): stopping a half-started engine would leave
+    // a task mirroring behind closed progress and telemetry.
+    if (started) void engine.stop();
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  // A task process whose supervisor is gone (even kill -9) stops too: no orphan keeps mirroring half a flow.
+  if (opts.task !== undefined) process.on('disconnect', () => stop('supervisor exit'));
+  let code: number;
+  try {
+    await engine.start();
+    started = true;
+    if (stopping) void engine.stop();
+    else if (opts.task !== undefined) {
+      const partitions = engine.tasks.reduce((n, t) => n + t.partitionStates.size, 0);
+      await sendToSupervisor({ type: 'started', task: opts.task, partitions });
+    }
+    code = await runToEnd(engine, log);
+  } catch (err) {
+    log.error({ component: 'engine', err }, `kafka-mirror could not start: ${(err as Error).message}`);
+    await engine.stop().catch(() => undefined);
+    code = exitCodeFor(err);
+  }
+  const snapshot = engine.finalSnapshot;
+  if (opts.task !== undefined && snapshot) await sendToSupervisor({ type: 'final-snapshot', task: opts.task, snapshot });
+  return code;
+}
+
+/** Waits for the engine to end; stops it (idempotent); returns the exit code (logs why it stopped). */
+async function runToEnd(engine: MirrorEngine, log: Logger): Promise<number> {
+  const outcome = await engine.done();
+  if (outcome.status === 'failed') {
+    await engine.stop();
+    const code = exitCodeFor(outcome.error);
+    log.error({ component: 'engine', flow: outcome.flow, code: outcome.error.code, exitCode: code }, `kafka-mirror stopped: flow ${outcome.flow} failed (${outcome.error.code})`);
+    return code;
+  }
+  await engine.stop();
+  log.info({ component: 'engine' }, 'kafka-mirror stopped');
+  return EXIT_CODES.OK;
+}
+
+/** `tasks.max` > 1: forks one task process per task index and waits for them (engine/runtime/task-supervisor.ts). */
+async function supervise(opts: RunOptions, taskCount: number, log: Logger): Promise<number> {
+  const supervisor = new TaskSupervisor({
+    taskCount,
+    logger: log,
+    args: (task) => ['run', '--config', opts.config, '--log-level', opts.logLevel, ...(opts.logFile ? ['--log-file', opts.logFile] : []), '--task', String(task), '--task-count', String(taskCount)],
+  });
+  process.on('SIGINT', () => supervisor.stop('SIGINT'));
+  process.on('SIGTERM', () => supervisor.stop('SIGTERM'));
+  supervisor.start();
+  const code = await supervisor.done;
+  if (code === EXIT_CODES.OK) log.info({ component: 'engine' }, 'kafka-mirror stopped');
+  else log.error({ component: 'engine', exitCode: code }, `kafka-mirror stopped: a task failed (exit code ${code})`);
+  return code;
+}
+
+/** `--partition`: a non-negative integer. */
+function partitionOption(value: string): number {
+  if (!/^\d+$/.test(value.trim())) throw new InvalidArgumentError('expected a non-negative integer');
+  return Number(value);
+}
+
+/** `kafka-mirror acknowledge-gap`: accepts a detected truncation gap so the partition can resume (engine/progress/gap-acknowledgement.ts). */
+async function acknowledgeGapCommand(opts: { config: string; topic: string; partition: number; flow?: string }): Promise<number> {
+  const { config } = await loadMirrorConfig(opts.config);
+  const flow = selectFlow(config, opts.flow);
+  const result = await acknowledgeGap(flow, { topic: opts.topic, partition: opts.partition });
+  if (result.status === 'nothing-to-acknowledge') {
+    process.stderr.write(`kafka-mirror acknowledge-gap: nothing to acknowledge: ${result.reason}\n`);
+    return EXIT_CODES.CONFIG_INVALID;
+  }
+  process.stdout.write(`${describeAcknowledgement(result)}\n`);
+  return EXIT_CODES.OK;
+}
+
+/**
+ * Parses argv and runs; resolves to the process exit code. Commands: `run` (the default, so
+ * `kafka-mirror --config x` keeps working) and `acknowledge-gap`. Bad flags exit 2 naming the flag.
+ */
+export async function main(argv: string[]): Promise<number> {
+  let action: (() => Promise<number>) | undefined;
+  const program = new Command('kafka-mirror')
+    .description('Mirror Kafka topics between clusters (MirrorMaker 2 compatible), detecting log truncation and topic resets')
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+  program
+    .command('run', { isDefault: true })
+    .description('run the replication flows of an mm2.properties file (default command)')
+    .requiredOption('-c, --config <path>', 'mm2.properties file')
+    .option('--log-file <path>', 'write JSON logs to this file instead of stdout')
+    .option('--log-level <level>', 'trace|debug|info|warn|error|critical|fatal|silent', logLevelOption, process.env.LOG_LEVEL ?? 'info')
+    .addOption(new Option('--task <index>', 'internal: run as task <index> of a tasks.max > 1 engine (forked by the supervisor)').argParser(partitionOption).hideHelp())
+    .addOption(new Option('--task-count <n>', 'internal: the task count the supervisor started').argParser(partitionOption).hideHelp())
+    .action((opts: RunOptions) => {
+      action = () => run(opts);
+    });
+  program
+    .command('acknowledge-gap')
+    .description('accept a detected log truncation gap of one partition so mirroring resumes at the log start offset (run while the engine is stopped)')
+    .requiredOption('-c, --config <path>', 'mm2.properties file')
+    .requiredOption('--topic <name>', 'source topic (upstream name, e.g. commit-log)')
+    .requiredOption('--partition <n>', 'source partition', partitionOption)
+    .option('--flow <source->target>', 'replication flow (required when more than one flow is enabled)')
+    .action((opts: { config: string; topic: string; partition: number; flow?: string }) => {
+      action = () => acknowledgeGapCommand(opts);
+    });
+  try {
+    program.parse(argv, { from: 'user' });
+  } catch (err) {
+    if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : EXIT_CODES.CONFIG_INVALID;
+    throw err;
+  }
+  if (!action) return EXIT_CODES.CONFIG_INVALID;
+  try {
+    return await action();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`kafka-mirror: ${err.message}\n`);
+      return EXIT_CODES.CONFIG_INVALID;
+    }
+    process.stderr.write(`kafka-mirror: ${(err as Error).message}\n`);
+    return exitCodeFor(err);
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    process.stderr.write(`kafka-mirror: internal error: ${(err as Error)?.stack ?? String(err)}\n`);
+    process.exit(EXIT_CODES.INTERNAL);
+  },
+);

@@ -1,0 +1,94 @@
+/**
+ * Finds the source topics one flow mirrors and makes their remote topics exist on the target:
+ * same partition count (grown when the source grows), the source topic's own configs minus MM2's
+ * `config.properties.exclude` list. Runs at start and every `refresh.topics.interval.seconds`.
+ * Remote topics are never shrunk or deleted: Kafka cannot remove partitions, and the remote data
+ * is the disaster-recovery copy.
+ */
+import type { Logger } from '../core/logger.ts';
+import type { KafkaAdmin, TopicDescription } from '../kafka/kafka-admin.ts';
+import type { ReplicationPolicy } from '../mm2/replication-policy.ts';
+import type { TopicFilter } from '../config/topic-filter.ts';
+import type { ClusterClientSettings } from '../kafka/kafka-clients.ts';
+import { describeTopicConfigs } from '../kafka/topic-configs.ts';
+
+/** What discovery needs from a flow's config. */
+export interface DiscoverySettings {
+  sourceAlias: string;
+  source: ClusterClientSettings;
+  topicFilter: TopicFilter;
+  replicationPolicy: ReplicationPolicy;
+  /** Replication factor of created remote topics; -1 = the target broker's default. */
+  replicationFactor: number;
+  syncTopicConfigsEnabled: boolean;
+  configPropertiesExclude: readonly RegExp[];
+}
+
+/** One discovered source topic and its remote name. */
+export interface DiscoveredTopic extends TopicDescription {
+  remoteTopic: string;
+}
+
+/** Topic discovery for one flow. */
+export class TopicDiscovery {
+  private readonly settings: DiscoverySettings;
+  private readonly sourceAdmin: KafkaAdmin;
+  private readonly targetAdmin: KafkaAdmin;
+  private readonly log: Logger;
+  /** remote topic → partition count known to exist on the target. */
+  private readonly remotePartitions = new Map<string, number>();
+
+  constructor(options: { settings: DiscoverySettings; sourceAdmin: KafkaAdmin; targetAdmin: KafkaAdmin; logger: Logger }) {
+    this.settings = options.settings;
+    this.sourceAdmin = options.sourceAdmin;
+    this.targetAdmin = options.targetAdmin;
+    this.log = options.logger;
+  }
+
+  /** Remote name of a source topic under the flow's replication policy. */
+  remoteTopic(topic: string): string {
+    return this.settings.replicationPolicy.formatRemoteTopic(this.settings.sourceAlias, topic);
+  }
+
+  /**
+   * Lists and describes the source topics the flow mirrors and ensures their remote topics.
+   * Topics deleted between listing and describing are left out. Throws MirrorError on admin failures.
+   */
+  async refresh(): Promise<DiscoveredTopic[]> {
+    const names = (await this.sourceAdmin.listTopics()).filter((t) => this.settings.topicFilter.shouldReplicateTopic(t)).sort();
+    const described = await this.sourceAdmin.describeTopics(names);
+    const topics: DiscoveredTopic[] = [];
+    for (const d of described.values()) if (d) topics.push({ ...d, remoteTopic: this.remoteTopic(d.name) });
+    await this.ensureRemoteTopics(topics);
+    return topics;
+  }
+
+  /** Creates missing remote topics and grows remote topics with fewer partitions than their source. */
+  async ensureRemoteTopics(topics: readonly DiscoveredTopic[]): Promise<void> {
+    const unknown = topics.filter((t) => (this.remotePartitions.get(t.remoteTopic) ?? 0) < t.partitionCount);
+    if (unknown.length === 0) return;
+    const remote = await this.targetAdmin.describeTopics(unknown.map((t) => t.remoteTopic));
+    const toCreate = unknown.filter((t) => !remote.get(t.remoteTopic));
+    const configs = this.settings.syncTopicConfigsEnabled
+      ? await describeTopicConfigs(this.settings.source, toCreate.map((t) => t.name), this.settings.configPropertiesExclude)
+      : new Map<string, Record<string, string>>();
+    for (const t of unknown) {
+      const existing = remote.get(t.remoteTopic);
+      if (!existing) {
+        const t0 = Date.now();
+        const created = await this.targetAdmin.createTopic(t.remoteTopic, t.partitionCount, this.settings.replicationFactor, configs.get(t.name) ?? {});
+        this.log.info(
+          { topic: t.name, remoteTopic: t.remoteTopic, partitions: t.partitionCount, configs: configs.get(t.name) ?? {}, created, durationMs: Date.now() - t0 },
+          `Created remote topic ${t.remoteTopic}`,
+        );
+        this.remotePartitions.set(t.remoteTopic, t.partitionCount);
+      } else if (existing.partitionCount < t.partitionCount) {
+        await this.targetAdmin.createPartitions(t.remoteTopic, t.partitionCount);
+        this.log.info({ topic: t.name, remoteTopic: t.remoteTopic, from: existing.partitionCount, to: t.partitionCount }, `Grew remote topic ${t.remoteTopic}`);
+        this.remotePartitions.set(t.remoteTopic, t.partitionCount);
+      } else {
+        this.remotePartitions.set(t.remoteTopic, existing.partitionCount);
+      }
+    }
+  }
+}

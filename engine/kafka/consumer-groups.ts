@@ -1,0 +1,152 @@
+/**
+ * Consumer-group operations on one cluster, as the checkpoint task needs them: list groups, read a
+ * group's committed offsets, read group states, and write a group's offsets while it is inactive.
+ *
+ * Writing offsets: an OffsetCommit with generation -1 and no member id — exactly what Java's
+ * `Admin.alterConsumerGroupOffsets` sends (MM2 uses it for `sync.group.offsets.enabled`). librdkafka
+ * sends that request when a consumer that never subscribed commits explicit offsets, and the broker
+ * accepts it only while the group has no members (Empty or non-existent) — the "only while inactive"
+ * rule is enforced by the group coordinator itself, with no race against a consumer that starts at the
+ * same moment (it is rejected with UNKNOWN_MEMBER_ID). Checked against Kafka 4.1: ~10 ms per commit.
+ * kafkajs' `admin.setOffsets` was the alternative: it joins the group as a member (briefly making it
+ * active on the target), waits for a fetch (~5 s per call) and is not broker-enforced.
+ */
+import Kafka from '@confluentinc/kafka-javascript';
+import type { GroupDescriptions, GroupResults, IAdminClient, KafkaConsumer, LibrdKafkaError } from '@confluentinc/kafka-javascript';
+import { adminConfig, connectConsumer, disconnect, type ClusterClientSettings } from './kafka-clients.ts';
+import { isRetriable } from './kafka-admin.ts';
+import { ERROR_CODES, MirrorError } from '../core/errors.ts';
+
+/** Group states as Kafka names them (ListGroups / DescribeGroups). */
+export const GROUP_STATES = {
+  UNKNOWN: 'Unknown',
+  PREPARING_REBALANCE: 'PreparingRebalance',
+  COMPLETING_REBALANCE: 'CompletingRebalance',
+  STABLE: 'Stable',
+  DEAD: 'Dead',
+  EMPTY: 'Empty',
+} as const;
+
+/** One of {@link GROUP_STATES}. */
+export type GroupState = (typeof GROUP_STATES)[keyof typeof GROUP_STATES];
+
+/** librdkafka's numeric ConsumerGroupStates → names. */
+const STATE_NAMES: readonly GroupState[] = ['Unknown', 'PreparingRebalance', 'CompletingRebalance', 'Stable', 'Dead', 'Empty'];
+
+/** True for groups no consumer is part of: their offsets may be written (Dead = the group does not exist). */
+export function isInactive(state: GroupState): boolean {
+  return state === GROUP_STATES.EMPTY || state === GROUP_STATES.DEAD;
+}
+
+/** A committed position of a group: the next record it reads; `metadata` '' when none. */
+export interface GroupOffset {
+  topic: string;
+  partition: number;
+  offset: number;
+  metadata: string;
+}
+
+/** What the checkpoint task asks of a cluster's groups (implemented by {@link ConsumerGroups}; unit tests use fakes). */
+export interface GroupAdmin {
+  /** Every group id on the cluster with its state. */
+  listGroups(): Promise<{ groupId: string; state: GroupState }[]>;
+  /** Committed offsets of a group (partitions without a commit are left out); [] for an unknown group. */
+  committedOffsets(groupId: string): Promise<GroupOffset[]>;
+  /** States of groups; a group that does not exist is `Dead`. */
+  groupStates(groupIds: readonly string[]): Promise<Map<string, GroupState>>;
+  /** Writes offsets of an inactive group; `group-active` when the broker refused because the group has members. */
+  commitOffsets(groupId: string, offsets: readonly GroupOffset[]): Promise<'committed' | 'group-active'>;
+  close(): void;
+}
+
+/** Kafka errors meaning "the group has members": UNKNOWN_MEMBER_ID, ILLEGAL_GENERATION, REBALANCE_IN_PROGRESS, STALE_MEMBER_EPOCH. */
+const GROUP_ACTIVE_CODES = new Set([25, 22, 27, 113]);
+
+/** {@link GroupAdmin} against one cluster with the confluent client. */
+export class ConsumerGroups implements GroupAdmin {
+  private readonly cluster: ClusterClientSettings;
+  private readonly client: IAdminClient;
+  private readonly timeoutMs: number;
+  private readonly clientId: string;
+
+  constructor(cluster: ClusterClientSettings, options: { clientId: string; timeoutMs?: number }) {
+    this.cluster = cluster;
+    this.clientId = options.clientId;
+    this.client = Kafka.AdminClient.create(adminConfig(cluster, options.clientId) as never);
+    this.timeoutMs = options.timeoutMs ?? 10_000;
+  }
+
+  async listGroups(): Promise<{ groupId: string; state: GroupState }[]> {
+    const result = await this.call<{ groups: { groupId: string; state: number; protocolType: string }[] }>('listGroups', (cb) =>
+      this.client.listGroups({ timeout: this.timeoutMs }, cb as never),
+    );
+    // Consumer groups only (protocol type "consumer", or "" for groups that only ever committed offsets);
+    // Connect workers and other protocols keep offsets elsewhere.
+    return result.groups.filter((g) => g.protocolType === 'consumer' || g.protocolType === '' || g.protocolType === 'simple').map((g) => ({ groupId: g.groupId, state: STATE_NAMES[g.state] ?? 'Unknown' }));
+  }
+
+  async committedOffsets(groupId: string): Promise<GroupOffset[]> {
+    const [result] = await this.call<GroupResults[]>('listConsumerGroupOffsets', (cb) =>
+      this.client.listConsumerGroupOffsets([{ groupId }], { timeout: this.timeoutMs, requireStableOffsets: true }, cb),
+    );
+    if (result?.error) throw new MirrorError(ERROR_CODES.KAFKA_ERROR, `listConsumerGroupOffsets(${groupId}) failed: ${result.error.message}`, { cause: result.error });
+    return (result?.partitions ?? [])
+      .filter((p) => !p.error && p.offset >= 0)
+      .map((p) => ({ topic: p.topic, partition: p.partition, offset: Number(p.offset), metadata: p.metadata ?? '' }));
+  }
+
+  async groupStates(groupIds: readonly string[]): Promise<Map<string, GroupState>> {
+    const states = new Map<string, GroupState>();
+    if (groupIds.length === 0) return states;
+    const described = await this.call<GroupDescriptions>('describeGroups', (cb) => this.client.describeGroups([...groupIds], { timeout: this.timeoutMs }, cb));
+    for (const g of described.groups) {
+      if (g.error) throw new MirrorError(ERROR_CODES.KAFKA_ERROR, `describeGroups(${g.groupId}) failed: ${g.error.message}`, { cause: g.error });
+      states.set(g.groupId, STATE_NAMES[g.state as unknown as number] ?? 'Unknown');
+    }
+    return states;
+  }
+
+  async commitOffsets(groupId: string, offsets: readonly GroupOffset[]): Promise<'committed' | 'group-active'> {
+    if (offsets.length === 0) return 'committed';
+    const consumer: KafkaConsumer = await connectConsumer({
+      ...this.cluster.client,
+      'bootstrap.servers': this.cluster.bootstrapServers,
+      'client.id': this.clientId,
+      'group.id': groupId,
+      'enable.auto.commit': false,
+      'enable.auto.offset.store': false,
+    });
+    try {
+      consumer.commitSync(offsets.map((o) => ({ topic: o.topic, partition: o.partition, offset: o.offset, metadata: o.metadata || null })));
+      return 'committed';
+    } catch (err) {
+      if (GROUP_ACTIVE_CODES.has((err as LibrdKafkaError).code)) return 'group-active';
+      throw new MirrorError(ERROR_CODES.KAFKA_ERROR, `committing offsets of group ${groupId} failed: ${(err as Error).message}`, { cause: err });
+    } finally {
+      await disconnect(consumer);
+    }
+  }
+
+  close(): void {
+    try {
+      this.client.disconnect();
+    } catch {
+      /* already closed */
+    }
+  }
+
+  private async call<T>(what: string, run: (cb: (err: LibrdKafkaError | null | undefined, value: T) => void) => void): Promise<T> {
+    const deadline = Date.now() + this.timeoutMs;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await new Promise<T>((resolve, reject) => run((err, value) => (err ? reject(err) : resolve(value))));
+      } catch (err) {
+        if (isRetriable(err as LibrdKafkaError) && Date.now() < deadline) {
+          await new Promise((r) => setTimeout(r, Math.min(1000, 50 * 2 ** attempt)));
+          continue;
+        }
+        throw new MirrorError(ERROR_CODES.KAFKA_ERROR, `${what} on ${this.cluster.alias} failed: ${(err as Error).message}`, { cause: err });
+      }
+    }
+  }
+}

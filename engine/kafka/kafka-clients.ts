@@ -1,0 +1,166 @@
+/**
+ * Builds and connects the rdkafka-style clients of @confluentinc/kafka-javascript from a cluster's
+ * settings (bootstrap servers + librdkafka properties from mm2.properties), with the engine's
+ * non-negotiable settings applied last. Only the rdkafka-style API offers manual assignment, seek,
+ * watermarks and ordered headers (../shared/KAFKA-FACTS.md).
+ */
+import Kafka from '@confluentinc/kafka-javascript';
+import type { KafkaConsumer, LibrdKafkaError, Message, Producer } from '@confluentinc/kafka-javascript';
+import { MirrorError, ERROR_CODES } from '../core/errors.ts';
+
+/** The client-facing part of a cluster's config: what every client of that cluster needs. */
+export interface ClusterClientSettings {
+  alias: string;
+  bootstrapServers: string;
+  /** librdkafka properties for every client of the cluster (security.protocol, sasl.*, ssl.*). */
+  client: Readonly<Record<string, string>>;
+  consumer: Readonly<Record<string, string>>;
+  producer: Readonly<Record<string, string>>;
+  admin: Readonly<Record<string, string>>;
+}
+
+type Conf = Record<string, string | number | boolean>;
+
+/** librdkafka config for an admin client of `cluster`. */
+export function adminConfig(cluster: ClusterClientSettings, clientId: string): Conf {
+  return { ...cluster.client, ...cluster.admin, 'bootstrap.servers': cluster.bootstrapServers, 'client.id': clientId };
+}
+
+/**
+ * librdkafka config for the source consumer. Fixed on purpose: manual assignment without commits
+ * (progress lives on the target), and `auto.offset.reset=error` so an out-of-range position is never
+ * silently reset (MM2 hard-codes `earliest`, which hides truncation). It is set in the GLOBAL config:
+ * passing any topic-config object would replace the default topic config and revert it to `largest`.
+ */
+export function sourceConsumerConfig(cluster: ClusterClientSettings, clientId: string, isolationLevel: string): Conf {
+  return {
+    'fetch.wait.max.ms': 100,
+    'fetch.min.bytes': 1,
+    'queued.max.messages.kbytes': 65536,
+    'fetch.message.max.bytes': 4 * 1024 * 1024,
+    ...cluster.client,
+    ...cluster.consumer,
+    'bootstrap.servers': cluster.bootstrapServers,
+    'client.id': clientId,
+    'group.id': clientId,
+    'enable.auto.commit': false,
+    'enable.auto.offset.store': false,
+    'enable.partition.eof': false,
+    'auto.offset.reset': 'error',
+    'isolation.level': isolationLevel,
+  };
+}
+
+/**
+ * librdkafka config for the target producer: idempotent, `acks=all`, no delivery timeout
+ * (`message.timeout.ms=0`: a down target is back-pressure, not loss), delivery reports on.
+ * Users may tune batching/compression through `producer.*` overrides.
+ */
+export function targetProducerConfig(cluster: ClusterClientSettings, clientId: string): Conf {
+  return {
+    'linger.ms': 5,
+    'batch.size': 1024 * 1024,
+    'queue.buffering.max.messages': 200_000,
+    'queue.buffering.max.kbytes': 262_144,
+    ...cluster.client,
+    ...cluster.producer,
+    'bootstrap.servers': cluster.bootstrapServers,
+    'client.id': clientId,
+    'enable.idempotence': true,
+    acks: 'all',
+    'message.timeout.ms': 0,
+    dr_cb: true,
+  };
+}
+
+/** Creates and connects a consumer. Rejects with MirrorError(KAFKA_ERROR) (AUTH_FAILED on SASL/SSL failures). */
+export function connectConsumer(conf: Conf): Promise<KafkaConsumer> {
+  const consumer = new Kafka.KafkaConsumer(conf as never);
+  return connectClient('consumer', consumer);
+}
+
+/** Connects a client; an authentication error event during the connect fails it at once (no 30 s wait). */
+function connectClient<C extends KafkaConsumer | Producer>(what: string, client: C): Promise<C> {
+  const events = client as unknown as {
+    on(event: 'event.error', fn: (err: LibrdKafkaError) => void): void;
+    removeListener(event: 'event.error', fn: (err: LibrdKafkaError) => void): void;
+  };
+  return new Promise((resolve, reject) => {
+    const onError = (err: LibrdKafkaError) => {
+      if (!isAuthError(err)) return;
+      events.removeListener('event.error', onError);
+      reject(clientError(`${what} connect`, err));
+      void disconnect(client as never);
+    };
+    events.on('event.error', onError);
+    (client as KafkaConsumer).connect({ timeout: 30_000 }, (err) => {
+      events.removeListener('event.error', onError);
+      if (err) reject(clientError(`${what} connect`, err));
+      else resolve(client);
+    });
+  });
+}
+
+/** Creates and connects a producer with background polling of delivery reports. */
+export async function connectProducer(conf: Conf): Promise<Producer> {
+  const producer = await connectClient('producer', new Kafka.Producer(conf as never));
+  producer.setPollInBackground(true);
+  return producer;
+}
+
+/**
+ * One `consume(max)` call: waits up to the consumer's consume timeout for the first message, then
+ * returns what is ready (timeout only for the first message). Errors reject; the caller decides.
+ */
+export function consumeBatch(consumer: KafkaConsumer, max: number): Promise<Message[]> {
+  return new Promise((resolve, reject) => {
+    consumer.consume(max, (err, messages) => (err ? reject(err) : resolve(messages)));
+  });
+}
+
+/** Flushes a producer, waiting up to `timeoutMs`. */
+export function flushProducer(producer: Producer, timeoutMs: number): Promise<void> {
+  return new Promise((resolve, reject) => producer.flush(timeoutMs, (err) => (err ? reject(clientError('flush', err)) : resolve())));
+}
+
+/**
+ * Flushes a producer and then waits until `pendingReports()` reaches 0, all within `timeoutMs`.
+ * librdkafka's flush returns once its queue is empty, while the delivery reports may still be on their
+ * way to this thread; whoever acts on them (progress, offset-sync gating) must wait for them too.
+ * Resolves `true` when every report arrived, `false` at the deadline. Throws MirrorError when flush fails.
+ */
+export async function flushAndAwaitReports(producer: Producer, timeoutMs: number, pendingReports: () => number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  await flushProducer(producer, timeoutMs);
+  while (pendingReports() > 0) {
+    if (Date.now() >= deadline) return false;
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  return true;
+}
+
+/** Disconnects any client, resolving even when it was not connected. */
+export function disconnect(client: { disconnect: (cb: () => void) => unknown; isConnected?: () => boolean }): Promise<void> {
+  return new Promise((resolve) => {
+    try {
+      client.disconnect(() => resolve());
+    } catch {
+      resolve();
+    }
+  });
+}
+
+/** librdkafka codes meaning authentication or authorization failed. */
+const AUTH_CODES = new Set([-169 /* _AUTHENTICATION */, 29 /* TOPIC_AUTHORIZATION_FAILED */, 30 /* GROUP_AUTHORIZATION_FAILED */, 31 /* CLUSTER_AUTHORIZATION_FAILED */, 58 /* SASL_AUTHENTICATION_FAILED */]);
+
+/** Whether a librdkafka error means authentication or authorization failed. */
+export function isAuthError(err: { code?: number; message?: string } | undefined): boolean {
+  if (err?.code !== undefined && AUTH_CODES.has(err.code)) return true;
+  // A failed SASL handshake reaches error events as code -1 with the text "authentication failure".
+  return /authentication fail|SASL authentication error/i.test(err?.message ?? '');
+}
+
+/** Wraps a librdkafka error; auth failures get AUTH_FAILED so the CLI exits with its own code. */
+export function clientError(what: string, err: LibrdKafkaError | Error): MirrorError {
+  return new MirrorError(isAuthError(err as LibrdKafkaError) ? ERROR_CODES.AUTH_FAILED : ERROR_CODES.KAFKA_ERROR, `${what} failed: ${err.message}`, { cause: err });
+}

@@ -1,0 +1,96 @@
+/**
+ * What the mirror task knows about one source partition.
+ *
+ * Invariants (asserted by partition-state.test.ts):
+ * - A: `ackedNextOffset <= nextOffset` — progress never claims a record that was not fetched.
+ * - B: within one topic ID, `nextOffset` and `ackedNextOffset` never decrease; only {@link PartitionState.restartAt}
+ *   (a topic reset, an acknowledged gap or `truncation.policy=continue`) moves them, and it moves both.
+ * - C: a record is accepted only at or above `nextOffset`; below it is a re-fetched duplicate and is dropped.
+ * - D: `inFlight` counts records handed to the producer whose delivery report has not arrived.
+ */
+import type { TopicPartition } from '../kafka/kafka-admin.ts';
+import type { GapRecord } from '../progress/progress-store.ts';
+
+/** Lifecycle of a partition inside a mirror task. */
+export const PARTITION_STATUS = {
+  MIRRORING: 'MIRRORING',
+  /** The source topic does not exist (deleted); the partition waits for it to come back. */
+  WAITING_FOR_TOPIC: 'WAITING_FOR_TOPIC',
+  /** The source topic came back with fewer partitions; this one no longer exists upstream. */
+  REMOVED: 'REMOVED',
+  FAILED: 'FAILED',
+} as const;
+
+/** One of {@link PARTITION_STATUS}. */
+export type PartitionStatus = (typeof PARTITION_STATUS)[keyof typeof PARTITION_STATUS];
+
+/** Per-partition mirroring state. Offsets are upstream (source) offsets. */
+export class PartitionState implements TopicPartition {
+  readonly topic: string;
+  readonly partition: number;
+  /** Topic ID (KIP-516, base64url) of the incarnation being mirrored. */
+  topicId: string;
+  /** Next upstream offset expected from the source: where the consumer fetches. */
+  nextOffset: number;
+  /** One past the last upstream offset whose record the target acknowledged (what the progress store gets). */
+  ackedNextOffset: number;
+  /** Records produced and not yet acknowledged. */
+  inFlight = 0;
+  status: PartitionStatus = PARTITION_STATUS.MIRRORING;
+  /** Epoch ms of the last accepted record or (re)start; drives the stall check. */
+  lastProgressAtMs: number;
+  /** Epoch ms at which a topic reset was detected, until the first record of the new topic is acknowledged. */
+  resetDetectedAtMs: number | undefined;
+  /** Progress position last written to the progress store, to skip unchanged writes. */
+  persistedNextOffset: number;
+  /** Truncation gaps recorded for this incarnation (persisted with the progress). */
+  gaps: GapRecord[] = [];
+  /** Epoch ms of the last broker check (truncation / divergence) of this partition. */
+  lastCheckAtMs = 0;
+
+  constructor(tp: TopicPartition, topicId: string, startOffset: number, nowMs: number) {
+    this.topic = tp.topic;
+    this.partition = tp.partition;
+    this.topicId = topicId;
+    this.nextOffset = startOffset;
+    this.ackedNextOffset = startOffset;
+    this.persistedNextOffset = -1;
+    this.lastProgressAtMs = nowMs;
+  }
+
+  /** `topic-partition`, e.g. `commit-log-0`. */
+  get key(): string {
+    return `${this.topic}-${this.partition}`;
+  }
+
+  /**
+   * Accepts a fetched record at `offset` (invariant C). Returns false for a stale record below
+   * `nextOffset`. Offsets above it are legitimate gaps (compaction, transaction markers, aborted records).
+   */
+  accept(offset: number, nowMs: number): boolean {
+    if (this.status !== PARTITION_STATUS.MIRRORING || offset < this.nextOffset) return false;
+    this.nextOffset = offset + 1;
+    this.inFlight++;
+    this.lastProgressAtMs = nowMs;
+    return true;
+  }
+
+  /**
+   * Records the target's acknowledgement of the record at upstream `offset`. Delivery reports of one
+   * partition arrive in order (idempotent producer), so the acked position is simply offset + 1.
+   */
+  acknowledge(offset: number): void {
+    this.inFlight = Math.max(0, this.inFlight - 1);
+    if (offset + 1 > this.ackedNextOffset) this.ackedNextOffset = Math.min(offset + 1, this.nextOffset);
+  }
+
+  /** Restarts mirroring at `offset` of incarnation `topicId` (reset, acknowledged gap, continue policy). */
+  restartAt(offset: number, topicId: string, nowMs: number): void {
+    if (topicId !== this.topicId) this.gaps = [];
+    this.topicId = topicId;
+    this.nextOffset = offset;
+    this.ackedNextOffset = offset;
+    this.status = PARTITION_STATUS.MIRRORING;
+    this.lastProgressAtMs = nowMs;
+  }
+}

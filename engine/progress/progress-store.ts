@@ -1,0 +1,252 @@
+/**
+ * Where the engine remembers how far it mirrored: a single-partition compacted topic on the TARGET
+ * cluster (disaster-recovery principle: the standby holds everything needed to resume; a new engine
+ * host resumes from it). One record per (source cluster, topic, partition, topic ID): a recreated
+ * source topic has a new topic ID, so its progress can never be mistaken for the old one's
+ * (MM2 keys `mm2-offsets.<src>.internal` by topic name — the root of its reset bugs).
+ *
+ * Key and value are JSON (readable with kafka-console-consumer):
+ *   key   {"sourceCluster":"primary","topic":"commit-log","partition":0,"topicId":"…"}
+ *   value {"nextOffset":1000,"updatedAt":"2026-…Z","remoteTopic":"primary.commit-log","gaps":[…]}
+ * `nextOffset` is the next upstream offset to mirror; it is written only after the target acknowledged
+ * every record below it.
+ */
+import type { Producer } from '@confluentinc/kafka-javascript';
+import type { Logger } from '../core/logger.ts';
+import { KafkaAdmin } from '../kafka/kafka-admin.ts';
+import {
+  adminConfig,
+  connectProducer,
+  disconnect,
+  flushProducer,
+  targetProducerConfig,
+  type ClusterClientSettings,
+} from '../kafka/kafka-clients.ts';
+import { MirrorError, ERROR_CODES } from '../core/errors.ts';
+import { ensureInternalTopic, readInternalTopic, untilSettled } from '../kafka/internal-topics.ts';
+
+/** A truncation gap recorded for a partition incarnation; `acknowledgedAt` set once an operator (or `continue`) accepted it. */
+export interface GapRecord {
+  expectedOffset: number;
+  logStartOffset: number;
+  gap: number;
+  detectedAt: string;
+  acknowledgedAt?: string;
+  acknowledgedBy?: 'operator' | 'continue-policy';
+}
+
+/** The identity of one partition incarnation. */
+export interface ProgressKey {
+  sourceCluster: string;
+  topic: string;
+  partition: number;
+  topicId: string;
+}
+
+/** One progress record. */
+export interface ProgressRecord extends ProgressKey {
+  nextOffset: number;
+  updatedAt: string;
+  remoteTopic: string;
+  gaps: GapRecord[];
+}
+
+/** Encodes the record key; property order is fixed so compaction sees equal keys as equal bytes. */
+export function encodeProgressKey(k: ProgressKey): Buffer {
+  return Buffer.from(JSON.stringify({ sourceCluster: k.sourceCluster, topic: k.topic, partition: k.partition, topicId: k.topicId }));
+}
+
+/** Encodes the record value. */
+export function encodeProgressValue(r: ProgressRecord): Buffer {
+  return Buffer.from(JSON.stringify({ nextOffset: r.nextOffset, updatedAt: r.updatedAt, remoteTopic: r.remoteTopic, gaps: r.gaps }));
+}
+
+/** Decodes a key/value pair; throws MirrorError(KAFKA_ERROR) naming the field on malformed input. */
+export function decodeProgress(key: Buffer, value: Buffer): ProgressRecord {
+  const need = (ok: boolean, field: string) => {
+    if (!ok) throw new MirrorError(ERROR_CODES.KAFKA_ERROR, `malformed progress record: '${field}' missing or invalid in ${key.toString('utf8')}`);
+  };
+  // Not JSON, or JSON but not an object: name the part, never leak a bare SyntaxError/TypeError.
+  const parseObject = (bytes: Buffer, field: string): Record<string, unknown> => {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(bytes.toString('utf8'));
+    } catch {
+      parsed = undefined;
+    }
+    need(typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed), field);
+    return parsed as Record<string, unknown>;
+  };
+  const k = parseObject(key, 'key') as Partial<ProgressKey>;
+  const v = parseObject(value, 'value') as Partial<ProgressRecord>;
+  need(v.gaps === undefined || Array.isArray(v.gaps), 'gaps');
+  need(typeof k.sourceCluster === 'string', 'sourceCluster');
+  need(typeof k.topic === 'string', 'topic');
+  need(Number.isInteger(k.partition), 'partition');
+  need(typeof k.topicId === 'string', 'topicId');
+  need(Number.isInteger(v.nextOffset) && (v.nextOffset ?? -1) >= 0, 'nextOffset');
+  return {
+    sourceCluster: k.sourceCluster!,
+    topic: k.topic!,
+    partition: k.partition!,
+    topicId: k.topicId!,
+    nextOffset: v.nextOffset!,
+    updatedAt: String(v.updatedAt ?? ''),
+    remoteTopic: String(v.remoteTopic ?? ''),
+    gaps: Array.isArray(v.gaps) ? v.gaps : [],
+  };
+}
+
+/**
+ * Reads and writes progress for one source cluster. `load()` reads the whole topic once at start;
+ * afterwards the in-memory view is updated by this instance's own writes (one engine per source
+ * cluster and target is the deployment model, as for MM2's dedicated mode).
+ */
+export class ProgressStore {
+  readonly topic: string;
+  private readonly sourceCluster: string;
+  private readonly target: ClusterClientSettings;
+  private readonly replicationFactor: number;
+  private readonly log: Logger;
+  /** key `topic-partition` → records of every incarnation, in the order written (oldest first). */
+  private readonly byPartition = new Map<string, ProgressRecord[]>();
+  private producer: Producer | undefined;
+  private pendingWrites = 0;
+  private writeError: Error | undefined;
+
+  constructor(options: { topic: string; sourceCluster: string; target: ClusterClientSettings; replicationFactor: number; logger: Logger }) {
+    this.topic = options.topic;
+    this.sourceCluster = options.sourceCluster;
+    this.target = options.target;
+    this.replicationFactor = options.replicationFactor;
+    this.log = options.logger;
+  }
+
+  /** Creates the progress topic on the target if needed and reads it into memory. Returns the number of records read. */
+  async load(): Promise<number> {
+    const admin = new KafkaAdmin(adminConfig(this.target, 'kafka-mirror-progress-admin'));
+    try {
+      const outcome = await ensureInternalTopic(admin, this.topic, this.replicationFactor);
+      if (outcome === 'created-with-broker-default') {
+        this.log.warn(
+          { topic: this.topic, key: 'progress.topic.replication.factor', replicationFactor: this.replicationFactor },
+          `Created ${this.topic} with the broker's default.replication.factor: 'progress.topic.replication.factor' = ${this.replicationFactor} is more than the target's brokers can hold`,
+        );
+      }
+      // A topic just created may not have a leader in the cluster's metadata yet; the reader needs one.
+      if (outcome !== 'exists') await untilSettled(() => admin.partitionOffsets([{ topic: this.topic, partition: 0 }]));
+    } finally {
+      admin.close();
+    }
+    this.byPartition.clear();
+    let read = 0;
+    await readInternalTopic(
+      this.target,
+      this.topic,
+      ({ key, value }) => {
+        if (!key) return;
+        if (!value) {
+          this.forgetKey(JSON.parse(key.toString('utf8')) as ProgressKey); // tombstone: progress deleted (cleanup)
+          return;
+        }
+        const record = decodeProgress(key, value);
+        if (record.sourceCluster !== this.sourceCluster) return;
+        this.remember(record);
+        read++;
+      },
+      { clientId: 'kafka-mirror-progress-loader' },
+    );
+    return read;
+  }
+
+
+  /** Every recorded incarnation of a partition, oldest first (empty when never mirrored). */
+  incarnations(topic: string, partition: number): readonly ProgressRecord[] {
+    return this.byPartition.get(`${topic}-${partition}`) ?? [];
+  }
+
+  /** The record of one incarnation, if any. */
+  get(topic: string, partition: number, topicId: string): ProgressRecord | undefined {
+    return this.incarnations(topic, partition).find((r) => r.topicId === topicId);
+  }
+
+  /**
+   * Writes a record (asynchronously; {@link flush} waits for it). The in-memory view is updated
+   * at once. A failed write is logged and rethrown by the next {@link flush}.
+   */
+  async write(record: Omit<ProgressRecord, 'sourceCluster' | 'updatedAt'> & { updatedAt?: string }): Promise<void> {
+    const full: ProgressRecord = { ...record, sourceCluster: this.sourceCluster, updatedAt: record.updatedAt ?? new Date().toISOString() };
+    this.remember(full);
+    const producer = await this.ensureProducer();
+    this.pendingWrites++;
+    producer.produce(this.topic, 0, encodeProgressValue(full), encodeProgressKey(full), Date.now(), full);
+  }
+
+  /** Waits until every write so far is acknowledged. Throws the first write error. */
+  async flush(timeoutMs = 30_000): Promise<void> {
+    if (this.producer) await flushProducer(this.producer, timeoutMs);
+    if (this.writeError) {
+      const err = this.writeError;
+      this.writeError = undefined;
+      throw err;
+    }
+  }
+
+  /** Flushes and closes the producer. */
+  async close(): Promise<void> {
+    if (!this.producer) return;
+    try {
+      await this.flush();
+    } finally {
+      await disconnect(this.producer);
+      this.producer = undefined;
+    }
+  }
+
+  /**
+   * Deletes every stored incarnation of `topic` (all partitions) with tombstones, so a future engine
+   * starts that topic from scratch. For operators' cleanup and the scenarios. Call {@link flush} after.
+   */
+  async forget(topic: string): Promise<number> {
+    let written = 0;
+    for (const [key, records] of [...this.byPartition]) {
+      if (!records[0] || records[0].topic !== topic) continue;
+      const producer = await this.ensureProducer();
+      for (const r of records) {
+        this.pendingWrites++;
+        producer.produce(this.topic, 0, null, encodeProgressKey(r), Date.now());
+        written++;
+      }
+      this.byPartition.delete(key);
+    }
+    return written;
+  }
+
+  private forgetKey(k: ProgressKey): void {
+    if (k.sourceCluster !== this.sourceCluster) return;
+    const key = `${k.topic}-${k.partition}`;
+    const list = (this.byPartition.get(key) ?? []).filter((r) => r.topicId !== k.topicId);
+    if (list.length) this.byPartition.set(key, list);
+    else this.byPartition.delete(key);
+  }
+
+  private remember(record: ProgressRecord): void {
+    const key = `${record.topic}-${record.partition}`;
+    const list = (this.byPartition.get(key) ?? []).filter((r) => r.topicId !== record.topicId);
+    list.push(record);
+    this.byPartition.set(key, list);
+  }
+
+  private async ensureProducer(): Promise<Producer> {
+    if (this.producer) return this.producer;
+    this.producer = await connectProducer(targetProducerConfig(this.target, 'kafka-mirror-progress'));
+    this.producer.on('delivery-report', (err) => {
+      this.pendingWrites--;
+      if (err) {
+        this.writeError ??= new MirrorError(ERROR_CODES.DELIVERY_FAILED, `progress write to ${this.topic} failed: ${err.message}`, { cause: err });
+        this.log.error({ err, topic: this.topic }, 'progress write failed');
+      }
+    });
+    return this.producer;
+  }
+}

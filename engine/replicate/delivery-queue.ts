@@ -1,0 +1,42 @@
+/**
+ * Matches delivery reports to the records they acknowledge without passing a context object through
+ * librdkafka per record: the idempotent producer acknowledges the records of one partition in the
+ * order they were produced, so one FIFO per remote partition is enough.
+ */
+import type { PartitionState } from '../partitions/partition-state.ts';
+
+/** Context of one in-flight record, queued per remote partition until its delivery report (see {@link DeliveryQueue}). */
+export interface InFlight {
+  state: PartitionState;
+  topicId: string;
+  offset: number;
+  timestamp: number;
+  bytes: number;
+  /** Emission time (epoch ms) of a heartbeat record (MM2 `Heartbeat`), -1 for every other record. */
+  heartbeatAtMs: number;
+}
+
+/**
+ * A FIFO of in-flight records with O(1) push and shift: an array with a moving head, compacted once
+ * the consumed head is both over 1024 entries and over half of the array.
+ */
+export class DeliveryQueue {
+  private items: (InFlight | undefined)[] = [];
+  private head = 0;
+
+  push(ctx: InFlight): void {
+    this.items.push(ctx);
+  }
+
+  shift(): InFlight | undefined {
+    if (this.head >= this.items.length) return undefined;
+    const ctx = this.items[this.head];
+    this.items[this.head++] = undefined;
+    if (this.head > 1024 && this.head * 2 > this.items.length) {
+      this.items = this.items.slice(this.head);
+      this.head = 0;
+    }
+    return ctx;
+  }
+}
+

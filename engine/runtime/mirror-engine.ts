@@ -1,0 +1,164 @@
+/**
+ * The engine: one {@link MirrorTask} per enabled replication flow, each with its progress store on
+ * its target cluster and its {@link FailoverSupport} (offset syncs, checkpoints, heartbeats), sharing
+ * one telemetry pipeline and logger. Logs a replication summary
+ * periodically and at shutdown. Ends when stopped or when a flow fails fatally (the other flows are
+ * then stopped too — see README "Exit codes" for why the process does not limp on).
+ */
+import type { MirrorConfig } from '../config/config.ts';
+import type { Logger } from '../core/logger.ts';
+import { MirrorTask, type MirrorTaskSettings, type TaskOutcome } from '../replicate/mirror-task.ts';
+import { ProgressStore } from '../progress/progress-store.ts';
+import { FailoverSupport } from '../failover/failover-support.ts';
+import { Telemetry, type ReplicationSummary, type TelemetrySnapshot } from '../telemetry/telemetry.ts';
+import type { MirrorError } from '../core/errors.ts';
+import { WHOLE_FLOW, type TaskAssignment } from '../partitions/task-assignment.ts';
+
+/** How the engine ended: cleanly, or with the first fatal flow error. */
+export type EngineOutcome = { status: 'stopped' } | { status: 'failed'; flow: string; error: MirrorError };
+
+/** Engine-level options not (yet) in mm2.properties; ms. */
+export interface EngineOptions {
+  /** How often the replication summary is logged (default 10 000 ms; 0 disables periodic summaries). */
+  summaryIntervalMs?: number;
+  /**
+   * Run as task `task` of a multi-task engine (engine/runtime/task-supervisor.ts): each flow then mirrors only the
+   * partitions task `task` of its `tasks.max` owns (engine/partitions/task-assignment.ts), and flows with
+   * `tasks.max` ≤ `task` are not run here. Undefined (default): every flow whole, in this process.
+   */
+  task?: number;
+}
+
+
+/** Runs every enabled flow of a config. */
+export class MirrorEngine {
+  readonly telemetry: Telemetry;
+  readonly tasks: MirrorTask[] = [];
+  /** Offset syncs, checkpoints and heartbeats per flow, in the order of {@link tasks}. */
+  readonly failover: FailoverSupport[] = [];
+  private readonly config: MirrorConfig;
+  private readonly log: Logger;
+  private readonly options: Required<Omit<EngineOptions, 'task'>>;
+  private readonly task: number | undefined;
+  private summaryTimer: NodeJS.Timeout | undefined;
+  private readonly startedAtMs = Date.now();
+  private stopping: Promise<void> | undefined;
+  private lastSnapshot: TelemetrySnapshot | undefined;
+
+  constructor(options: { config: MirrorConfig; logger: Logger; telemetry?: Telemetry } & EngineOptions) {
+    this.config = options.config;
+    this.log = options.logger;
+    this.telemetry = options.telemetry ?? new Telemetry();
+    this.options = { summaryIntervalMs: options.summaryIntervalMs ?? 10_000 };
+    this.task = options.task;
+  }
+
+  /** The flows this engine runs, each with the part of it this process mirrors. */
+  private assignedFlows(): { flow: MirrorConfig['flows'][number]; assignment: TaskAssignment }[] {
+    if (this.task === undefined) return this.config.flows.map((flow) => ({ flow, assignment: WHOLE_FLOW }));
+    const task = this.task;
+    return this.config.flows.filter((flow) => task < flow.tasksMax).map((flow) => ({ flow, assignment: { index: task, count: flow.tasksMax } }));
+  }
+
+  /** Loads progress and starts every flow. Throws the first start failure (after stopping what started). */
+  async start(): Promise<void> {
+    for (const { flow, assignment } of this.assignedFlows()) {
+      const settings: MirrorTaskSettings = flow;
+      const store = new ProgressStore({
+        topic: flow.replicationPolicy.progressTopic(flow.sourceAlias),
+        sourceCluster: flow.sourceAlias,
+        target: flow.target,
+        replicationFactor: flow.progressTopicReplicationFactor,
+        logger: this.log.child({ component: 'progress-store', flow: flow.name }),
+      });
+      const t0 = Date.now();
+      const records = await store.load();
+      this.log.info({ flow: flow.name, topic: store.topic, records, durationMs: Date.now() - t0 }, `Loaded progress from ${flow.targetAlias}`);
+      try {
+        // Before the mirror task: the writer's first sync per partition is a series boundary relative to the stored syncs.
+        const support = await FailoverSupport.prepare(flow, this.telemetry, this.log, assignment);
+        this.failover.push(support);
+        const task = new MirrorTask({ settings, store, telemetry: this.telemetry, logger: this.log, listener: support.listener, assignment });
+        this.tasks.push(task);
+        await task.start();
+        await support.start(task);
+      } catch (err) {
+        await this.stop();
+        throw err;
+      }
+    }
+    if (this.options.summaryIntervalMs > 0) {
+      this.summaryTimer = setInterval(() => void this.logSummary('periodic'), this.options.summaryIntervalMs);
+      this.summaryTimer.unref();
+    }
+  }
+
+  /** Resolves with the first failure of any flow, or `stopped` once every flow has stopped. */
+  async done(): Promise<EngineOutcome> {
+    const outcomes = this.tasks.map((t) => t.done.then((o): [MirrorTask, TaskOutcome] => [t, o]));
+    const first = await Promise.race(outcomes);
+    if (first[1].status === 'failed') return { status: 'failed', flow: first[0].settings.name, error: first[1].error };
+    const all = await Promise.all(outcomes);
+    const failed = all.find(([, o]) => o.status === 'failed');
+    return failed && failed[1].status === 'failed' ? { status: 'failed', flow: failed[0].settings.name, error: failed[1].error } : { status: 'stopped' };
+  }
+
+  /** Stops every flow (flushing in-flight records and progress) and logs the final summary. */
+  stop(): Promise<void> {
+    // Idempotent: the CLI stops on SIGTERM and again once done() resolves; a second run would close the
+    // progress store twice and summarise after telemetry shutdown (rejects: exit code 1 on a clean stop).
+    return (this.stopping ??= this.stopOnce());
+  }
+
+  private async stopOnce(): Promise<void> {
+    if (this.summaryTimer) clearInterval(this.summaryTimer);
+    await Promise.all(this.tasks.map((t) => t.stop()));
+    await Promise.all(this.failover.map((f) => f.stop().catch((err: unknown) => this.log.error({ err }, 'stopping offset syncs / checkpoints / heartbeats failed'))));
+    await Promise.all(this.tasks.map((t) => t.progressStore.close().catch((err: unknown) => this.log.error({ err }, 'closing progress store failed'))));
+    await this.logSummary('final');
+    this.lastSnapshot = await this.telemetry.snapshot();
+    await this.telemetry.shutdown();
+  }
+
+  /** Logs `Replication summary` with totals, rates and latency quantiles; returns the figures. */
+  async logSummary(kind: 'periodic' | 'final'): Promise<SummaryFigures> {
+    return logReplicationSummary(this.log, kind, await this.telemetry.summary(), Date.now() - this.startedAtMs);
+  }
+
+  /** The telemetry snapshot taken at the end of {@link stop} (undefined before). */
+  get finalSnapshot(): TelemetrySnapshot | undefined {
+    return this.lastSnapshot;
+  }
+}
+
+/** A {@link ReplicationSummary} with the overall rates since start. */
+export type SummaryFigures = ReplicationSummary & { elapsedMs: number; recordsPerSec: number; bytesPerSec: number };
+
+/**
+ * Logs the `Replication summary (<kind>)` line (event `replication_summary`) for `s`, with records/s and
+ * bytes/s over `elapsedMs` since start; `extra` fields are added to the line (e.g. `tasks`). Returns the figures.
+ */
+export function logReplicationSummary(log: Logger, kind: 'periodic' | 'final', s: ReplicationSummary, elapsedMs: number, extra: Record<string, unknown> = {}): SummaryFigures {
+  const figures = {
+    ...s,
+    activeRecordsPerSec: round(s.activeRecordsPerSec),
+    elapsedMs,
+    recordsPerSec: round((s.records * 1000) / Math.max(1, elapsedMs)),
+    bytesPerSec: round((s.bytes * 1000) / Math.max(1, elapsedMs)),
+  };
+  log.info(
+    { event: 'replication_summary', kind, ...extra, ...figures, latencyP50Ms: round(s.latencyP50Ms), latencyP99Ms: round(s.latencyP99Ms) },
+    `Replication summary (${kind}): ${s.records} records, p50 ${fmt(s.latencyP50Ms)} ms, p99 ${fmt(s.latencyP99Ms)} ms, ${figures.activeRecordsPerSec ?? 0} records/s while active`,
+  );
+  return figures;
+}
+
+function round(v: number): number;
+function round(v: number | undefined): number | undefined;
+function round(v: number | undefined): number | undefined {
+  return v === undefined ? undefined : Math.round(v * 10) / 10;
+}
+
+function fmt(v: number | undefined): string {
+  return v === undefined ? 'n/a' : v.toFixed(1);
+}
