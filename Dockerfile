@@ -17,6 +17,7 @@ COPY tsconfig.json ./
 COPY bin ./bin
 COPY engine ./engine
 COPY producer-cli ./producer-cli
+COPY testkit ./testkit
 
 ENV NODE_ENV=production
 ENTRYPOINT ["node", "bin/kafka-mirror.js"]
