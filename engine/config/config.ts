@@ -70,6 +70,11 @@ export interface FlowConfig {
   readonly syncTopicConfigsIntervalMs: number;
   /** `config.properties.exclude`: topic configs never copied to remote topics (anchored regexes). */
   readonly configPropertiesExclude: readonly RegExp[];
+  /**
+   * MM2's `use.defaults.from` (`target` | `source`, DefaultConfigPropertyFilter): whose defaults a topic
+   * config at its default on the source gets on the remote topic. Undefined = `target` (MM2's default).
+   */
+  readonly useDefaultsFrom?: 'target' | 'source';
   /** Remote topic replication factor (`replication.factor`, 2); -1 = broker default. */
   readonly replicationFactor: number;
   readonly offsetSyncsTopicReplicationFactor: number;

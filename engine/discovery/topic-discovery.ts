@@ -1,7 +1,9 @@
 /**
  * Finds the source topics one flow mirrors and makes their remote topics exist on the target:
- * same partition count (grown when the source grows), the source topic's own configs minus MM2's
- * `config.properties.exclude` list. Runs at start and every `refresh.topics.interval.seconds`.
+ * same partition count (grown when the source grows), the source topic's configs as MM2 creates them
+ * (engine/discovery/topic-config-plan.ts: minus `config.properties.exclude`, defaults per
+ * `use.defaults.from`). Runs at start and every `refresh.topics.interval.seconds`; later config
+ * changes are engine/discovery/topic-config-sync.ts's job.
  * Remote topics are never shrunk or deleted: Kafka cannot remove partitions, and the remote data
  * is the disaster-recovery copy.
  */
@@ -10,7 +12,9 @@ import type { KafkaAdmin, TopicDescription } from '../kafka/kafka-admin.ts';
 import type { ReplicationPolicy } from '../mm2/replication-policy.ts';
 import type { TopicFilter } from '../config/topic-filter.ts';
 import type { ClusterClientSettings } from '../kafka/kafka-clients.ts';
-import { describeTopicConfigs } from '../kafka/topic-configs.ts';
+import { TopicConfigAdmin } from '../kafka/topic-configs.ts';
+import { USE_DEFAULTS_FROM_DEFAULT, createTopicConfigs, type UseDefaultsFrom } from './topic-config-plan.ts';
+import type { TopicConfigsPort } from './topic-config-sync.ts';
 
 /** What discovery needs from a flow's config. */
 export interface DiscoverySettings {
@@ -22,6 +26,8 @@ export interface DiscoverySettings {
   replicationFactor: number;
   syncTopicConfigsEnabled: boolean;
   configPropertiesExclude: readonly RegExp[];
+  /** MM2's `use.defaults.from`; undefined = `target` (MM2's default). */
+  useDefaultsFrom?: UseDefaultsFrom | undefined;
 }
 
 /** One discovered source topic and its remote name. */
@@ -35,11 +41,17 @@ export class TopicDiscovery {
   private readonly sourceAdmin: KafkaAdmin;
   private readonly targetAdmin: KafkaAdmin;
   private readonly log: Logger;
+  private readonly sourceConfigs: TopicConfigsPort | undefined;
   /** remote topic → partition count known to exist on the target. */
   private readonly remotePartitions = new Map<string, number>();
 
-  constructor(options: { settings: DiscoverySettings; sourceAdmin: KafkaAdmin; targetAdmin: KafkaAdmin; logger: Logger }) {
+  /**
+   * `sourceConfigs` (optional): the source cluster's topic-config client, owned (closed) by the caller;
+   * without it each creation opens and closes its own kafkajs admin.
+   */
+  constructor(options: { settings: DiscoverySettings; sourceAdmin: KafkaAdmin; targetAdmin: KafkaAdmin; logger: Logger; sourceConfigs?: TopicConfigsPort }) {
     this.settings = options.settings;
+    this.sourceConfigs = options.sourceConfigs;
     this.sourceAdmin = options.sourceAdmin;
     this.targetAdmin = options.targetAdmin;
     this.log = options.logger;
@@ -69,9 +81,7 @@ export class TopicDiscovery {
     if (unknown.length === 0) return;
     const remote = await this.targetAdmin.describeTopics(unknown.map((t) => t.remoteTopic));
     const toCreate = unknown.filter((t) => !remote.get(t.remoteTopic));
-    const configs = this.settings.syncTopicConfigsEnabled
-      ? await describeTopicConfigs(this.settings.source, toCreate.map((t) => t.name), this.settings.configPropertiesExclude)
-      : new Map<string, Record<string, string>>();
+    const configs = this.settings.syncTopicConfigsEnabled ? await this.creationConfigs(toCreate.map((t) => t.name)) : new Map<string, Record<string, string>>();
     for (const t of unknown) {
       const existing = remote.get(t.remoteTopic);
       if (!existing) {
@@ -89,6 +99,19 @@ export class TopicDiscovery {
       } else {
         this.remotePartitions.set(t.remoteTopic, existing.partitionCount);
       }
+    }
+  }
+
+  /** Source topic → the overrides its remote topic is created with (MM2 `createNewTopics`). Throws MirrorError on admin failures. */
+  private async creationConfigs(topics: readonly string[]): Promise<Map<string, Record<string, string>>> {
+    if (topics.length === 0) return new Map();
+    const policy = { exclude: this.settings.configPropertiesExclude, useDefaultsFrom: this.settings.useDefaultsFrom ?? USE_DEFAULTS_FROM_DEFAULT };
+    const client = this.sourceConfigs ?? new TopicConfigAdmin(this.settings.source, 'kafka-mirror-configs');
+    try {
+      const described = await client.describeTopicConfigs(topics);
+      return new Map([...described].map(([topic, entries]) => [topic, createTopicConfigs(entries, policy)]));
+    } finally {
+      if (client !== this.sourceConfigs) await client.close();
     }
   }
 }

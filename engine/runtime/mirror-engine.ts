@@ -10,6 +10,7 @@ import type { Logger } from '../core/logger.ts';
 import { MirrorTask, type MirrorTaskSettings, type TaskOutcome } from '../replicate/mirror-task.ts';
 import { ProgressStore } from '../progress/progress-store.ts';
 import { FailoverSupport } from '../failover/failover-support.ts';
+import { TopicConfigSync } from '../discovery/topic-config-sync.ts';
 import { Telemetry, type ReplicationSummary, type TelemetrySnapshot } from '../telemetry/telemetry.ts';
 import type { MirrorError } from '../core/errors.ts';
 import { WHOLE_FLOW, type TaskAssignment } from '../partitions/task-assignment.ts';
@@ -36,6 +37,8 @@ export class MirrorEngine {
   readonly tasks: MirrorTask[] = [];
   /** Offset syncs, checkpoints and heartbeats per flow, in the order of {@link tasks}. */
   readonly failover: FailoverSupport[] = [];
+  /** Periodic topic-config sync per flow (task 0 only: MM2 runs it once per flow, in the connector). */
+  private readonly configSyncs: TopicConfigSync[] = [];
   private readonly config: MirrorConfig;
   private readonly log: Logger;
   private readonly options: Required<Omit<EngineOptions, 'task'>>;
@@ -82,6 +85,11 @@ export class MirrorEngine {
         this.tasks.push(task);
         await task.start();
         await support.start(task);
+        if (assignment.index === 0) {
+          const sync = TopicConfigSync.forFlow(flow, this.log);
+          this.configSyncs.push(sync);
+          sync.start();
+        }
       } catch (err) {
         await this.stop();
         throw err;
@@ -112,6 +120,7 @@ export class MirrorEngine {
 
   private async stopOnce(): Promise<void> {
     if (this.summaryTimer) clearInterval(this.summaryTimer);
+    await Promise.all(this.configSyncs.map((s) => s.stop()));
     await Promise.all(this.tasks.map((t) => t.stop()));
     await Promise.all(this.failover.map((f) => f.stop().catch((err: unknown) => this.log.error({ err }, 'stopping offset syncs / checkpoints / heartbeats failed'))));
     await Promise.all(this.tasks.map((t) => t.progressStore.close().catch((err: unknown) => this.log.error({ err }, 'closing progress store failed'))));
