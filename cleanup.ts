@@ -14,7 +14,7 @@ import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { DATA_ROOT, defaultClusters } from './local-kafka/local-kafka-cluster.ts';
-import { KafkaAdmin } from './engine/kafka/kafka-admin.ts';
+import { KafkaAdmin } from './engine/testing.ts';
 import { LOGS_DIR, PROGRESS_TOPIC, REMOTE_TOPIC, SOURCE_TOPIC, forgetScenarioProgress } from './scenarios/scenario.ts';
 
 const say = (line: string) => console.log(`[cleanup] ${line}`);

@@ -1,6 +1,74 @@
-// ESLint flat config: typescript-eslint's recommended rules over the TypeScript sources.
+// ESLint flat config: typescript-eslint's recommended rules over the TypeScript sources, plus the
+// dependency-direction rules of engine/ (issue 11), enforced with ESLint's own no-restricted-imports
+// (it checks `import type` and `export … from` too). Import cycles are checked by dependency-cruiser
+// (`npm run lint:deps`, .dependency-cruiser.cjs).
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+
+/**
+ * engine/ concept folders along the data's path. A folder may import only folders EARLIER in this list
+ * (and files of its own folder); engine/index.ts and engine/testing.ts (the public entry files) may
+ * import any folder, and no folder may import them.
+ */
+const ENGINE_LAYERS = ['core', 'mm2', 'config', 'telemetry', 'kafka', 'progress', 'discovery', 'partitions', 'detect', 'replicate', 'failover', 'runtime', 'cli'];
+
+/** The only engine/ folder that may import a Kafka client library (type imports included). */
+const CLIENT_LAYER = 'kafka';
+
+/**
+ * What code outside engine/ may import from it: the files behind package.json `exports` (documented in
+ * the README). Everything else under engine/ is internal.
+ */
+const PUBLIC_ENGINE_FILES = ['index.ts', 'testing.ts', 'core/errors.ts'];
+
+const escape = (s) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+
+const clientLibraries = {
+  regex: '^(@confluentinc/kafka-javascript|kafkajs)(/|$)',
+  message: `Only engine/${CLIENT_LAYER}/ may import a Kafka client library (type imports too): use or add an adapter there.`,
+};
+const engineEntryFiles = {
+  regex: `^\\.\\./(${['index.ts', 'testing.ts'].map(escape).join('|')})$`,
+  message: 'engine/ internals never import the public entry files (engine/index.ts, engine/testing.ts): import the module itself.',
+};
+
+/**
+ * The no-restricted-imports patterns of a file in engine/<layer>/ (flat config: the last block that sets
+ * a rule wins for a file, so each block carries the complete list). `allow` lifts the restriction on
+ * some later layers and/or the client libraries — only for the temporary exemptions at the end.
+ */
+function layerPatterns(layer, allow = {}) {
+  const later = ENGINE_LAYERS.slice(ENGINE_LAYERS.indexOf(layer) + 1).filter((l) => !(allow.layers ?? []).includes(l));
+  const patterns = [
+    { regex: '^\\.\\./\\.\\./', message: 'engine/ never imports code outside engine/ (testkit/, test/, scenarios/, CLIs, tools).' },
+    engineEntryFiles,
+  ];
+  if (later.length > 0) {
+    patterns.push({
+      regex: `^\\.\\./(${later.join('|')})/`,
+      message: `engine/${layer}/ may import only folders earlier in the dependency order (${ENGINE_LAYERS.join(' → ')}).`,
+    });
+  }
+  if (layer !== CLIENT_LAYER && !allow.clientLibraries) patterns.push(clientLibraries);
+  return patterns;
+}
+
+const restrict = (patterns) => ({ 'no-restricted-imports': ['error', { patterns }] });
+
+/** engine/<layer>/**: the dependency direction. */
+const engineLayerBlocks = ENGINE_LAYERS.map((layer) => ({
+  files: [`engine/${layer}/**/*.ts`],
+  rules: restrict(layerPatterns(layer)),
+}));
+
+/** Anything outside engine/ reaches the engine only through its public files. */
+const deepEngineImport = {
+  regex: `(^|/)engine/(?!(${PUBLIC_ENGINE_FILES.map(escape).join('|')})$)`,
+  message: `Outside engine/, import the public surface only: engine/index.ts ('kafka-mirror-engine'), engine/core/errors.ts ('kafka-mirror-engine/errors') or engine/testing.ts ('kafka-mirror-engine/testing'); export what you need there.`,
+};
+const scenariosImport = { regex: '(^|/)scenarios/', message: 'Shared tools live in testkit/: tests and the benchmark do not import scenarios/.' };
+const testImport = { regex: '(^|/)test/', message: 'Shared tools live in testkit/: nothing outside test/ imports test/.' };
+const benchImport = { regex: '(^|/)bench/', message: 'testkit/ does not import the benchmark.' };
 
 export default tseslint.config(
   { ignores: ['node_modules/**', 'local-kafka/.cache/**', '.kafka/**', '.kafka-bench/**', 'logs/**', 'bench/results/**'] },
@@ -12,5 +80,29 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       'no-constant-condition': ['error', { checkLoops: false }],
     },
+  },
+  // Code outside engine/: public engine files only.
+  { files: ['**/*.ts', '**/*.js'], ignores: ['engine/**'], rules: restrict([deepEngineImport, testImport]) },
+  { files: ['test/**/*.ts'], rules: restrict([deepEngineImport, scenariosImport]) },
+  { files: ['bench/**/*.ts'], rules: restrict([deepEngineImport, scenariosImport, testImport]) },
+  { files: ['testkit/**/*.ts'], rules: restrict([deepEngineImport, scenariosImport, testImport, benchImport]) },
+  // engine/index.ts and engine/testing.ts: any engine folder, never a client library or outside code.
+  { files: ['engine/*.ts'], rules: restrict([{ regex: '^\\.\\./', message: 'engine/ never imports code outside engine/.' }, clientLibraries]) },
+  ...engineLayerBlocks,
+
+  // ---------------------------------------------------------------------------------------------------
+  // TEMPORARY exemptions (issue 11), removed by the lead when the branches fixing them are merged.
+  // Each names exactly the files of a known violation; everything else in those files stays enforced.
+  // ---------------------------------------------------------------------------------------------------
+  {
+    // h1: engine/detect/partition-checks.ts imports engine/replicate/mirror-task.ts (a reverse import and
+    // an import cycle, see .dependency-cruiser.cjs) and @confluentinc/kafka-javascript types.
+    files: ['engine/detect/partition-checks.ts'],
+    rules: restrict(layerPatterns('detect', { layers: ['replicate'], clientLibraries: true })),
+  },
+  {
+    // h1: engine/replicate imports @confluentinc/kafka-javascript types (Message, MessageHeader, KafkaConsumer …).
+    files: ['engine/replicate/mirror-task.ts', 'engine/replicate/record-fidelity.ts', 'engine/replicate/record-fidelity.test.ts'],
+    rules: restrict(layerPatterns('replicate', { clientLibraries: true })),
   },
 );

@@ -9,7 +9,7 @@ import { Command, CommanderError } from 'commander';
 import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { defaultClusters, type LocalKafkaCluster } from './local-kafka/local-kafka-cluster.ts';
-import { KafkaAdmin } from './engine/kafka/kafka-admin.ts';
+import { KafkaAdmin } from './engine/testing.ts';
 import { LOGS_DIR, type Scenario, type ScenarioContext, type ScenarioResult } from './scenarios/scenario.ts';
 import { SCENARIOS } from './scenarios/index.ts';
 

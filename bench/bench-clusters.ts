@@ -4,11 +4,11 @@
  * between runs: every topic the previous mirror created (remote topics, MM2's Connect and sync
  * topics, our progress topic) is deleted so each run starts from nothing.
  */
-import { waitUntil } from '../scenarios/scenario.ts';
+import { waitFor } from '../testkit/wait-for.ts';
 import { join, resolve } from 'node:path';
 import { LocalKafkaCluster } from '../local-kafka/local-kafka-cluster.ts';
-import { KafkaAdmin } from '../engine/kafka/kafka-admin.ts';
-import { MirrorError, ERROR_CODES } from '../engine/core/errors.ts';
+import { KafkaAdmin } from '../engine/testing.ts';
+import { LocalKafkaError } from '../local-kafka/local-kafka-error.ts';
 
 /**
  * Cluster aliases, as in the project's topology (remote topics are `primary.<topic>`). Not `source` /
@@ -30,7 +30,7 @@ export interface BenchClusters {
 /**
  * Starts both clusters from an empty data folder `<workDir>/clusters`; `detached` ones outlive the
  * benchmark (`--keep-clusters`; the next benchmark run stops them by their pid files). Throws
- * MirrorError(LOCAL_KAFKA) when a port already answers (something else owns it: never reuse a cluster we did not start).
+ * LocalKafkaError (code LOCAL_KAFKA) when a port already answers (something else owns it: never reuse a cluster we did not start).
  */
 export async function startBenchClusters(options: { workDir: string; sourcePort: number; targetPort: number; detached: boolean }): Promise<BenchClusters & { startMs: number }> {
   const t0 = Date.now();
@@ -41,7 +41,7 @@ export async function startBenchClusters(options: { workDir: string; sourcePort:
     await c.destroy(); // stops only a JVM this folder's pid file names (a previous benchmark), then wipes
     const { started } = await c.start(options.detached ? 'detached' : 'process');
     if (!started) {
-      throw new MirrorError(ERROR_CODES.LOCAL_KAFKA, `port ${c.port} already answers Kafka requests from a cluster the benchmark did not start; choose other ports (--source-port/--target-port)`);
+      throw new LocalKafkaError(`port ${c.port} already answers Kafka requests from a cluster the benchmark did not start; choose other ports (--source-port/--target-port)`);
     }
   }
   const sourceAdmin = new KafkaAdmin({ 'bootstrap.servers': source.bootstrapServers, 'client.id': 'bench-source-admin' }, { timeoutMs: 30_000 });
@@ -63,7 +63,7 @@ export async function startBenchClusters(options: { workDir: string; sourcePort:
 /** Creates a topic and waits until it can be described. */
 export async function createTopic(admin: KafkaAdmin, name: string, partitions: number): Promise<void> {
   await admin.createTopic(name, partitions, 1);
-  await waitUntil(async () => (await admin.describeTopics([name])).get(name)?.partitionCount === partitions, `${name} created`, 30_000);
+  await waitFor(async () => (await admin.describeTopics([name])).get(name)?.partitionCount === partitions, { timeoutMs: 30_000, message: `${name} created` });
 }
 
 /**
@@ -73,7 +73,7 @@ export async function createTopic(admin: KafkaAdmin, name: string, partitions: n
 export async function deleteTopicsExcept(admin: KafkaAdmin, keep: readonly string[]): Promise<string[]> {
   const doomed = (await admin.listTopics()).filter((t) => !t.startsWith('__') && !keep.includes(t));
   for (const t of doomed) await admin.deleteTopic(t);
-  await waitUntil(async () => !(await admin.listTopics()).some((t) => doomed.includes(t)), `deletion of ${doomed.join(', ')}`, 60_000);
+  await waitFor(async () => !(await admin.listTopics()).some((t) => doomed.includes(t)), { timeoutMs: 60_000, message: `deletion of ${doomed.join(', ')}` });
   return doomed;
 }
 

@@ -3,7 +3,7 @@
  * offsets (ListOffsets on the target) until every partition reached the source's, and notes when
  * the first record landed. Nothing here trusts the mirror's own metrics or logs.
  */
-import type { KafkaAdmin } from '../engine/kafka/kafka-admin.ts';
+import type { KafkaAdmin } from '../engine/testing.ts';
 import { endOffsets } from './bench-clusters.ts';
 
 /** Timeline of one catch-up, epoch ms, and what the target held at the end. */

@@ -6,7 +6,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import type { KafkaConsumer, Message } from '@confluentinc/kafka-javascript';
-import { connectConsumer, consumeBatch, disconnect } from '../engine/kafka/kafka-clients.ts';
+import { connectConsumer, consumeBatch, disconnect } from '../engine/testing.ts';
 
 /** Latency quantiles in ms over the counted records. */
 export interface LatencySummary {

@@ -4,7 +4,7 @@
  * with the same record count and size: `ProducerPerformance` (unthrottled, the mirrors' producer
  * batching and acks) into a scratch topic, and `ConsumerPerformance` reading the pre-filled topic.
  */
-import type { KafkaAdmin } from '../engine/kafka/kafka-admin.ts';
+import type { KafkaAdmin } from '../engine/testing.ts';
 import { createTopic, deleteTopicsExcept } from './bench-clusters.ts';
 import { runConsumerPerf, runProducerPerf, type ConsumerPerfResult, type ProducerPerfResult, type ProducerTuning } from './perf-tools.ts';
 

@@ -10,10 +10,10 @@
  */
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import type { KafkaAdmin } from '../engine/kafka/kafka-admin.ts';
+import type { KafkaAdmin } from '../engine/testing.ts';
 import type { MirrorName } from './bench-options.ts';
 import { createTopic, deleteTopicsExcept } from './bench-clusters.ts';
-import { waitUntil } from '../scenarios/scenario.ts';
+import { waitFor } from '../testkit/wait-for.ts';
 import { watchCatchUp } from './catch-up-watch.ts';
 import { LatencyProbe, type LatencySummary } from './latency-probe.ts';
 import { startProducerPerf, type ProducerTuning } from './perf-tools.ts';
@@ -167,7 +167,7 @@ async function measureLatency(
   exitCode: () => number | undefined,
   runDir: string,
 ): Promise<MirrorRunResult['latency']> {
-  await waitUntil(async () => (await o.targetAdmin.describeTopics([remoteTopic])).get(remoteTopic)?.partitionCount === o.topology.partitions, `${remoteTopic} on the target`, 60_000);
+  await waitFor(async () => (await o.targetAdmin.describeTopics([remoteTopic])).get(remoteTopic)?.partitionCount === o.topology.partitions, { timeoutMs: 60_000, message: `${remoteTopic} on the target` });
   const probe = await LatencyProbe.start({ bootstrapServers: o.topology.targetBootstrap, topic: remoteTopic, partitions: o.topology.partitions });
   try {
     // The warm-up runs first, then `durationMs` of counted load.
@@ -183,7 +183,7 @@ async function measureLatency(
     });
     const loadCode = await withTimeout(load.exited, o.latency.warmupMs + o.latency.durationMs + 120_000, () => 'latency load did not finish');
     if (loadCode !== 0) throw new Error(`latency load exited ${loadCode}: ${load.output().slice(-1000)}`);
-    await waitUntil(() => exitCode() !== undefined || probe.received >= loadRecords, `${loadRecords} latency records on ${remoteTopic}`, 120_000);
+    await waitFor(() => exitCode() !== undefined || probe.received >= loadRecords, { timeoutMs: 120_000, message: `${loadRecords} latency records on ${remoteTopic}` });
     if (exitCode() !== undefined) throw new Error(`mirror exited with ${exitCode()} during the latency phase`);
     probe.writeSamples(join(runDir, 'latency-samples.csv'));
     return { ...probe.summary(o.latency.warmupMs), loadRecords };

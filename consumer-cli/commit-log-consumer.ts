@@ -16,9 +16,7 @@
  */
 import Kafka from '@confluentinc/kafka-javascript';
 import type { Assignment, KafkaConsumer, LibrdKafkaError, Message, Metadata, TopicPartitionOffset } from '@confluentinc/kafka-javascript';
-import { ERROR_CODES, MirrorError } from '../engine/core/errors.ts';
-import { createReplicationPolicy } from '../engine/mm2/replication-policy.ts';
-import { translateOffsets, type TranslatedOffset } from '../engine/failover/translate-offsets.ts';
+import { ERROR_CODES, MirrorError, createReplicationPolicy, translateOffsets, type TranslatedOffset } from '../engine/index.ts';
 import { decodeCommitLogEvent } from '../producer-cli/commit-log-event.ts';
 
 /** Options of one run. `bootstrapServers`, `topic` and `groupId` are required. */

@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { MirrorError, ERROR_CODES } from '../engine/core/errors.ts';
+import { LocalKafkaError } from './local-kafka-error.ts';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 
@@ -23,7 +23,7 @@ const MARKER = '.complete';
 /** The Kafka version pinned in pom.xml (`<kafka.version>`). Throws if the pom has none. */
 export function pinnedKafkaVersion(): string {
   const match = /<kafka\.version>([^<]+)<\/kafka\.version>/.exec(readFileSync(POM_PATH, 'utf8'));
-  if (!match?.[1]) throw new MirrorError(ERROR_CODES.LOCAL_KAFKA, `no <kafka.version> in ${POM_PATH}`);
+  if (!match?.[1]) throw new LocalKafkaError(`no <kafka.version> in ${POM_PATH}`);
   return match[1];
 }
 
@@ -40,7 +40,7 @@ export function jarsPresent(dir: string = JARS_DIR): boolean {
 /**
  * Copies the pinned Kafka jars into {@link JARS_DIR} with Maven (`maven-dependency-plugin:copy-dependencies`).
  * No-op when the cache is already complete for this pom. Returns the jar folder.
- * Throws MirrorError(LOCAL_KAFKA) when Maven is missing or the copy fails (Maven's output is included).
+ * Throws LocalKafkaError (code LOCAL_KAFKA) when Maven is missing or the copy fails (Maven's output is included).
  */
 export function fetchJars(options: { dir?: string; quiet?: boolean } = {}): string {
   const dir = options.dir ?? JARS_DIR;
@@ -61,18 +61,14 @@ export function fetchJars(options: { dir?: string; quiet?: boolean } = {}): stri
     { encoding: 'utf8', stdio: options.quiet ? 'pipe' : ['ignore', 'inherit', 'inherit'] },
   );
   if (result.error) {
-    throw new MirrorError(
-      ERROR_CODES.LOCAL_KAFKA,
+    throw new LocalKafkaError(
       `cannot run Maven ('mvn'): ${result.error.message}. Install Maven 3 and Java 17 (Debian: apt-get install maven openjdk-17-jre-headless)`,
       { cause: result.error },
     );
   }
   const jars = readdirSync(dir).filter((f) => f.endsWith('.jar'));
   if (result.status !== 0 || !jars.some((j) => j.startsWith('kafka_2.13-'))) {
-    throw new MirrorError(
-      ERROR_CODES.LOCAL_KAFKA,
-      `Maven could not copy the Kafka jars (exit ${result.status}): ${(result.stderr ?? '') + (result.stdout ?? '')}`.trim(),
-    );
+    throw new LocalKafkaError(`Maven could not copy the Kafka jars (exit ${result.status}): ${(result.stderr ?? '') + (result.stdout ?? '')}`.trim());
   }
   writeFileSync(join(dir, MARKER), pomHash());
   return dir;

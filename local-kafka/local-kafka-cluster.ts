@@ -17,7 +17,7 @@ import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync, c
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Kafka, logLevel } from 'kafkajs';
-import { MirrorError, ERROR_CODES } from '../engine/core/errors.ts';
+import { LocalKafkaError } from './local-kafka-error.ts';
 import { kafkaClasspath } from './jars.ts';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -109,7 +109,7 @@ export class LocalKafkaCluster {
   /**
    * Starts the cluster unless a broker already answers on the port (then it is reused and
    * `started` is false). Formats storage on first use. Resolves when the broker answers metadata.
-   * Throws MirrorError(LOCAL_KAFKA) with the broker log's tail when it does not come up.
+   * Throws LocalKafkaError (code LOCAL_KAFKA) with the broker log's tail when it does not come up.
    */
   async start(owner: 'process' | 'detached' = 'process'): Promise<{ started: boolean; durationMs: number }> {
     const t0 = Date.now();
@@ -126,7 +126,7 @@ export class LocalKafkaCluster {
     const [command, ...args] = owner === 'process' ? ['setpriv', '--pdeathsig', 'SIGTERM', ...java] : java;
     const child = spawn(command!, args, { detached: owner === 'detached', stdio: ['ignore', out, out] });
     closeSync(out);
-    if (child.pid === undefined) throw new MirrorError(ERROR_CODES.LOCAL_KAFKA, `could not start java for ${this.alias}`);
+    if (child.pid === undefined) throw new LocalKafkaError(`could not start java for ${this.alias}`);
     writeFileSync(this.pidFile, String(child.pid));
     if (owner === 'detached') child.unref();
     let exited: number | null | undefined;
@@ -139,8 +139,7 @@ export class LocalKafkaCluster {
       await delay(250);
     }
     await this.stop();
-    throw new MirrorError(
-      ERROR_CODES.LOCAL_KAFKA,
+    throw new LocalKafkaError(
       `local Kafka '${this.alias}' did not come up on ${this.bootstrapServers} (exit ${exited ?? 'none'}); ` +
         `broker log tail:\n${tail(this.brokerLogFile, 30)}`,
     );
@@ -264,10 +263,7 @@ export class LocalKafkaCluster {
       { encoding: 'utf8' },
     );
     if (result.status !== 0) {
-      throw new MirrorError(
-        ERROR_CODES.LOCAL_KAFKA,
-        `formatting storage for '${this.alias}' failed (exit ${result.status}): ${result.error?.message ?? ''}${result.stderr}${result.stdout}`,
-      );
+      throw new LocalKafkaError(`formatting storage for '${this.alias}' failed (exit ${result.status}): ${result.error?.message ?? ''}${result.stderr}${result.stdout}`);
     }
   }
 }

@@ -7,7 +7,8 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { IHeaders } from 'kafkajs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { PRIMARY, kafkajsClient, uniqueTopic, waitFor } from '../test/helpers.ts';
+import { PRIMARY, kafkajsClient, uniqueTopic } from '../testkit/test-clusters.ts';
+import { waitFor } from '../testkit/wait-for.ts';
 import { decodeCommitLogRecord, type CommitLogEvent } from './commit-log-event.ts';
 import { produceCommitLog } from './commit-log-producer.ts';
 

@@ -15,9 +15,10 @@
 import { parseArgs } from 'node:util';
 import Kafka from '@confluentinc/kafka-javascript';
 import type { KafkaConsumer } from '@confluentinc/kafka-javascript';
-import { translateOffsets } from '../engine/failover/translate-offsets.ts';
-import { startEngine } from '../test/engine-harness.ts';
-import { PRIMARY, STANDBY, kafkajsClient, uniqueTopic, waitFor } from '../test/helpers.ts';
+import { translateOffsets } from '../engine/index.ts';
+import { startEngine } from '../testkit/engine-harness.ts';
+import { PRIMARY, STANDBY, kafkajsClient, uniqueTopic } from '../testkit/test-clusters.ts';
+import { waitFor } from '../testkit/wait-for.ts';
 
 const { values } = parseArgs({ options: { commits: { type: 'string', default: '12' } } });
 const COMMITS = Number(values.commits);

@@ -15,9 +15,9 @@
  */
 import { parseArgs } from 'node:util';
 import { EXIT_CODES } from '../engine/core/errors.ts';
-import { TestEngineProcess } from '../test/engine-process.ts';
-import { waitFor } from '../test/helpers.ts';
-import { TruncationVerifier, seq } from '../test/truncation-support.ts';
+import { EngineProcess } from '../testkit/engine-process.ts';
+import { TruncationVerifier, seq } from '../testkit/truncation-verifier.ts';
+import { waitFor } from '../testkit/wait-for.ts';
 
 interface Round {
   round: number;
@@ -31,7 +31,7 @@ interface Round {
 
 async function measureOnce(v: TruncationVerifier, round: number, mirrored: number, missed: number): Promise<Round> {
   const topic = await v.createTopic('measure-detection', { 'retention.ms': '1000', 'segment.ms': '100' });
-  const engine = TestEngineProcess.create(topic, { 'sync.topic.configs.enabled': 'false' });
+  const engine = EngineProcess.inTempDir(topic, { 'sync.topic.configs.enabled': 'false' });
   try {
     await engine.start();
     await v.produce(topic, seq('m', 0, mirrored));

@@ -16,10 +16,11 @@
 import { parseArgs } from 'node:util';
 import Kafka from '@confluentinc/kafka-javascript';
 import type { Producer } from '@confluentinc/kafka-javascript';
-import { decodeOffsetSync } from '../engine/mm2/offset-sync.ts';
-import { readInternalTopic } from '../engine/kafka/internal-topics.ts';
-import { startEngine } from '../test/engine-harness.ts';
-import { PRIMARY, STANDBY, kafkajsClient, uniqueTopic, waitFor } from '../test/helpers.ts';
+import { decodeOffsetSync } from '../engine/index.ts';
+import { readInternalTopic } from '../engine/testing.ts';
+import { startEngine } from '../testkit/engine-harness.ts';
+import { PRIMARY, STANDBY, kafkajsClient, uniqueTopic } from '../testkit/test-clusters.ts';
+import { waitFor } from '../testkit/wait-for.ts';
 
 interface Case {
   name: string;

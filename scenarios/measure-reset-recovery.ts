@@ -4,7 +4,7 @@
  *
  *   npx tsx scenarios/measure-reset-recovery.ts [--rounds 5] [--old 1000] [--new 500]
  *
- * Each round is case 1 of test/topic-reset.int.test.ts against the local clusters, at default engine
+ * Each round is case 1 of test/topic-reset.int.test.ts (testkit/reset-verifier.ts) against the local clusters, at default engine
  * settings (`topic.reset.check.interval.ms` = 1000): a fresh one-partition topic, an in-process engine
  * mirrors `--old` records; the topic is deleted, recreated under the same name and `--new` records are
  * produced; the round checks the remote holds old then new exactly. Figures per round:
@@ -16,8 +16,8 @@
  * Prints one line per round and a JSON summary with min / median / max of each.
  */
 import { parseArgs } from 'node:util';
-import { startEngine } from '../test/engine-harness.ts';
-import { ResetVerifier, runDeleteRecreateCycle, values } from '../test/topic-reset-support.ts';
+import { startEngine } from '../testkit/engine-harness.ts';
+import { ResetVerifier, runDeleteRecreateCycle, values } from '../testkit/reset-verifier.ts';
 
 const TARGET_MS = 5000;
 

@@ -6,10 +6,10 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { KafkaAdmin } from '../engine/kafka/kafka-admin.ts';
-import { ProgressStore } from '../engine/progress/progress-store.ts';
-import { silentLogger } from '../engine/core/logger.ts';
+import { silentLogger } from '../engine/index.ts';
+import { KafkaAdmin, ProgressStore } from '../engine/testing.ts';
 import { EngineProcess } from '../testkit/engine-process.ts';
+import { PROGRESS_TOPIC } from '../testkit/progress-records.ts';
 import { waitFor } from '../testkit/wait-for.ts';
 
 /** Repository root. */
@@ -20,8 +20,8 @@ export const LOGS_DIR = join(ROOT, 'logs');
 /** The source topic of the scenarios (as in the seeds) and its remote name on the standby. */
 export const SOURCE_TOPIC = 'commit-log';
 export const REMOTE_TOPIC = 'primary.commit-log';
-/** The engine's progress topic on the standby for flows from `primary`. */
-export const PROGRESS_TOPIC = 'mm2-progress.primary.internal';
+/** The engine's progress topic on the standby for flows from `primary` (testkit/progress-records.ts). */
+export { PROGRESS_TOPIC };
 
 /** Where a scenario runs. Bootstrap servers are `host:port[,host:port]`. */
 export interface ScenarioContext {

@@ -19,7 +19,8 @@ import {
   type ScenarioContext,
   type ScenarioResult,
 } from './scenario.ts';
-import { events, readTopic, recordCount, recordDifferences, sequenceProblems } from '../testkit/verify.ts';
+import { readTopic, recordCount } from '../testkit/cluster-reader.ts';
+import { events, recordDifferences, sequenceProblems } from '../testkit/invariants.ts';
 
 const RECORDS = 1000;
 

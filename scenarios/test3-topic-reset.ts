@@ -25,7 +25,8 @@ import {
   type ScenarioContext,
   type ScenarioResult,
 } from './scenario.ts';
-import { events, readTopic, recordCount, sequenceProblems } from '../testkit/verify.ts';
+import { readTopic, recordCount } from '../testkit/cluster-reader.ts';
+import { events, sequenceProblems } from '../testkit/invariants.ts';
 
 const OLD = 1000;
 const NEW = { recreate: 500, hard: 1500 } as const;

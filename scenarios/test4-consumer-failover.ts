@@ -19,7 +19,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LocalKafkaCluster } from '../local-kafka/local-kafka-cluster.ts';
-import { translateOffsets } from '../engine/failover/translate-offsets.ts';
+import { translateOffsets } from '../engine/index.ts';
 import {
   REMOTE_TOPIC,
   SOURCE_TOPIC,
@@ -34,7 +34,8 @@ import {
   type ScenarioContext,
   type ScenarioResult,
 } from './scenario.ts';
-import { recordCount, sequenceProblems } from '../testkit/verify.ts';
+import { recordCount } from '../testkit/cluster-reader.ts';
+import { sequenceProblems } from '../testkit/invariants.ts';
 
 const RECORDS = 1000;
 const CONSUMED_ON_PRIMARY = 600;

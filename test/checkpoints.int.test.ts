@@ -15,15 +15,14 @@ import { join } from 'node:path';
 import Kafka from '@confluentinc/kafka-javascript';
 import type { KafkaConsumer, Producer as RdProducer } from '@confluentinc/kafka-javascript';
 import { describe, expect, it } from 'vitest';
-import { startEngine, type EngineHarness } from './engine-harness.ts';
-import { useMirrorFixture } from './mirror-fixture.ts';
-import type { ClusterReader } from './record-reader.ts';
-import { PRIMARY, STANDBY, kafkajsClient, uniqueTopic, waitFor } from './helpers.ts';
-import { translateOffsets } from '../engine/failover/translate-offsets.ts';
-import { encodeHeartbeatKey, encodeHeartbeatValue } from '../engine/mm2/heartbeat.ts';
+import { encodeHeartbeatKey, encodeHeartbeatValue, translateOffsets } from '../engine/index.ts';
 import { JARS_DIR } from '../local-kafka/jars.ts';
+import { TopicTail, textOf, type ClusterReader } from '../testkit/cluster-reader.ts';
+import { startEngine, type EngineHarness } from '../testkit/engine-harness.ts';
+import { PRIMARY, STANDBY, kafkajsClient, remoteOf, uniqueTopic } from '../testkit/test-clusters.ts';
+import { waitFor } from '../testkit/wait-for.ts';
+import { useMirrorFixture } from './mirror-fixture.ts';
 
-const remoteOf = (topic: string) => `primary.${topic}`;
 /** Fast rounds for tests (defaults are 5 s); the measurement at defaults is in scenarios/test4. */
 const FAST = { 'emit.checkpoints.interval.seconds': 1, 'refresh.groups.interval.seconds': 1, 'sync.group.offsets.interval.seconds': 1, 'emit.heartbeats.interval.seconds': 1 };
 
@@ -67,19 +66,10 @@ async function groupOffsets(reader: ClusterReader, group: string, topic: string)
   return new Map((entry?.partitions ?? []).map((p) => [p.partition, Number(p.offset)]));
 }
 
-/** Values of a topic's partition 0 by offset (kafkajs). */
-async function valuesByOffset(bootstrap: string, topic: string, expected: number): Promise<Map<number, string>> {
-  const consumer = kafkajsClient(bootstrap).consumer({ groupId: uniqueTopic('ckpt-verify') });
-  const values = new Map<number, string>();
-  await consumer.connect();
-  try {
-    await consumer.subscribe({ topic, fromBeginning: true });
-    await consumer.run({ eachMessage: async ({ message }) => void values.set(Number(message.offset), message.value?.toString() ?? '') });
-    await waitFor(() => values.size >= expected, { timeoutMs: 30_000, message: `${expected} records of ${topic}` });
-  } finally {
-    await consumer.disconnect();
-  }
-  return values;
+/** Values of a topic's partition 0 by offset, up to its high watermark (kafkajs, read_committed). */
+async function valuesByOffset(reader: ClusterReader, topic: string): Promise<Map<number, string>> {
+  const records = (await reader.readAll(topic)).get(0) ?? [];
+  return new Map(records.map((r) => [r.offset, textOf(r.value) ?? '']));
 }
 
 async function translated(group: string, topic: string): Promise<number | undefined> {
@@ -100,7 +90,7 @@ describe('checkpoints', () => {
     const staleness = Date.now() - committedAt;
     expect(offset).toBe(60);
     expect(staleness).toBeLessThan(5000); // 1 s rounds
-    const remote = await valuesByOffset(STANDBY, remoteOf(topic), 100);
+    const remote = await valuesByOffset(f.target, remoteOf(topic));
     expect(remote.get(offset)).toBe('seq-60');
     // The group moves on: the checkpoint follows.
     await commitGroupOffset(PRIMARY, group, topic, 0, 100);
@@ -128,9 +118,9 @@ describe('checkpoints', () => {
     await batch(100, 5, false);
     await batch(10, 10, true);
     await new Promise<void>((resolve) => tx.disconnect(() => resolve()));
-    const sourceValues = await valuesByOffset(PRIMARY, topic, 20); // read_committed by default: only committed records
+    const sourceValues = await valuesByOffset(f.source, topic); // read_committed by default: only committed records
     await waitFor(async () => (await f.target.admin.fetchTopicOffsets(remoteOf(topic)).catch(() => []))[0]?.high === '20', { message: '20 committed records mirrored' });
-    const remote = await valuesByOffset(STANDBY, remoteOf(topic), 20);
+    const remote = await valuesByOffset(f.target, remoteOf(topic));
     const committedOffsets = [0, 5, 9, 10, 12, 16, 17, 20, 26, 27, 28];
     const groups = new Map(committedOffsets.map((g) => [g, uniqueTopic(`ckpt-txn-g${g}`)]));
     for (const [g, group] of groups) await commitGroupOffset(PRIMARY, group, topic, 0, g);
@@ -228,16 +218,13 @@ describe('heartbeats', () => {
     expect(summary.heartbeatLatencyP50Ms).toBeGreaterThanOrEqual(0);
     expect(summary.heartbeatLatencyP50Ms).toBeLessThan(Date.now() - emittedAt + 50);
     // Our own heartbeats: key {primary, standby}, about one per second since the engine started.
-    const consumer = kafkajsClient(STANDBY).consumer({ groupId: uniqueTopic('ckpt-hb') });
-    const mine: number[] = [];
-    await consumer.connect();
+    const key = encodeHeartbeatKey({ sourceClusterAlias: 'primary', targetClusterAlias: 'standby' });
+    const heartbeats = await TopicTail.start(STANDBY, 'heartbeats');
     try {
-      await consumer.subscribe({ topic: 'heartbeats', fromBeginning: true });
-      const key = encodeHeartbeatKey({ sourceClusterAlias: 'primary', targetClusterAlias: 'standby' });
-      await consumer.run({ eachMessage: async ({ message }) => void (message.key?.equals(key) && mine.push(Number(message.value!.readBigInt64BE(2)))) });
-      await waitFor(() => mine.filter((t) => t >= startedAt).length >= 2, { timeoutMs: 20_000, message: 'two heartbeats of this engine' });
+      const mine = () => heartbeats.records.filter((r) => r.key?.equals(key)).map((r) => Number(r.value!.readBigInt64BE(2)));
+      await waitFor(() => mine().filter((t) => t >= startedAt).length >= 2, { timeoutMs: 20_000, message: 'two heartbeats of this engine' });
     } finally {
-      await consumer.disconnect();
+      await heartbeats.stop();
     }
   });
 });

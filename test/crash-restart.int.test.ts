@@ -7,10 +7,12 @@
  */
 import type { Producer } from 'kafkajs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { TestEngineProcess } from './engine-process.ts';
-import { PRIMARY, STANDBY, kafkajsClient, uniqueTopic, waitFor } from './helpers.ts';
-import { ClusterReader, PROGRESS_TOPIC, TopicTail, latestProgress, type ReadRecord } from './record-reader.ts';
-import { sourceTopicId } from './topic-reset-support.ts';
+import { ClusterReader, TopicTail, valuesOf, type ReadRecord } from '../testkit/cluster-reader.ts';
+import { EngineProcess } from '../testkit/engine-process.ts';
+import { PROGRESS_TOPIC, latestProgress } from '../testkit/progress-records.ts';
+import { PRIMARY, STANDBY, kafkajsClient, uniqueTopic } from '../testkit/test-clusters.ts';
+import { sourceTopicId } from '../testkit/topic-id.ts';
+import { waitFor } from '../testkit/wait-for.ts';
 
 /** Produces `p:seq` records round-robin over partitions, as fast as the source acknowledges, until stopped. */
 class ContinuousLoad {
@@ -62,7 +64,7 @@ function splitAtRestart(s: readonly string[], r: readonly string[]): { a: number
   return { a, b };
 }
 
-const values = (records: readonly ReadRecord[] | undefined) => (records ?? []).map((r) => r.value!.toString('utf8'));
+const values = (records: readonly ReadRecord[] | undefined) => valuesOf(records) as string[];
 
 let cleanup: (() => Promise<void>)[] = [];
 
@@ -95,7 +97,7 @@ describe('crash and restart (engine child process)', () => {
     const progressOf = (records: readonly ReadRecord[]) =>
       new Map(latestProgress(records, topic).filter((e) => e.topicId === topicId).map((e) => [e.partition, e.nextOffset]));
 
-    const engine = TestEngineProcess.create(`^${prefix}-.*`);
+    const engine = EngineProcess.inTempDir(`^${prefix}-.*`);
     cleanup.push(() => engine.dispose({ keep: process.env.KEEP_ENGINE_LOGS !== undefined }));
     await engine.start();
 

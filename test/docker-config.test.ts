@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { parseMirrorConfig } from '../engine/config/config.ts';
+import { parseMirrorConfig } from '../engine/index.ts';
 import { JARS_DIR, fetchJars, pinnedKafkaVersion } from '../local-kafka/jars.ts';
 
 const ROOT = join(import.meta.dirname, '..');

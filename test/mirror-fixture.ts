@@ -5,9 +5,9 @@
  */
 import type { Producer } from 'kafkajs';
 import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
-import type { EngineHarness } from './engine-harness.ts';
-import { PRIMARY, STANDBY, kafkajsClient } from './helpers.ts';
-import { ClusterReader } from './record-reader.ts';
+import { ClusterReader } from '../testkit/cluster-reader.ts';
+import type { EngineHarness } from '../testkit/engine-harness.ts';
+import { PRIMARY, STANDBY, kafkajsClient, remoteOf } from '../testkit/test-clusters.ts';
 
 /** What a test file uses; fields are replaced by the hooks (read them inside tests, not at load). */
 export interface MirrorFixture {
@@ -44,12 +44,7 @@ export function useMirrorFixture(): MirrorFixture {
   afterEach(async () => {
     await Promise.allSettled([...f.engines.map((e) => e.stop()), f.producer.disconnect()]);
     f.engines = [];
-    const drop = async (reader: ClusterReader, names: string[]) => {
-      const existing = new Set(await reader.admin.listTopics());
-      const present = names.filter((t) => existing.has(t));
-      if (present.length > 0) await reader.admin.deleteTopics({ topics: present, timeout: 10_000 });
-    };
-    await Promise.allSettled([drop(f.source, f.topics), drop(f.target, f.topics.map((t) => `primary.${t}`))]);
+    await Promise.allSettled([f.source.deleteTopicsIfPresent(f.topics), f.target.deleteTopicsIfPresent(f.topics.map(remoteOf))]);
     f.topics = [];
   });
 

@@ -11,13 +11,14 @@ import Kafka from '@confluentinc/kafka-javascript';
 import type { LibrdKafkaError, MessageHeader, Producer as RdProducer } from '@confluentinc/kafka-javascript';
 import type { IHeaders, Message as KafkajsMessage } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
-import { startEngine, type EngineHarness } from './engine-harness.ts';
+import { valuesByPartition } from '../testkit/cluster-reader.ts';
+import { startEngine, type EngineHarness } from '../testkit/engine-harness.ts';
+import { readWithOrderedHeaders } from '../testkit/ordered-headers.ts';
+import { PROGRESS_TOPIC, latestProgress } from '../testkit/progress-records.ts';
+import { PRIMARY, STANDBY, remoteOf, uniqueTopic } from '../testkit/test-clusters.ts';
+import { sourceTopicId } from '../testkit/topic-id.ts';
+import { waitFor } from '../testkit/wait-for.ts';
 import { useMirrorFixture } from './mirror-fixture.ts';
-import { PRIMARY, STANDBY, uniqueTopic, waitFor } from './helpers.ts';
-import { PROGRESS_TOPIC, latestProgress, readWithOrderedHeaders, type ReadRecord } from './record-reader.ts';
-import { sourceTopicId } from './topic-reset-support.ts';
-
-const remoteOf = (topic: string) => `primary.${topic}`;
 
 const f = useMirrorFixture();
 
@@ -55,19 +56,23 @@ interface Expected {
 }
 
 /** kafkajs' view of ordered headers: one key → Buffer, a repeated key → Buffer[] in order. */
-function foldHeaders(headers: readonly [string, Buffer][]): IHeaders {
+function foldHeaders(headers: readonly (readonly [string, Buffer | null])[]): IHeaders {
   const out: Record<string, Buffer | Buffer[]> = {};
-  for (const [k, v] of headers) {
+  for (const [k, v0] of headers) {
+    const v = v0 as Buffer; // a null header value (never produced here) stays null: comparable() prints it as null
     const prev = out[k];
     out[k] = prev === undefined ? v : Array.isArray(prev) ? [...prev, v] : [prev, v];
   }
   return out;
 }
 
-/** Comparable form of a record (hex for bytes so a failure prints the difference). */
-function comparable(r: { partition: number; key: Buffer | null; value: Buffer | null; timestamp: number; headers: IHeaders }) {
+/**
+ * Comparable form of a record (hex for bytes so a failure prints the difference), headers in kafkajs'
+ * folded form: a repeated key's values in order, keys grouped (what kafkajs can tell about header order).
+ */
+function comparable(r: { partition: number; key: Buffer | null; value: Buffer | null; timestamp: number; headers: readonly (readonly [string, Buffer | null])[] }) {
   const hex = (b: Buffer | string | null | undefined) => (b === null || b === undefined ? null : Buffer.from(b).toString('hex'));
-  const headers = Object.fromEntries(Object.entries(r.headers).map(([k, v]) => [k, Array.isArray(v) ? v.map(hex) : hex(v)]));
+  const headers = Object.fromEntries(Object.entries(foldHeaders(r.headers)).map(([k, v]) => [k, Array.isArray(v) ? v.map(hex) : hex(v)]));
   return { partition: r.partition, key: hex(r.key), value: hex(r.value), timestamp: r.timestamp, headers };
 }
 
@@ -108,10 +113,6 @@ async function produceKafkajs(topic: string, records: readonly Expected[]): Prom
   await f.producer.send({ topic, acks: -1, messages });
 }
 
-/** Record values of each partition, in offset order. */
-function valuesByPartition(records: Map<number, ReadRecord[]>): Record<number, string[]> {
-  return Object.fromEntries([...records].map(([p, rs]) => [p, rs.map((r) => r.value?.toString('utf8') ?? '<null>')]));
-}
 
 describe('mirroring', () => {
   it('keeps every record byte for byte: binary keys/values with 0x00, null key, tombstone, empty bytes, header order and duplicates, past timestamps, partition', async () => {
@@ -149,7 +150,7 @@ describe('mirroring', () => {
 
     // Same partition, same order, same bytes, same timestamps, same (kafkajs-folded) headers: against what was produced ...
     for (const p of [0, 1, 2]) {
-      const want = expected.filter((r) => r.partition === p).map((r) => comparable({ ...r, headers: foldHeaders(r.headers) }));
+      const want = expected.filter((r) => r.partition === p).map(comparable);
       expect(remoteRecords.get(p)!.map(comparable)).toEqual(want);
       // ... and against the source log itself.
       expect(remoteRecords.get(p)!.map(comparable)).toEqual(sourceRecords.get(p)!.map(comparable));
@@ -157,7 +158,7 @@ describe('mirroring', () => {
 
     // Header order and repeated keys, as the wire carries them (rdkafka-style consumer: ordered array of one-key objects).
     const wire = await readWithOrderedHeaders(STANDBY, remote, 1, counts[1]!);
-    const headerOrder = (hs: MessageHeader[] | undefined) => (hs ?? []).map((h) => Object.entries(h).map(([k, v]) => [k, Buffer.from(v).toString('hex')])[0]);
+    const headerOrder = (hs: readonly [string, Buffer | null][]) => hs.map(([k, v]) => [k, v?.toString('hex')]);
     expect(wire.map((m) => headerOrder(m.headers))).toEqual(
       expected.filter((r) => r.partition === 1).map((r) => r.headers.map(([k, v]) => [k, v.toString('hex')])),
     );

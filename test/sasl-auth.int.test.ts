@@ -10,9 +10,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOCAL_SASL_USERS, LocalKafkaCluster } from '../local-kafka/local-kafka-cluster.ts';
 import { EXIT_CODES } from '../engine/core/errors.ts';
+import { recordCount } from '../testkit/cluster-reader.ts';
 import { EngineProcess } from '../testkit/engine-process.ts';
-import { recordCount } from '../testkit/verify.ts';
-import { kafkajsClient, uniqueTopic, waitFor } from './helpers.ts';
+import { kafkajsClient, uniqueTopic } from '../testkit/test-clusters.ts';
+import { waitFor } from '../testkit/wait-for.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'kme-sasl-'));
 const source = new LocalKafkaCluster({ alias: 'sasl-primary', port: 21192, saslPort: 21292, dataRoot: dir });
@@ -71,7 +72,7 @@ describe('SASL/PLAIN clusters', () => {
     const engine = new EngineProcess({ configPath: join(dir, 'bad.properties'), logFile: join(dir, 'bad.log') });
     engine.writeConfig(properties(topic, WRONG_PASSWORD));
     const t0 = Date.now();
-    await engine.start({ waitForStartedMs: 60_000 });
+    await engine.start({ waitForStartedMs: 60_000, allowEarlyExit: true }); // authentication fails at start: exit 4
     const code = await engine.waitForExit(60_000);
     const elapsedMs = Date.now() - t0;
     expect(code).toBe(EXIT_CODES.AUTH_FAILED);

@@ -6,11 +6,12 @@
  * gap; the task processes never outlive their supervisor (SIGTERM or kill -9).
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { TestEngineProcess, type EngineLogLine } from './engine-process.ts';
-import { PRIMARY, STANDBY, kafkajsClient, uniqueTopic, waitFor } from './helpers.ts';
-import { ClusterReader, type ReadRecord } from './record-reader.ts';
-import { ownerTask } from '../engine/partitions/task-assignment.ts';
-import { KafkaAdmin } from '../engine/kafka/kafka-admin.ts';
+import { ownerTask } from '../engine/index.ts';
+import { KafkaAdmin } from '../engine/testing.ts';
+import { ClusterReader, valuesOf, type ReadRecord } from '../testkit/cluster-reader.ts';
+import { EngineProcess, type EngineLogLine } from '../testkit/engine-process.ts';
+import { PRIMARY, STANDBY, kafkajsClient, uniqueTopic } from '../testkit/test-clusters.ts';
+import { waitFor } from '../testkit/wait-for.ts';
 
 let cleanup: (() => Promise<void>)[] = [];
 
@@ -19,7 +20,7 @@ afterEach(async () => {
   cleanup = [];
 });
 
-const values = (records: readonly ReadRecord[] | undefined) => (records ?? []).map((r) => r.value!.toString('utf8'));
+const values = (records: readonly ReadRecord[] | undefined) => valuesOf(records) as string[];
 
 /** Whether process `pid` is alive (signal 0 probes without signalling). */
 function alive(pid: number): boolean {
@@ -68,7 +69,7 @@ describe('tasks.max > 1 (task processes)', () => {
   it('splits the partitions over two task processes: each record mirrored once, in order; SIGTERM stops all with one merged summary', async () => {
     const f = await topicFixture('tasks', 6);
     await f.produce(100);
-    const engine = TestEngineProcess.create(`^${f.prefix}-.*`, { 'tasks.max': 2 });
+    const engine = EngineProcess.inTempDir(`^${f.prefix}-.*`, { 'tasks.max': 2 });
     cleanup.push(() => engine.dispose({ keep: process.env.KEEP_ENGINE_LOGS !== undefined }));
     await engine.start();
     await f.target.waitForHighWatermarks(f.remote, (hw) => [...hw.values()].reduce((a, b) => a + b, 0) === f.total(), `${f.remote} to hold the first 600 records`);
@@ -109,7 +110,7 @@ describe('tasks.max > 1 (task processes)', () => {
   it('a truncation found by one task stops every task and the engine exits 3 with the exact gap', async () => {
     const f = await topicFixture('tasks-trunc', 2);
     await f.produce(100);
-    const engine = TestEngineProcess.create(`^${f.prefix}-.*`, { 'tasks.max': 2 });
+    const engine = EngineProcess.inTempDir(`^${f.prefix}-.*`, { 'tasks.max': 2 });
     cleanup.push(() => engine.dispose({ keep: process.env.KEEP_ENGINE_LOGS !== undefined }));
     await engine.start();
     await f.target.waitForHighWatermarks(f.remote, (hw) => hw.get(0) === 100 && hw.get(1) === 100, `${f.remote} to hold 100 + 100 records`);
@@ -140,7 +141,7 @@ describe('tasks.max > 1 (task processes)', () => {
   it('SIGTERM while the task processes are still starting: they finish starting, then stop cleanly; exit 0', async () => {
     const f = await topicFixture('tasks-early', 2);
     await f.produce(10);
-    const engine = TestEngineProcess.create(`^${f.prefix}-.*`, { 'tasks.max': 2 });
+    const engine = EngineProcess.inTempDir(`^${f.prefix}-.*`, { 'tasks.max': 2 });
     cleanup.push(() => engine.dispose());
     const starting = engine.start({ waitForStartedMs: 60_000 }).catch(() => undefined); // resolves when the tasks started or the engine exited
     const forked = await engine.waitForLine((l) => l.event === 'tasks_forked', 'the supervisor forking its tasks', 30_000);
@@ -164,7 +165,7 @@ describe('tasks.max > 1 (task processes)', () => {
   it('task processes stop by themselves when their supervisor is killed -9', async () => {
     const f = await topicFixture('tasks-orphan', 2);
     await f.produce(10);
-    const engine = TestEngineProcess.create(`^${f.prefix}-.*`, { 'tasks.max': 2 });
+    const engine = EngineProcess.inTempDir(`^${f.prefix}-.*`, { 'tasks.max': 2 });
     cleanup.push(() => engine.dispose());
     await engine.start();
     const pids = taskPids(engine.logLines());

@@ -6,9 +6,12 @@
  * records. Verification uses kafkajs and the raw rdkafka AdminClient, never the engine's clients.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEngine, type EngineHarness, type LogLine } from './engine-harness.ts';
-import { uniqueTopic } from './helpers.ts';
-import { ResetVerifier, eventLines, remoteOf, runDeleteRecreateCycle, sourceTopicId, values } from './topic-reset-support.ts';
+import { valuesOf } from '../testkit/cluster-reader.ts';
+import type { EngineLogLine as LogLine } from '../testkit/engine-log.ts';
+import { startEngine, type EngineHarness } from '../testkit/engine-harness.ts';
+import { ResetVerifier, eventLines, runDeleteRecreateCycle, values } from '../testkit/reset-verifier.ts';
+import { remoteOf, uniqueTopic } from '../testkit/test-clusters.ts';
+import { sourceTopicId } from '../testkit/topic-id.ts';
 
 let verifier: ResetVerifier;
 
@@ -105,7 +108,7 @@ describe('topic reset (delete + recreate)', () => {
         await h.waitForLog((l) => l.event === 'topic_reset_recovered' && l.topic === topic);
         await h.stop();
 
-        expect((await verifier.readRemote(remote)).get(0)).toEqual([...values('old', oldCount), ...values('new', newCount)]);
+        expect(valuesOf((await verifier.readRemote(remote)).get(0))).toEqual([...values('old', oldCount), ...values('new', newCount)]);
         expect(eventLines(h.logs, 'topic_reset_detected', topic, 0)).toEqual([
           expect.objectContaining({ oldTopicId, newTopicId, lastMirroredOffset: oldCount - 1 }),
         ]);
@@ -132,10 +135,10 @@ describe('topic reset (delete + recreate)', () => {
       await h.stop();
 
       expect(await verifier.remotePartitionCount(remote)).toBe(3);
-      const remoteValues = await verifier.readRemote(remote);
-      expect(remoteValues.get(0)).toEqual([...values('old', 50), ...values('new-p0', 40)]);
-      expect(remoteValues.get(1)).toEqual(values('new-p1', 41));
-      expect(remoteValues.get(2)).toEqual(values('new-p2', 42));
+      const remoteRecords = await verifier.readRemote(remote);
+      expect(valuesOf(remoteRecords.get(0))).toEqual([...values('old', 50), ...values('new-p0', 40)]);
+      expect(valuesOf(remoteRecords.get(1))).toEqual(values('new-p1', 41));
+      expect(valuesOf(remoteRecords.get(2))).toEqual(values('new-p2', 42));
       expect(eventLines(h.logs, 'topic_reset_detected', topic).map((l) => l.partition)).toEqual([0]);
       expect(h.logs.filter((l) => l.topic === topic && String(l.msg).startsWith('Mirroring new partition')).map((l) => l.partition)).toEqual([1, 2]);
     });
@@ -170,10 +173,10 @@ describe('topic reset (delete + recreate)', () => {
       await h.stop();
 
       expect(await verifier.remotePartitionCount(remote)).toBe(3);
-      const remoteValues = await verifier.readRemote(remote);
-      expect(remoteValues.get(0)).toEqual([...values('old-p0', 30), ...values('new', 30)]);
-      expect(remoteValues.get(1)).toEqual(values('old-p1', 30));
-      expect(remoteValues.get(2)).toEqual(values('old-p2', 30));
+      const remoteRecords = await verifier.readRemote(remote);
+      expect(valuesOf(remoteRecords.get(0))).toEqual([...values('old-p0', 30), ...values('new', 30)]);
+      expect(valuesOf(remoteRecords.get(1))).toEqual(values('old-p1', 30));
+      expect(valuesOf(remoteRecords.get(2))).toEqual(values('old-p2', 30));
     });
   });
 
@@ -213,8 +216,8 @@ describe('topic reset (delete + recreate)', () => {
       await h.waitForLog((l) => l.event === 'topic_reset_recovered' && l.topic === gone);
       await h.stop();
 
-      expect((await verifier.readRemote(remoteOf(gone))).get(0)).toEqual([...values('old', 20), ...values('new', 20)]);
-      const otherValues = (await verifier.readRemote(remoteOf(other))).get(0)!;
+      expect(valuesOf((await verifier.readRemote(remoteOf(gone))).get(0))).toEqual([...values('old', 20), ...values('new', 20)]);
+      const otherValues = valuesOf((await verifier.readRemote(remoteOf(other))).get(0));
       expect(otherValues).toHaveLength(mirrored);
       expect(otherValues.slice(0, 20)).toEqual(values('a', 20));
       expect(new Set(otherValues).size).toBe(mirrored);
@@ -247,7 +250,7 @@ describe('topic reset (delete + recreate)', () => {
           expect.objectContaining({ level: 'warn', oldTopicId, newTopicId, lastMirroredOffset: n - 1 }),
         ]);
         expect(eventLines(second.logs, 'topic_reset_handling', topic, 0)).toEqual([expect.objectContaining({ startOffset: 0 })]);
-        expect((await verifier.readRemote(remote)).get(0)).toEqual([...values('old', n), ...values('new', m)]);
+        expect(valuesOf((await verifier.readRemote(remote)).get(0))).toEqual([...values('old', n), ...values('new', m)]);
       } finally {
         await second.stop();
       }

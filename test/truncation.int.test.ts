@@ -11,16 +11,16 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { parseMirrorConfig } from '../engine/config/config.ts';
-import { TruncationError } from '../engine/core/errors.ts';
-import { ProgressStore, type ProgressRecord } from '../engine/progress/progress-store.ts';
-import { silentLogger } from '../engine/core/logger.ts';
-import type { EngineOutcome } from '../engine/runtime/mirror-engine.ts';
-import { KAFKA_MIRROR_BIN } from '../testkit/engine-process.ts';
-import { TestEngineProcess } from './engine-process.ts';
-import { startEngine, testProperties, type EngineHarness, type LogLine } from './engine-harness.ts';
-import { uniqueTopic, waitFor } from './helpers.ts';
-import { TransactionalProducer, TruncationVerifier, seq, valuesOf } from './truncation-support.ts';
+import { TruncationError, parseMirrorConfig, silentLogger, type EngineOutcome } from '../engine/index.ts';
+import { ProgressStore, type ProgressRecord } from '../engine/testing.ts';
+import { textOf, valuesOf } from '../testkit/cluster-reader.ts';
+import { lineTimeMs, type EngineLogLine as LogLine } from '../testkit/engine-log.ts';
+import { startEngine, testProperties, type EngineHarness } from '../testkit/engine-harness.ts';
+import { EngineProcess, KAFKA_MIRROR_BIN } from '../testkit/engine-process.ts';
+import { uniqueTopic } from '../testkit/test-clusters.ts';
+import { TruncationVerifier, seq } from '../testkit/truncation-verifier.ts';
+import { waitFor } from '../testkit/wait-for.ts';
+import { TransactionalProducer } from './transactional-producer.ts';
 
 /** Engine settings of every test here: remote topics do not copy retention/compaction, so what was mirrored stays readable. */
 const BASE_PROPS = { 'sync.topic.configs.enabled': 'false' } as const;
@@ -205,7 +205,7 @@ describe('truncation detection (policy fail)', () => {
       if ('truncation.check.interval.ms' in extra) expect(h.logs.some((l) => l.code === -140)).toBe(true);
       await h.stop();
       expect(valuesOf(await v.readRemote(topic))).toEqual(produced.slice(0, expected));
-      console.info(`b1 [${path}]: truncation detected while running: expected ${expected}, log start ${logStart}, gap ${logStart - expected}, ${Number(line.time) - deletedAtMs} ms after DeleteRecords returned`);
+      console.info(`b1 [${path}]: truncation detected while running: expected ${expected}, log start ${logStart}, gap ${logStart - expected}, ${lineTimeMs(line) - deletedAtMs} ms after DeleteRecords returned`);
     } else {
       // The engine kept up with every burst: nothing was lost, so nothing may be reported.
       await v.waitForRemote(topic, produced.length);
@@ -218,7 +218,7 @@ describe('truncation detection (policy fail)', () => {
 
   it('b2. engine process frozen (SIGSTOP) while records are produced and deleted, then continued: exact gap, exit code 3, detected within 2 s of SIGCONT', async () => {
     const topic = await v.createTopic('trunc-frozen');
-    const engine = TestEngineProcess.create(topic, BASE_PROPS);
+    const engine = EngineProcess.inTempDir(topic, BASE_PROPS);
     await engine.start();
     try {
       await v.produce(topic, seq('f', 0, 25));
@@ -402,9 +402,9 @@ describe('no false positives against the real broker', () => {
     expect(await outcomeIfDone(h2)).toBeUndefined();
     await h2.stop();
     expect(criticalLines(h2.logs)).toEqual([]);
-    expect((await v.readRemote(topic)).map((r) => [r.key, r.value])).toEqual([
+    expect((await v.readRemote(topic)).map((r) => [textOf(r.key), textOf(r.value)])).toEqual([
       ...seq('p', 0, 20).map((val, i) => [`k${i % 5}`, val]),
-      ...tail.map((r) => [r.key, r.value]),
+      ...tail.map((r) => [textOf(r.key), textOf(r.value)]),
     ]);
   });
 

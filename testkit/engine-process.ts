@@ -1,33 +1,55 @@
 /**
  * The mirror engine as a child process, the way operators run it: `node bin/kafka-mirror.js
  * --config <mm2.properties> --log-file <file>`. Scenarios and process-level tests use it to stop,
- * kill -9, freeze (SIGSTOP) and continue (SIGCONT) the engine and to read its JSON log lines.
+ * kill -9, freeze (SIGSTOP) and continue (SIGCONT) the engine and to read its JSON log lines — of every
+ * run (restarts append to the same log file) or of one run (pino writes `pid` on every line).
+ * {@link EngineProcess.inTempDir} gives a test its own temporary folder with an mm2.properties from
+ * testkit/engine-harness.ts's `testProperties`, removed again by {@link EngineProcess.dispose}.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseLogLines, type EngineLogLine } from './engine-log.ts';
+import { testProperties } from './engine-harness.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
 /** Path of the `kafka-mirror` executable script. */
 export const KAFKA_MIRROR_BIN = join(ROOT, 'bin', 'kafka-mirror.js');
 
-/** One parsed engine log line (pino JSON: `level` label, `time` ISO, `msg`, fields). */
-export type EngineLogLine = Record<string, unknown> & { level: string; time: string; msg: string };
+export type { EngineLogLine };
 
 /** A running (or finished) engine child process. */
 export class EngineProcess {
   readonly configPath: string;
   readonly logFile: string;
+  /** The temporary folder holding config and log when made by {@link inTempDir} (removed by {@link dispose}). */
+  readonly dir: string | undefined;
+  /** Pids of every run started so far, oldest first. */
+  readonly runPids: number[] = [];
   private child: ChildProcess | undefined;
   private exit: Promise<number> | undefined;
   private stderr = '';
 
-  /** `configPath`: mm2.properties to run; `logFile`: JSON log destination (appended across restarts). */
-  constructor(options: { configPath: string; logFile: string }) {
+  /** `configPath`: mm2.properties to run; `logFile`: JSON log destination (appended across restarts); `dir`: a folder {@link dispose} removes. */
+  constructor(options: { configPath: string; logFile: string; dir?: string }) {
     this.configPath = options.configPath;
     this.logFile = options.logFile;
+    this.dir = options.dir;
+  }
+
+  /**
+   * A not yet started engine in a fresh temporary folder (`mm2.properties`, `engine.log`) mirroring
+   * `primary` topics matching `topicsRegex` to `standby`, with the test defaults of `testProperties`
+   * plus `extra` keys.
+   */
+  static inTempDir(topicsRegex: string, extra: Record<string, string | number> = {}): EngineProcess {
+    const dir = mkdtempSync(join(tmpdir(), 'kme-engine-'));
+    const p = new EngineProcess({ configPath: join(dir, 'mm2.properties'), logFile: join(dir, 'engine.log'), dir });
+    p.writeConfig(testProperties(topicsRegex, extra));
+    return p;
   }
 
   /** Writes `properties` to `configPath` (creating its folder). */
@@ -41,9 +63,13 @@ export class EngineProcess {
     return `${this.logFile}.pid`;
   }
 
-  /** Pid of the running engine, if any. */
+  /** Pid of the running engine, if any (undefined once it exited or was killed by a signal). */
   get pid(): number | undefined {
-    return this.child?.exitCode === null ? this.child.pid : undefined;
+    return this.running ? this.child!.pid : undefined;
+  }
+
+  private get running(): boolean {
+    return this.child !== undefined && this.child.exitCode === null && this.child.signalCode === null;
   }
 
   /** Stderr collected so far (config errors and crashes land there). */
@@ -51,8 +77,13 @@ export class EngineProcess {
     return this.stderr;
   }
 
-  /** Starts the engine; resolves once it logged that its mirror task (or every task process) started, or rejects with its stderr when it exits first. */
-  async start(options: { waitForStartedMs?: number; extraArgs?: string[] } = {}): Promise<void> {
+  /**
+   * Starts a run; resolves once it logged that its mirror task (or, with `tasks.max` > 1, every task
+   * process) started. When the process exits first it rejects with its stderr, unless `allowEarlyExit`
+   * (e.g. truncation found at start: the caller then checks {@link waitForExit}). Rejects after
+   * `waitForStartedMs` (default 60 000).
+   */
+  async start(options: { waitForStartedMs?: number; extraArgs?: string[]; allowEarlyExit?: boolean } = {}): Promise<void> {
     const linesBefore = this.lines().length;
     this.stderr = '';
     const child = spawn(process.execPath, [KAFKA_MIRROR_BIN, '--config', this.configPath, '--log-file', this.logFile, ...(options.extraArgs ?? [])], {
@@ -61,6 +92,7 @@ export class EngineProcess {
     });
     child.stderr!.on('data', (d: Buffer) => (this.stderr += d.toString('utf8')));
     this.child = child;
+    if (child.pid !== undefined) this.runPids.push(child.pid);
     // Recorded so `npm run cleanup` can stop an engine a crashed run left behind — by pid, never by name.
     writeFileSync(this.pidFile, String(child.pid));
     this.exit = new Promise((r) =>
@@ -71,7 +103,10 @@ export class EngineProcess {
     );
     const deadline = Date.now() + (options.waitForStartedMs ?? 60_000);
     while (Date.now() < deadline) {
-      if (child.exitCode !== null) return; // exited early (e.g. truncation at start): callers check exitCode()
+      if (child.exitCode !== null || child.signalCode !== null) {
+        if (options.allowEarlyExit) return; // e.g. truncation at start: the caller checks waitForExit()
+        throw new Error(`engine exited during start; stderr: ${this.stderr}; log: ${this.logFile}`);
+      }
       // One process: its mirror task's line. tasks.max > 1: the supervisor's line once every task process started.
       if (this.lines().slice(linesBefore).some((l) => (/^Mirror task .* started$/.test(l.msg) && l.task === undefined) || l.event === 'tasks_started')) return;
       await delay(50);
@@ -81,7 +116,7 @@ export class EngineProcess {
 
   /** Sends a signal (SIGTERM to stop, SIGKILL to crash, SIGSTOP/SIGCONT to freeze and continue). */
   signal(sig: NodeJS.Signals): void {
-    if (this.child && this.child.exitCode === null) this.child.kill(sig);
+    if (this.running) this.child!.kill(sig);
   }
 
   /** Resolves with the exit code (128+n for a signal) once the process ended; rejects after `timeoutMs`. */
@@ -98,25 +133,29 @@ export class EngineProcess {
     }
   }
 
+  /** kill -9 and wait for the exit; resolves with the exit code (137). */
+  async kill(timeoutMs = 30_000): Promise<number> {
+    this.signal('SIGKILL');
+    return this.waitForExit(timeoutMs);
+  }
+
   /** SIGTERM and wait for the exit code. */
   async stop(timeoutMs = 60_000): Promise<number> {
     this.signal('SIGTERM');
     return this.waitForExit(timeoutMs);
   }
 
-  /** Every JSON line of the log file so far (non-JSON lines skipped). */
+  /** Every JSON line of the log file so far, of every run (non-JSON lines skipped). */
   lines(): EngineLogLine[] {
-    if (!existsSync(this.logFile)) return [];
-    const out: EngineLogLine[] = [];
-    for (const raw of readFileSync(this.logFile, 'utf8').split('\n')) {
-      if (!raw.trim()) continue;
-      try {
-        out.push(JSON.parse(raw) as EngineLogLine);
-      } catch {
-        /* a partial last line while the engine writes */
-      }
-    }
-    return out;
+    return existsSync(this.logFile) ? parseLogLines(readFileSync(this.logFile, 'utf8')) : [];
+  }
+
+  /** Log lines of one run: `'latest'` (default), the n-th run (0 = first), or `'all'`. */
+  logLines(run: number | 'all' | 'latest' = 'latest'): EngineLogLine[] {
+    const lines = this.lines();
+    if (run === 'all') return lines;
+    const pid = run === 'latest' ? this.runPids[this.runPids.length - 1] : this.runPids[run];
+    return lines.filter((l) => l.pid === pid);
   }
 
   /** Waits until a log line satisfies `predicate`; rejects after `timeoutMs` naming `what`. */
@@ -128,6 +167,16 @@ export class EngineProcess {
       if (Date.now() > deadline) throw new Error(`no engine log line for ${what} within ${timeoutMs} ms (log: ${this.logFile})`);
       await delay(50);
     }
+  }
+
+  /**
+   * Kills a still running process (kill -9) and removes the {@link inTempDir} folder, kept when `keep`
+   * or the environment sets KEEP_ENGINE_LOGS. Never throws for an already finished process.
+   */
+  async dispose(options: { keep?: boolean } = {}): Promise<void> {
+    if (this.pid !== undefined) await this.kill().catch(() => undefined);
+    if (options.keep || process.env.KEEP_ENGINE_LOGS || this.dir === undefined) return;
+    rmSync(this.dir, { recursive: true, force: true });
   }
 }
 

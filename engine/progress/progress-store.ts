@@ -11,7 +11,6 @@
  * `nextOffset` is the next upstream offset to mirror; it is written only after the target acknowledged
  * every record below it.
  */
-import type { Producer } from '@confluentinc/kafka-javascript';
 import type { Logger } from '../core/logger.ts';
 import { KafkaAdmin } from '../kafka/kafka-admin.ts';
 import {
@@ -24,6 +23,9 @@ import {
 } from '../kafka/kafka-clients.ts';
 import { MirrorError, ERROR_CODES } from '../core/errors.ts';
 import { ensureInternalTopic, readInternalTopic, untilSettled } from '../kafka/internal-topics.ts';
+
+/** The target producer progress records go through, as engine/kafka/ connects it (only engine/kafka/ names the client library's types). */
+type TargetProducer = Awaited<ReturnType<typeof connectProducer>>;
 
 /** A truncation gap recorded for a partition incarnation; `acknowledgedAt` set once an operator (or `continue`) accepted it. */
 export interface GapRecord {
@@ -110,7 +112,7 @@ export class ProgressStore {
   private readonly log: Logger;
   /** key `topic-partition` → records of every incarnation, in the order written (oldest first). */
   private readonly byPartition = new Map<string, ProgressRecord[]>();
-  private producer: Producer | undefined;
+  private producer: TargetProducer | undefined;
   private pendingWrites = 0;
   private writeError: Error | undefined;
 
@@ -237,7 +239,7 @@ export class ProgressStore {
     this.byPartition.set(key, list);
   }
 
-  private async ensureProducer(): Promise<Producer> {
+  private async ensureProducer(): Promise<TargetProducer> {
     if (this.producer) return this.producer;
     this.producer = await connectProducer(targetProducerConfig(this.target, 'kafka-mirror-progress'));
     this.producer.on('delivery-report', (err) => {

@@ -13,10 +13,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../core/logger.ts';
-import { OffsetSyncStore } from '../failover/offset-sync-store.ts';
-import { OffsetSyncWriter } from '../failover/offset-sync-writer.ts';
-import { decodeOffsetSync } from './offset-sync.ts';
-import { translateOffset, type SyncPoint } from './offset-translation.ts';
+import { OffsetSyncStore } from './offset-sync-store.ts';
+import { OffsetSyncWriter } from './offset-sync-writer.ts';
+import { decodeOffsetSync } from '../mm2/offset-sync.ts';
+import { translateOffset, type SyncPoint } from '../mm2/offset-translation.ts';
 import type { DeliveryCallback, InternalRecordSink } from '../kafka/record-sink.ts';
 
 const sp = (upstream: number, downstream: number, exactToNext = true): SyncPoint => ({ upstream, downstream, exactToNext });

@@ -1,51 +1,45 @@
 /**
- * Independent verification side of the topic-reset tests and of scenarios/measure-reset-recovery.ts:
- * kafkajs for producing, deleting/recreating topics and reading remote topics back, and the raw
- * rdkafka-style AdminClient for topic IDs (kafkajs speaks Metadata v6, which has no topic IDs). Nothing
+ * Independent verification side of the topic-reset tests (test/topic-reset.int.test.ts) and of
+ * scenarios/measure-reset-recovery.ts: kafkajs produces, deletes and recreates topics and reads the
+ * remote topics back through {@link ClusterReader}; topic IDs come from testkit/topic-id.ts. Nothing
  * here goes through the engine's own clients or its base64 conversion.
  */
-import Kafka from '@confluentinc/kafka-javascript';
-import type { TopicDescription as RdTopicDescription } from '@confluentinc/kafka-javascript';
-import type { Admin, Producer } from 'kafkajs';
-import { PRIMARY, STANDBY, kafkajsClient, uniqueTopic, waitFor } from './helpers.ts';
-import type { LogLine } from './engine-harness.ts';
-
-/** Remote topic name under the default replication policy of a `primary->standby` flow. */
-export function remoteOf(topic: string): string {
-  return `primary.${topic}`;
-}
+import type { Producer } from 'kafkajs';
+import { ClusterReader, valuesOf, type ReadRecord } from './cluster-reader.ts';
+import { lineTimeMs, type EngineLogLine } from './engine-log.ts';
+import { PRIMARY, STANDBY, kafkajsClient, remoteOf, uniqueTopic } from './test-clusters.ts';
+import { sourceTopicId } from './topic-id.ts';
+import { waitFor } from './wait-for.ts';
 
 /** `[prefix-0, prefix-1, …]`: distinguishable record values, one per upstream offset. */
 export function values(prefix: string, count: number): string[] {
   return Array.from({ length: count }, (_, i) => `${prefix}-${i}`);
 }
 
-/** The kafkajs side of a test: admin + producer on the source, admin on the target. Call {@link close}. */
+/** Readers on both clusters and a kafkajs producer on the source. Call {@link connect}, then {@link close}. */
 export class ResetVerifier {
+  readonly source = new ClusterReader(PRIMARY);
+  readonly target = new ClusterReader(STANDBY);
   private readonly primary = kafkajsClient(PRIMARY);
-  private readonly standby = kafkajsClient(STANDBY);
-  private sourceAdmin!: Admin;
-  private targetAdmin!: Admin;
-  private producer!: Producer;
+  private producer: Producer = this.primary.producer({ allowAutoTopicCreation: false, idempotent: true, maxInFlightRequests: 1 });
 
+  /** Connects the readers and the producer; resolves with this verifier. */
   async connect(): Promise<this> {
-    this.sourceAdmin = this.primary.admin();
-    this.targetAdmin = this.standby.admin();
-    this.producer = this.primary.producer({ allowAutoTopicCreation: false, idempotent: true, maxInFlightRequests: 1 });
-    await Promise.all([this.sourceAdmin.connect(), this.targetAdmin.connect(), this.producer.connect()]);
+    await Promise.all([this.source.connect(), this.target.connect(), this.producer.connect()]);
     return this;
   }
 
+  /** Disconnects everything. Never throws. */
   async close(): Promise<void> {
-    await Promise.allSettled([this.producer.disconnect(), this.sourceAdmin.disconnect(), this.targetAdmin.disconnect()]);
+    await Promise.allSettled([this.producer.disconnect(), this.source.close(), this.target.close()]);
   }
 
   /** Creates a source topic, retrying while a deletion of the same name is still being completed. */
   async createTopic(topic: string, numPartitions = 1): Promise<void> {
     await waitFor(
       async () => {
-        await this.sourceAdmin.createTopics({ topics: [{ topic, numPartitions, replicationFactor: 1 }], waitForLeaders: true });
-        return (await this.sourceAdmin.listTopics()).includes(topic);
+        await this.source.admin.createTopics({ topics: [{ topic, numPartitions, replicationFactor: 1 }], waitForLeaders: true });
+        return (await this.source.admin.listTopics()).includes(topic);
       },
       { timeoutMs: 30_000, intervalMs: 20, message: `source topic ${topic} to be created` },
     );
@@ -53,9 +47,9 @@ export class ResetVerifier {
 
   /** Deletes a source topic and waits until the cluster no longer lists it. */
   async deleteTopic(topic: string): Promise<void> {
-    await this.sourceAdmin.deleteTopics({ topics: [topic], timeout: 10_000 });
+    await this.source.admin.deleteTopics({ topics: [topic], timeout: 10_000 });
     await this.renewProducer();
-    await waitFor(async () => !(await this.sourceAdmin.listTopics()).includes(topic), {
+    await waitFor(async () => !(await this.source.admin.listTopics()).includes(topic), {
       timeoutMs: 30_000,
       intervalMs: 10,
       message: `source topic ${topic} to be gone`,
@@ -74,12 +68,7 @@ export class ResetVerifier {
 
   /** Deletes topics on both clusters if they exist (cleanup; never throws). */
   async deleteQuietly(sourceTopics: string[], remoteTopics: string[]): Promise<void> {
-    const drop = async (admin: Admin, topics: string[]) => {
-      const existing = new Set(await admin.listTopics());
-      const present = topics.filter((t) => existing.has(t));
-      if (present.length > 0) await admin.deleteTopics({ topics: present, timeout: 10_000 });
-    };
-    await Promise.allSettled([drop(this.sourceAdmin, sourceTopics), drop(this.targetAdmin, remoteTopics)]);
+    await Promise.allSettled([this.source.deleteTopicsIfPresent(sourceTopics), this.target.deleteTopicsIfPresent(remoteTopics)]);
     await this.renewProducer().catch(() => undefined);
   }
 
@@ -91,15 +80,13 @@ export class ResetVerifier {
   }
 
   /** High watermark per partition of a topic on the target. */
-  async remoteHighWatermarks(remote: string): Promise<Map<number, number>> {
-    const offsets = await this.targetAdmin.fetchTopicOffsets(remote);
-    return new Map(offsets.map((o) => [o.partition, Number(o.high)]));
+  remoteHighWatermarks(remote: string): Promise<Map<number, number>> {
+    return this.target.highWatermarks(remote);
   }
 
   /** Partition count of a topic on the target (0 when missing). */
-  async remotePartitionCount(remote: string): Promise<number> {
-    const md = await this.targetAdmin.fetchTopicMetadata({ topics: [remote] });
-    return md.topics[0]?.partitions.length ?? 0;
+  remotePartitionCount(remote: string): Promise<number> {
+    return this.target.partitionCount(remote);
   }
 
   /** Waits until every listed partition of the remote topic holds at least the given number of records. */
@@ -119,57 +106,14 @@ export class ResetVerifier {
     }
   }
 
-  /**
-   * Reads the whole remote topic (every partition up to its current high watermark) with a fresh
-   * kafkajs consumer group. Returns the values per partition in offset order.
-   */
-  async readRemote(remote: string): Promise<Map<number, string[]>> {
-    const hw = await this.remoteHighWatermarks(remote);
-    const out = new Map<number, string[]>([...hw.keys()].map((p) => [p, []]));
-    const pending = new Set([...hw.entries()].filter(([, n]) => n > 0).map(([p]) => p));
-    if (pending.size === 0) return out;
-    const consumer = this.standby.consumer({ groupId: uniqueTopic('kme-verify'), maxWaitTimeInMs: 200 });
-    try {
-      await consumer.connect();
-      await consumer.subscribe({ topic: remote, fromBeginning: true });
-      await consumer.run({
-        eachMessage: async ({ partition, message }) => {
-          if (Number(message.offset) >= hw.get(partition)!) return;
-          out.get(partition)!.push(message.value?.toString('utf8') ?? '<null>');
-          if (Number(message.offset) === hw.get(partition)! - 1) pending.delete(partition);
-        },
-      });
-      await waitFor(() => pending.size === 0, { timeoutMs: 60_000, message: `reading ${remote} to its high watermarks` });
-    } finally {
-      await consumer.disconnect();
-    }
-    return out;
-  }
-}
-
-/**
- * The topic ID of a source topic in Kafka's printed form (base64url of the 16 bytes, no padding, as
- * kafka-topics.sh prints it), read with the raw rdkafka-style AdminClient and converted here from the
- * two 64-bit halves (not the engine's conversion). Undefined when the topic does not exist.
- */
-export async function sourceTopicId(topic: string): Promise<string | undefined> {
-  const admin = Kafka.AdminClient.create({ 'bootstrap.servers': PRIMARY, 'client.id': 'kme-test-topic-id' } as never);
-  try {
-    const [d] = await new Promise<RdTopicDescription[]>((resolve, reject) =>
-      admin.describeTopics([topic], { timeout: 10_000 }, (err, res) => (err ? reject(err) : resolve(res))),
-    );
-    if (!d || d.error) return undefined;
-    const bytes = Buffer.alloc(16);
-    bytes.writeBigInt64BE(BigInt(d.topicId.mostSignificantBits), 0);
-    bytes.writeBigInt64BE(BigInt(d.topicId.leastSignificantBits), 8);
-    return bytes.toString('base64url');
-  } finally {
-    admin.disconnect();
+  /** Every record of the remote topic, per partition in offset order, up to the high watermarks at call time. */
+  readRemote(remote: string): Promise<Map<number, ReadRecord[]>> {
+    return this.target.readAll(remote);
   }
 }
 
 /** Log lines of one event for one topic (and partition, when given), in emission order. */
-export function eventLines(logs: readonly LogLine[], event: string, topic: string, partition?: number): LogLine[] {
+export function eventLines(logs: readonly EngineLogLine[], event: string, topic: string, partition?: number): EngineLogLine[] {
   return logs.filter((l) => l.event === event && l.topic === topic && (partition === undefined || l.partition === partition));
 }
 
@@ -181,7 +125,7 @@ export interface ResetCycleResult {
   /** Remote partition 0 values after the engine stopped, in offset order. */
   remoteValues: string[];
   /** The engine's log lines. */
-  logs: LogLine[];
+  logs: EngineLogLine[];
   /** `recoveryMs` of the engine's `topic_reset_recovered` line (detection → first new record acknowledged). */
   recoveryMs: number;
   /** Recreation requested (CreateTopics sent) → the engine's `topic_reset_detected` line (its pino `time`). */
@@ -198,7 +142,7 @@ export interface ResetCycleResult {
  */
 export async function runDeleteRecreateCycle(
   verifier: ResetVerifier,
-  startEngine: (regex: string, extra?: Record<string, string | number>) => Promise<{ logs: LogLine[]; stop(): Promise<void>; waitForLog(p: (l: LogLine) => boolean, timeoutMs?: number): Promise<LogLine> }>,
+  startEngine: (regex: string, extra?: Record<string, string | number>) => Promise<{ logs: EngineLogLine[]; stop(): Promise<void>; waitForLog(p: (l: EngineLogLine) => boolean, timeoutMs?: number): Promise<EngineLogLine> }>,
   options: { n: number; m: number; prefix?: string; extra?: Record<string, string | number> },
 ): Promise<ResetCycleResult> {
   const { n, m } = options;
@@ -222,9 +166,8 @@ export async function runDeleteRecreateCycle(
     const recovered = await engine.waitForLog((l) => l.event === 'topic_reset_recovered' && l.topic === topic);
     const detected = await engine.waitForLog((l) => l.event === 'topic_reset_detected' && l.topic === topic);
     await engine.stop();
-    const remoteValues = (await verifier.readRemote(remote)).get(0) ?? [];
-    const detectedAt = typeof detected.time === 'number' ? detected.time : Date.parse(String(detected.time)); // pino epoch ms or ISO
-    const detectionMs = detectedAt - recreatedAt;
+    const remoteValues = valuesOf((await verifier.readRemote(remote)).get(0)).map((v) => v ?? '<null>');
+    const detectionMs = lineTimeMs(detected) - recreatedAt;
     return { topic, oldTopicId, newTopicId, remoteValues, logs: engine.logs, recoveryMs: Number(recovered.recoveryMs), detectionMs, endToEndMs };
   } finally {
     await engine.stop();

@@ -1,0 +1,11 @@
+/**
+ * `kafka-mirror-engine/testing` (package.json `exports`): the engine's own Kafka adapters and stores,
+ * for the project's tooling — tests, scenarios, the benchmark, `npm run cleanup` and `npm run challenge`
+ * — which drive clusters the way the engine does (DeleteRecords, topic admin, reading the progress and
+ * internal topics, the librdkafka consumer loop). Not a stable API: it follows the engine's internals.
+ * Names are exported one by one on purpose (no `export *`).
+ */
+export { KafkaAdmin, type PartitionOffsets, type TopicDescription, type TopicPartition } from './kafka/kafka-admin.ts';
+export { readInternalTopic, type InternalRecord } from './kafka/internal-topics.ts';
+export { connectConsumer, consumeBatch, disconnect } from './kafka/kafka-clients.ts';
+export { ProgressStore, decodeProgress, type ProgressKey, type ProgressRecord } from './progress/progress-store.ts';
