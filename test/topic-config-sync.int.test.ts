@@ -8,9 +8,11 @@
  */
 import kafkajs, { type Admin } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
-import { startEngine, type EngineHarness, type LogLine } from './engine-harness.ts';
+import { startEngine, type EngineHarness } from '../testkit/engine-harness.ts';
+import type { EngineLogLine as LogLine } from '../testkit/engine-log.ts';
 import { useMirrorFixture } from './mirror-fixture.ts';
-import { uniqueTopic, waitFor } from './helpers.ts';
+import { uniqueTopic } from '../testkit/test-clusters.ts';
+import { waitFor } from '../testkit/wait-for.ts';
 
 const { ConfigResourceTypes } = kafkajs;
 const remoteOf = (topic: string) => `primary.${topic}`;
