@@ -10,6 +10,7 @@ RUN apt-get update \
 
 WORKDIR /app
 COPY package.json package-lock.json ./
+COPY scripts/check-librdkafka.mjs ./scripts/
 ENV CKJS_LINKING=dynamic
 RUN npm ci --omit=dev --no-audit --no-fund
 
