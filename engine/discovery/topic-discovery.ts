@@ -6,7 +6,8 @@
  * is the disaster-recovery copy.
  */
 import type { Logger } from '../core/logger.ts';
-import type { KafkaAdmin, TopicDescription } from '../kafka/kafka-admin.ts';
+import type { TopicDescription } from '../kafka/kafka-admin.ts';
+import type { SourceAdminPort, TargetAdminPort } from '../kafka/admin-ports.ts';
 import type { ReplicationPolicy } from '../mm2/replication-policy.ts';
 import type { TopicFilter } from '../config/topic-filter.ts';
 import type { ClusterClientSettings } from '../kafka/kafka-clients.ts';
@@ -32,13 +33,19 @@ export interface DiscoveredTopic extends TopicDescription {
 /** Topic discovery for one flow. */
 export class TopicDiscovery {
   private readonly settings: DiscoverySettings;
-  private readonly sourceAdmin: KafkaAdmin;
-  private readonly targetAdmin: KafkaAdmin;
+  private readonly sourceAdmin: Pick<SourceAdminPort, 'listTopics' | 'describeTopics'>;
+  private readonly targetAdmin: Pick<TargetAdminPort, 'describeTopics' | 'createTopic' | 'createPartitions'>;
   private readonly log: Logger;
   /** remote topic → partition count known to exist on the target. */
   private readonly remotePartitions = new Map<string, number>();
 
-  constructor(options: { settings: DiscoverySettings; sourceAdmin: KafkaAdmin; targetAdmin: KafkaAdmin; logger: Logger }) {
+  /** `sourceAdmin` lists and describes source topics; `targetAdmin` creates and grows remote topics (KafkaAdmin satisfies both). */
+  constructor(options: {
+    settings: DiscoverySettings;
+    sourceAdmin: Pick<SourceAdminPort, 'listTopics' | 'describeTopics'>;
+    targetAdmin: Pick<TargetAdminPort, 'describeTopics' | 'createTopic' | 'createPartitions'>;
+    logger: Logger;
+  }) {
     this.settings = options.settings;
     this.sourceAdmin = options.sourceAdmin;
     this.targetAdmin = options.targetAdmin;
