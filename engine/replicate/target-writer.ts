@@ -3,10 +3,11 @@
  * partitions, matches delivery reports to them, acknowledges them in their partition states and tells
  * telemetry and the listener (offset syncs), and holds fetching back while too many are in flight.
  *
- * Hot path (per record): one Map lookup per record for its partition states, one for its topic's
- * incarnation, the route and heartbeat caches and the delivery queue (as before the split); one
- * InFlight object per record; nothing else allocated. Delivery reports are matched without a
- * per-record opaque (see {@link TargetWriter.takeInFlight}).
+ * Hot path (per record): Map lookups for the topic's partition states, the incarnation it was fetched
+ * from, the topic's current incarnation, its route (remote topic, telemetry attributes and heartbeat
+ * flag in one cache entry: one lookup fewer than before) and its delivery queue; one InFlight object per
+ * record; nothing else allocated. Delivery reports are matched without a per-record opaque (see
+ * {@link TargetWriter.takeInFlight}) and look the route up once.
  */
 import { ERROR_CODES, MirrorError } from '../core/errors.ts';
 import type { Telemetry } from '../telemetry/telemetry.ts';
@@ -99,11 +100,6 @@ export class TargetWriter {
   /** Creates the producer with this writer's delivery-report handler. Throws MirrorError on connection/auth failures. */
   async connect(createProducer: TargetProducerFactory): Promise<void> {
     this.producer = await createProducer({ onDelivery: this.onDelivery });
-  }
-
-  /** Records produced and not yet reported. */
-  get inFlight(): number {
-    return this.inFlightTotal;
   }
 
   /** Back-pressure: resolves at once below the in-flight limit, else once half of it drained or on {@link releaseBackPressure}. */
