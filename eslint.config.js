@@ -35,12 +35,14 @@ const engineEntryFiles = {
 /**
  * The no-restricted-imports patterns of a file in engine/<layer>/ (flat config: the last block that sets
  * a rule wins for a file, so each block carries the complete list). `allow` lifts the restriction on
- * some later layers and/or the client libraries — only for the temporary exemptions at the end.
+ * some later layers and/or the client libraries.
  */
 function layerPatterns(layer, allow = {}) {
   const later = ENGINE_LAYERS.slice(ENGINE_LAYERS.indexOf(layer) + 1).filter((l) => !(allow.layers ?? []).includes(l));
   const patterns = [
-    { regex: '^\\.\\./\\.\\./', message: 'engine/ never imports code outside engine/ (testkit/, test/, scenarios/, CLIs, tools).' },
+    allow.testkit
+      ? { regex: '(^|/)(testkit/(?!wait-for\\.ts$)|test/|scenarios/|bench/|producer-cli/|consumer-cli/|local-kafka/)', message: 'engine/ unit tests and fakes import nothing outside engine/ but testkit/wait-for.ts.' }
+      : { regex: '^\\.\\./\\.\\./', message: 'engine/ never imports code outside engine/ (testkit/, test/, scenarios/, CLIs, tools).' },
     engineEntryFiles,
   ];
   if (later.length > 0) {
@@ -89,20 +91,9 @@ export default tseslint.config(
   // engine/index.ts and engine/testing.ts: any engine folder, never a client library or outside code.
   { files: ['engine/*.ts'], rules: restrict([{ regex: '^\\.\\./', message: 'engine/ never imports code outside engine/.' }, clientLibraries]) },
   ...engineLayerBlocks,
-
-  // ---------------------------------------------------------------------------------------------------
-  // TEMPORARY exemptions (issue 11), removed by the lead when the branches fixing them are merged.
-  // Each names exactly the files of a known violation; everything else in those files stays enforced.
-  // ---------------------------------------------------------------------------------------------------
-  {
-    // h1: engine/detect/partition-checks.ts imports engine/replicate/mirror-task.ts (a reverse import and
-    // an import cycle, see .dependency-cruiser.cjs) and @confluentinc/kafka-javascript types.
-    files: ['engine/detect/partition-checks.ts'],
-    rules: restrict(layerPatterns('detect', { layers: ['replicate'], clientLibraries: true })),
-  },
-  {
-    // h1: engine/replicate imports @confluentinc/kafka-javascript types (Message, MessageHeader, KafkaConsumer …).
-    files: ['engine/replicate/mirror-task.ts', 'engine/replicate/record-fidelity.ts', 'engine/replicate/record-fidelity.test.ts'],
-    rules: restrict(layerPatterns('replicate', { clientLibraries: true })),
-  },
+  // Unit tests and their fakes inside engine/ may also wait for a condition with testkit/wait-for.ts.
+  ...ENGINE_LAYERS.map((layer) => ({
+    files: [`engine/${layer}/**/*.test.ts`, `engine/${layer}/fakes/**/*.ts`],
+    rules: restrict(layerPatterns(layer, { testkit: true })),
+  })),
 );

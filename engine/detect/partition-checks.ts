@@ -3,26 +3,77 @@
  * (re)assignment, the topic-ID fence and periodic topic-ID check (topic resets), and the stall check
  * (log truncation, divergence). The decisions themselves are the pure functions of
  * truncation-detector.ts and topic-reset-detector.ts; this module runs them and acts.
+ *
+ * It talks to small ports only: the task's {@link PartitionTable}, the source admin (describe topics,
+ * partition offsets), the progress store, telemetry, a clock, and {@link PartitionCheckActions}
+ * (implemented by the mirror task: re-assign the consumer, drain in-flight records, ensure remote
+ * topics, fail the task).
  */
-import type { LibrdKafkaError } from '@confluentinc/kafka-javascript';
 import type { Logger } from '../core/logger.ts';
-import type { KafkaAdmin, PartitionOffsets, TopicDescription } from '../kafka/kafka-admin.ts';
-import type { MirrorTask } from '../replicate/mirror-task.ts';
+import type { MirrorError } from '../core/errors.ts';
+import type { ReplicationPolicy } from '../mm2/replication-policy.ts';
+import type { Telemetry } from '../telemetry/telemetry.ts';
+import type { PartitionOffsets, TopicDescription } from '../kafka/kafka-admin.ts';
+import type { SourceAdminPort } from '../kafka/admin-ports.ts';
+import { isOffsetOutOfRange, isTopicGone, type ClientErrorLike } from '../kafka/source-consumer.ts';
 import { tpKey } from '../kafka/kafka-admin.ts';
 import { PARTITION_STATUS, PartitionState } from '../partitions/partition-state.ts';
+import type { PartitionTable } from '../partitions/partition-table.ts';
+import { persistProgress, type ProgressPort } from '../partitions/partition-progress.ts';
 import { detectTruncation, isDueForCheck, type TruncationFinding } from './truncation-detector.ts';
-import { checkTopic } from './topic-reset-detector.ts';
+import { checkIncarnation, checkTopic } from './topic-reset-detector.ts';
 import { DivergenceError, TruncationError } from '../core/errors.ts';
 
-/** librdkafka: out-of-range with `auto.offset.reset=error` (arrives without its partition). */
-const ERR_AUTO_OFFSET_RESET = -140;
-/** Kafka errors meaning the topic is gone or changed: UNKNOWN_TOPIC_OR_PARTITION, UNKNOWN_TOPIC_ID, INCONSISTENT_TOPIC_ID. */
-const TOPIC_ERRORS = new Set([3, 100, 103]);
+/** What the checks need from a flow's config (FlowConfig and MirrorTaskSettings satisfy it). Intervals in ms. */
+export interface PartitionCheckSettings {
+  /** Flow name, e.g. `primary->standby`. */
+  readonly name: string;
+  readonly sourceAlias: string;
+  /** Names remote topics (progress records carry the remote topic). */
+  readonly replicationPolicy: Pick<ReplicationPolicy, 'formatRemoteTopic'>;
+  readonly isolationLevel: 'read_committed' | 'read_uncommitted';
+  readonly truncationPolicy: 'fail' | 'continue';
+  readonly topicResetCheckIntervalMs: number;
+  readonly truncationCheckIntervalMs: number;
+}
 
-/** Runs the checks for one {@link MirrorTask}. */
+/** What the checks ask of the mirror task that runs them. */
+export interface PartitionCheckActions {
+  /** Re-assign the consumer at the next iteration (positions changed), or rebuild it (`rebuild`: topic incarnation changed). */
+  requestReassign(rebuild?: boolean): void;
+  /** Waits until every produced record is acknowledged (before repositioning a partition). */
+  drainInFlight(): Promise<void>;
+  /** Ensures the remote topics of `topics` exist with enough partitions, and that the producer knows them. */
+  ensureRemoteTopics(topics: TopicDescription[]): Promise<void>;
+  /** Stops the task with a fatal error (truncation under `fail`, divergence). */
+  failWith(error: MirrorError): void;
+}
+
+/** The source-admin calls the checks make. */
+export type CheckAdminPort = Pick<SourceAdminPort, 'describeTopics' | 'partitionOffsets'>;
+
+/** Collaborators of {@link PartitionChecks}; `clock` gives epoch ms. */
+export interface PartitionChecksOptions {
+  settings: PartitionCheckSettings;
+  table: PartitionTable;
+  admin: CheckAdminPort;
+  progress: ProgressPort;
+  telemetry: Pick<Telemetry, 'recordLost'>;
+  actions: PartitionCheckActions;
+  clock: () => number;
+  /** The task's logger (binds `flow`). */
+  logger: Logger;
+}
+
+/** Runs the checks of one mirror task. */
 export class PartitionChecks {
-  private readonly task: MirrorTask;
-  private readonly admin: KafkaAdmin;
+  private readonly settings: PartitionCheckSettings;
+  private readonly table: PartitionTable;
+  private readonly admin: CheckAdminPort;
+  private readonly progress: ProgressPort;
+  private readonly telemetry: Pick<Telemetry, 'recordLost'>;
+  private readonly actions: PartitionCheckActions;
+  private readonly clock: () => number;
   private readonly log: Logger;
   private lastTopicIdCheckAtMs = 0;
   private lastMissingCheckAtMs = 0;
@@ -30,14 +81,15 @@ export class PartitionChecks {
   private forceStallCheck = false;
   private lastConsumeErrorLogAtMs = 0;
 
-  constructor(options: { task: MirrorTask; admin: KafkaAdmin; logger: Logger }) {
-    this.task = options.task;
+  constructor(options: PartitionChecksOptions) {
+    this.settings = options.settings;
+    this.table = options.table;
     this.admin = options.admin;
+    this.progress = options.progress;
+    this.telemetry = options.telemetry;
+    this.actions = options.actions;
+    this.clock = options.clock;
     this.log = options.logger;
-  }
-
-  private get flow(): string {
-    return this.task.settings.name;
   }
 
   /**
@@ -46,39 +98,41 @@ export class PartitionChecks {
    * reset while the engine was down; none: log start). Known ones go through {@link applyDescription}.
    */
   async adoptTopics(topics: readonly TopicDescription[]): Promise<void> {
-    const fresh = topics.filter((t) => !this.task.trackedTopics().includes(t.name));
+    const fresh = topics.filter((t) => !this.table.isTracked(t.name));
     for (const t of topics) if (!fresh.includes(t)) await this.applyDescription(t.name, t);
     if (fresh.length === 0) return;
-    const owned = (t: TopicDescription) => range(t.partitionCount).filter((partition) => this.task.owns(t.name, partition));
+    const owned = (t: TopicDescription) => range(t.partitionCount).filter((partition) => this.table.owns(t.name, partition));
     const partitions = fresh.flatMap((t) => owned(t).map((partition) => ({ topic: t.name, partition })));
     const offsets = await this.admin.partitionOffsets(partitions, this.readCommitted);
-    const now = Date.now();
+    const now = this.clock();
     for (const t of fresh) {
-      this.task.setKnownTopic(t.name, t);
+      this.table.setKnownTopic(t.name, t);
       for (const partition of range(t.partitionCount)) {
         // Counted once taken into account (added, or another task's), so a failure part-way resumes at the next one.
-        if (!this.task.owns(t.name, partition)) {
-          this.task.notePartitionCount(t.name, partition + 1);
+        if (!this.table.owns(t.name, partition)) {
+          this.table.notePartitionCount(t.name, partition + 1);
           continue;
         }
         const o = offsets.get(tpKey({ topic: t.name, partition }))!;
-        const stored = this.task.progressStore.get(t.name, partition, t.topicId);
-        const older = this.task.progressStore.incarnations(t.name, partition).filter((r) => r.topicId !== t.topicId);
+        const stored = this.progress.get(t.name, partition, t.topicId);
         const state = new PartitionState({ topic: t.name, partition }, t.topicId, stored?.nextOffset ?? o.logStartOffset, now);
         state.gaps = stored?.gaps ?? [];
-        this.task.addPartition(state);
-        this.task.notePartitionCount(t.name, partition + 1);
+        this.table.add(state);
+        this.actions.requestReassign();
+        this.table.notePartitionCount(t.name, partition + 1);
         if (stored) {
           state.persistedNextOffset = stored.nextOffset;
           await this.evaluateOffsets(state, o);
         } else {
-          if (older.length > 0) {
-            const last = older[older.length - 1]!;
-            this.logResetDetected(state, last.topicId, t.topicId, last.nextOffset - 1);
-            this.logResetHandling(state, o.logStartOffset);
+          // Progress only under other topic IDs: the topic was reset while the engine was down.
+          const previous = this.progress.incarnations(t.name, partition).at(-1);
+          const check = checkIncarnation(previous?.topicId, t);
+          if (check.kind === 'reset') {
+            logResetDetected(this.log, state, check.oldTopicId, check.newTopicId, previous!.nextOffset - 1);
+            logResetHandling(this.log, state, o.logStartOffset);
             state.resetDetectedAtMs = now;
           }
-          await this.task.persist(state);
+          await this.persist(state);
         }
       }
     }
@@ -90,27 +144,27 @@ export class PartitionChecks {
    */
   async verifyTopicIds(topics: readonly string[], fetchedAtMs: number): Promise<void> {
     const described = await this.admin.describeTopics(topics);
-    if (Date.now() < fetchedAtMs) throw new Error('clock went backwards during the topic-ID fence');
+    if (this.clock() < fetchedAtMs) throw new Error('clock went backwards during the topic-ID fence');
     for (const [name, d] of described) await this.applyDescription(name, d);
   }
 
-  /** Periodic work: the topic-ID check on its own interval and the stall check of idle partitions. */
+  /** Periodic work at `nowMs` (epoch ms): the topic-ID check on its own interval and the stall check of idle partitions. */
   async runDueChecks(nowMs: number): Promise<void> {
-    const s = this.task.settings;
+    const s = this.settings;
     if (this.forceTopicIdCheck || nowMs - this.lastTopicIdCheckAtMs >= s.topicResetCheckIntervalMs) {
       this.forceTopicIdCheck = false;
       this.lastTopicIdCheckAtMs = nowMs;
-      const described = await this.admin.describeTopics(this.task.trackedTopics());
+      const described = await this.admin.describeTopics(this.table.trackedTopics());
       for (const [name, d] of described) await this.applyDescription(name, d);
     } else if (nowMs - this.lastMissingCheckAtMs >= s.truncationCheckIntervalMs) {
       // A deleted topic is watched closely (it is likely being recreated), whatever the periodic interval.
       this.lastMissingCheckAtMs = nowMs;
-      const missing = this.task.trackedTopics().filter((t) => this.task.knownTopic(t) === undefined);
+      const missing = this.table.trackedTopics().filter((t) => this.table.knownTopic(t) === undefined);
       if (missing.length > 0) for (const [name, d] of await this.admin.describeTopics(missing)) await this.applyDescription(name, d);
     }
     const force = this.forceStallCheck;
     this.forceStallCheck = false;
-    const due = [...this.task.partitionStates.values()].filter(
+    const due = [...this.table.values()].filter(
       (p) => p.status === PARTITION_STATUS.MIRRORING && (force || isDueForCheck(nowMs, p.lastProgressAtMs, p.lastCheckAtMs, s.truncationCheckIntervalMs)),
     );
     if (due.length === 0) return;
@@ -130,22 +184,22 @@ export class PartitionChecks {
     }
   }
 
-  /** Consumer errors: -140 (out of range) forces a stall check of every partition; topic errors force a topic-ID check. */
-  onConsumeError(err: LibrdKafkaError): void {
-    if (err.code === ERR_AUTO_OFFSET_RESET) {
+  /** Consumer errors: out of range (-140) forces a stall check of every partition; topic errors force a topic-ID check. */
+  onConsumeError(err: ClientErrorLike): void {
+    if (isOffsetOutOfRange(err)) {
       this.forceStallCheck = true;
       this.log.debug({ code: err.code }, 'offset out of range reported by the consumer; checking partitions against the broker');
       return;
     }
-    if (TOPIC_ERRORS.has(err.code)) this.forceTopicIdCheck = true;
-    const now = Date.now();
+    if (isTopicGone(err)) this.forceTopicIdCheck = true;
+    const now = this.clock();
     if (now - this.lastConsumeErrorLogAtMs > 5000) {
       this.lastConsumeErrorLogAtMs = now;
       this.log.warn({ code: err.code, err: err.message, status: 'DEGRADED' }, `source consumer error: ${err.message}`);
     }
   }
 
-  /** Logs the third reset line once the first record of the new incarnation is acknowledged. */
+  /** Logs the third reset line once the first record of the new incarnation is acknowledged at `nowMs` (epoch ms). */
   onResetRecovered(state: PartitionState, nowMs: number): void {
     const recoveryMs = nowMs - (state.resetDetectedAtMs ?? nowMs);
     state.resetDetectedAtMs = undefined;
@@ -156,46 +210,55 @@ export class PartitionChecks {
   }
 
   private get readCommitted(): boolean {
-    return this.task.settings.isolationLevel === 'read_committed';
+    return this.settings.isolationLevel === 'read_committed';
+  }
+
+  /** Writes the progress of one partition now (gaps included), at its acknowledged position. */
+  private persist(state: PartitionState): Promise<void> {
+    return persistProgress(this.progress, state, this.settings.replicationPolicy.formatRemoteTopic(this.settings.sourceAlias, state.topic));
   }
 
   /** Applies one topic description (undefined = missing) to the partitions of that topic. */
   private async applyDescription(name: string, d: TopicDescription | undefined): Promise<void> {
-    const known = this.task.knownTopic(name);
-    const states = [...this.task.partitionStates.values()].filter((s) => s.topic === name);
-    if (!d) {
+    const known = this.table.knownTopic(name);
+    const states = this.table.partitionsOf(name);
+    // The incarnation being mirrored: the last one described, else the one the partitions still hold (topic missing).
+    const check = checkIncarnation(known?.topicId ?? states[0]?.topicId, d);
+    if (check.kind === 'missing' || !d) {
       if (known === undefined && states.every((s) => s.status !== PARTITION_STATUS.MIRRORING)) return;
-      this.task.setKnownTopic(name, undefined);
+      this.table.setKnownTopic(name, undefined);
       for (const s of states) if (s.status === PARTITION_STATUS.MIRRORING) s.status = PARTITION_STATUS.WAITING_FOR_TOPIC;
       this.log.warn(
         { event: 'topic_missing', topic: name, lastTopicId: states[0]?.topicId },
         `Source topic ${name} no longer exists; its partitions wait for it to be recreated`,
       );
-      this.task.requestReassign(true);
+      this.actions.requestReassign(true);
       return;
     }
-    const oldTopicId = known?.topicId ?? states[0]?.topicId;
-    if (oldTopicId !== undefined && oldTopicId !== d.topicId) return this.handleReset(d, states);
+    if (check.kind === 'reset') return this.handleReset(d, states);
     if (!known) {
       // Back with the same topic ID (a describe that failed transiently): resume where we were.
       for (const s of states) if (s.status === PARTITION_STATUS.WAITING_FOR_TOPIC) s.status = PARTITION_STATUS.MIRRORING;
-      this.task.requestReassign(true);
+      this.actions.requestReassign(true);
     }
-    this.task.setKnownTopic(name, d);
-    const counted = this.task.partitionCount(name);
+    this.table.setKnownTopic(name, d);
+    const counted = this.table.partitionCount(name);
     if (counted < d.partitionCount) await this.addPartitions(d, counted);
   }
 
+  /** The topic was recreated as `d`: each partition restarts at the new incarnation's log start, or is REMOVED when `d` lacks it. */
   private async handleReset(d: TopicDescription, states: PartitionState[]): Promise<void> {
-    const now = Date.now();
-    await this.task.drainInFlight();
+    const now = this.clock();
+    await this.actions.drainInFlight();
     const detected = states.map((s) => ({ state: s, oldTopicId: s.topicId, lastMirroredOffset: s.ackedNextOffset - 1 }));
-    for (const x of detected) this.logResetDetected(x.state, x.oldTopicId, d.topicId, x.lastMirroredOffset);
-    await this.task.ensureRemoteTopics([d]);
-    const live = states.filter((s) => s.partition < d.partitionCount);
-    const offsets = await this.admin.partitionOffsets(live, this.readCommitted);
-    for (const s of states) {
-      if (s.partition >= d.partitionCount) {
+    for (const x of detected) logResetDetected(this.log, x.state, x.oldTopicId, d.topicId, x.lastMirroredOffset);
+    await this.actions.ensureRemoteTopics([d]);
+    const checks = states.map((s) => ({ state: s, check: checkTopic(s, d) }));
+    const removed = ({ check }: (typeof checks)[number]) => check.kind === 'partition-missing' || (check.kind === 'reset' && !check.partitionExists);
+    const offsets = await this.admin.partitionOffsets(checks.filter((c) => !removed(c)).map((c) => c.state), this.readCommitted);
+    for (const c of checks) {
+      const s = c.state;
+      if (removed(c)) {
         s.status = PARTITION_STATUS.REMOVED;
         this.log.warn(
           { event: 'partition_removed', topic: s.topic, partition: s.partition, newTopicId: d.topicId },
@@ -204,30 +267,31 @@ export class PartitionChecks {
         continue;
       }
       const start = offsets.get(s.key)!.logStartOffset;
-      this.logResetHandling(s, start);
+      logResetHandling(this.log, s, start);
       s.restartAt(start, d.topicId, now);
       s.resetDetectedAtMs = now;
-      await this.task.persist(s);
+      await this.persist(s);
     }
-    this.task.setKnownTopic(d.name, d);
-    const counted = this.task.partitionCount(d.name);
+    this.table.setKnownTopic(d.name, d);
+    const counted = this.table.partitionCount(d.name);
     if (counted < d.partitionCount) await this.addPartitions(d, counted);
-    this.task.requestReassign(true);
+    this.actions.requestReassign(true);
   }
 
   private async addPartitions(d: TopicDescription, from: number): Promise<void> {
-    await this.task.ensureRemoteTopics([d]);
+    await this.actions.ensureRemoteTopics([d]);
     const partitions = range(d.partitionCount).slice(from).map((partition) => ({ topic: d.name, partition }));
-    const offsets = await this.admin.partitionOffsets(partitions.filter((tp) => this.task.owns(tp.topic, tp.partition)), this.readCommitted);
+    const offsets = await this.admin.partitionOffsets(partitions.filter((tp) => this.table.owns(tp.topic, tp.partition)), this.readCommitted);
     for (const tp of partitions) {
-      if (!this.task.owns(tp.topic, tp.partition)) {
-        this.task.notePartitionCount(d.name, tp.partition + 1); // another task's
+      if (!this.table.owns(tp.topic, tp.partition)) {
+        this.table.notePartitionCount(d.name, tp.partition + 1); // another task's
         continue;
       }
-      const state = new PartitionState(tp, d.topicId, offsets.get(tpKey(tp))!.logStartOffset, Date.now());
-      this.task.addPartition(state);
-      this.task.notePartitionCount(d.name, tp.partition + 1);
-      await this.task.persist(state);
+      const state = new PartitionState(tp, d.topicId, offsets.get(tpKey(tp))!.logStartOffset, this.clock());
+      this.table.add(state);
+      this.actions.requestReassign();
+      this.table.notePartitionCount(d.name, tp.partition + 1);
+      await this.persist(state);
       this.log.info({ topic: tp.topic, partition: tp.partition, startOffset: state.nextOffset }, `Mirroring new partition ${state.key}`);
     }
   }
@@ -245,55 +309,58 @@ export class PartitionChecks {
   private async evaluateOffsets(state: PartitionState, o: PartitionOffsets): Promise<void> {
     const finding = detectTruncation(state.nextOffset, o);
     if (finding) return this.handleTruncation(state, finding);
-    const check = checkTopic(state, this.task.knownTopic(state.topic), o);
+    const check = checkTopic(state, this.table.knownTopic(state.topic), o);
     if (check.kind === 'divergence') {
       state.status = PARTITION_STATUS.FAILED;
       this.log.error(
         { event: 'log_divergence_detected', topic: state.topic, partition: state.partition, topicId: state.topicId, ...check },
         `Log divergence detected for ${state.key}: log end offset ${check.logEndOffset} is below the next expected offset ${check.expectedOffset} (same topic ID)`,
       );
-      this.task.failWith(new DivergenceError({ topic: state.topic, partition: state.partition, expectedOffset: check.expectedOffset, logEndOffset: check.logEndOffset }));
+      this.actions.failWith(new DivergenceError({ topic: state.topic, partition: state.partition, expectedOffset: check.expectedOffset, logEndOffset: check.logEndOffset }));
     }
   }
 
   private async handleTruncation(state: PartitionState, f: TruncationFinding): Promise<void> {
-    const detectedAt = new Date().toISOString();
-    const policy = this.task.settings.truncationPolicy;
-    const evidence = { flow: this.flow, topic: state.topic, partition: state.partition, expectedOffset: f.expectedOffset, logStartOffset: f.logStartOffset, gap: f.gap, detectedAt };
+    const detectedAt = new Date(this.clock()).toISOString();
+    const policy = this.settings.truncationPolicy;
+    const flow = this.settings.name;
+    const evidence = { flow, topic: state.topic, partition: state.partition, expectedOffset: f.expectedOffset, logStartOffset: f.logStartOffset, gap: f.gap, detectedAt };
     this.log.critical(
       { event: 'log_truncation_detected', ...logFields(evidence), topicId: state.topicId, policy },
       `CRITICAL: Log truncation detected for ${state.key}. Expected offset ${f.expectedOffset}, but got ${f.logStartOffset}. Gap of ${f.gap} messages detected`,
     );
-    this.task.telemetrySink.recordLost(f.gap, { flow: this.flow, topic: state.topic });
+    this.telemetry.recordLost(f.gap, { flow, topic: state.topic });
     const gap = { expectedOffset: f.expectedOffset, logStartOffset: f.logStartOffset, gap: f.gap, detectedAt };
     if (policy === 'continue') {
-      await this.task.drainInFlight();
+      await this.actions.drainInFlight();
       state.gaps = [...state.gaps, { ...gap, acknowledgedAt: detectedAt, acknowledgedBy: 'continue-policy' }];
-      state.restartAt(f.logStartOffset, state.topicId, Date.now());
-      await this.task.persist(state);
+      state.restartAt(f.logStartOffset, state.topicId, this.clock());
+      await this.persist(state);
       this.log.warn({ event: 'truncation_gap_skipped', ...logFields(evidence) }, `Resuming ${state.key} at log start offset ${f.logStartOffset} (truncation.policy=continue)`);
-      this.task.requestReassign();
+      this.actions.requestReassign();
       return;
     }
     state.status = PARTITION_STATUS.FAILED;
     if (!state.gaps.some((g) => g.expectedOffset === gap.expectedOffset && !g.acknowledgedAt)) state.gaps = [...state.gaps.filter((g) => g.acknowledgedAt), gap];
-    await this.task.persist(state);
-    this.task.failWith(new TruncationError(evidence));
+    await this.persist(state);
+    this.actions.failWith(new TruncationError(evidence));
   }
+}
 
-  private logResetDetected(state: PartitionState, oldTopicId: string, newTopicId: string, lastMirroredOffset: number): void {
-    this.log.warn(
-      { event: 'topic_reset_detected', topic: state.topic, partition: state.partition, oldTopicId, newTopicId, lastMirroredOffset },
-      `Topic reset detected for ${state.key} (topic ID ${oldTopicId} -> ${newTopicId})`,
-    );
-  }
+/** The first of the three reset lines (`topic_reset_detected`, warn). */
+function logResetDetected(log: Logger, state: PartitionState, oldTopicId: string, newTopicId: string, lastMirroredOffset: number): void {
+  log.warn(
+    { event: 'topic_reset_detected', topic: state.topic, partition: state.partition, oldTopicId, newTopicId, lastMirroredOffset },
+    `Topic reset detected for ${state.key} (topic ID ${oldTopicId} -> ${newTopicId})`,
+  );
+}
 
-  private logResetHandling(state: PartitionState, startOffset: number): void {
-    this.log.info(
-      { event: 'topic_reset_handling', topic: state.topic, partition: state.partition, startOffset },
-      `Handling topic reset for ${state.key}. Seeking to beginning offset ${startOffset}`,
-    );
-  }
+/** The second reset line (`topic_reset_handling`, info): where the new incarnation is mirrored from. */
+function logResetHandling(log: Logger, state: PartitionState, startOffset: number): void {
+  log.info(
+    { event: 'topic_reset_handling', topic: state.topic, partition: state.partition, startOffset },
+    `Handling topic reset for ${state.key}. Seeking to beginning offset ${startOffset}`,
+  );
 }
 
 /** Evidence without `flow`: the task's child logger binds it already. */

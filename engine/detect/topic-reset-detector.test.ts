@@ -1,12 +1,36 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { checkTopic, type TopicCheck } from './topic-reset-detector.ts';
+import { checkIncarnation, checkTopic, type TopicCheck } from './topic-reset-detector.ts';
 import type { PartitionOffsets, TopicDescription } from '../kafka/kafka-admin.ts';
 
 const OLD = 'oldTopicIdAAAAAAAAAAAA';
 const NEW = 'newTopicIdBBBBBBBBBBBB';
 const known = { topicId: OLD, partition: 1, nextOffset: 500 };
 const topic = (topicId: string, partitionCount: number): TopicDescription => ({ name: 'commit-log', topicId, partitionCount });
+
+describe('checkIncarnation', () => {
+  it('classifies a topic by its topic ID alone', () => {
+    expect(checkIncarnation(OLD, undefined)).toEqual({ kind: 'missing' });
+    expect(checkIncarnation(undefined, undefined)).toEqual({ kind: 'missing' });
+    expect(checkIncarnation(OLD, topic(OLD, 3))).toEqual({ kind: 'unchanged' });
+    expect(checkIncarnation(OLD, topic(NEW, 1))).toEqual({ kind: 'reset', oldTopicId: OLD, newTopicId: NEW });
+    // Nothing mirrored yet (e.g. every partition belongs to another task): nothing to compare, never a reset.
+    expect(checkIncarnation(undefined, topic(NEW, 3))).toEqual({ kind: 'unchanged' });
+  });
+
+  it('agrees with checkTopic on every partition of the topic (property, seed 7)', () => {
+    const idArb = fc.constantFrom('id-a', 'id-b');
+    fc.assert(
+      fc.property(idArb, fc.option(fc.record({ name: fc.constant('t'), topicId: idArb, partitionCount: fc.integer({ min: 1, max: 4 }) }), { nil: undefined }), fc.nat(5), (id, current, partition) => {
+        const topicLevel = checkIncarnation(id, current).kind;
+        const partitionLevel = checkTopic({ topicId: id, partition, nextOffset: 0 }, current).kind;
+        if (topicLevel === 'missing' || topicLevel === 'reset') expect(partitionLevel).toBe(topicLevel);
+        else expect(['unchanged', 'partition-missing']).toContain(partitionLevel);
+      }),
+      { seed: 7, numRuns: 100 },
+    );
+  });
+});
 
 describe('checkTopic', () => {
   it('classifies a missing topic as missing', () => {

@@ -8,7 +8,8 @@
  * is the disaster-recovery copy.
  */
 import type { Logger } from '../core/logger.ts';
-import type { KafkaAdmin, TopicDescription } from '../kafka/kafka-admin.ts';
+import type { TopicDescription } from '../kafka/kafka-admin.ts';
+import type { SourceAdminPort, TargetAdminPort } from '../kafka/admin-ports.ts';
 import type { ReplicationPolicy } from '../mm2/replication-policy.ts';
 import type { TopicFilter } from '../config/topic-filter.ts';
 import type { ClusterClientSettings } from '../kafka/kafka-clients.ts';
@@ -38,18 +39,25 @@ export interface DiscoveredTopic extends TopicDescription {
 /** Topic discovery for one flow. */
 export class TopicDiscovery {
   private readonly settings: DiscoverySettings;
-  private readonly sourceAdmin: KafkaAdmin;
-  private readonly targetAdmin: KafkaAdmin;
+  private readonly sourceAdmin: Pick<SourceAdminPort, 'listTopics' | 'describeTopics'>;
+  private readonly targetAdmin: Pick<TargetAdminPort, 'describeTopics' | 'createTopic' | 'createPartitions'>;
   private readonly log: Logger;
   private readonly sourceConfigs: TopicConfigsPort | undefined;
   /** remote topic → partition count known to exist on the target. */
   private readonly remotePartitions = new Map<string, number>();
 
   /**
-   * `sourceConfigs` (optional): the source cluster's topic-config client, owned (closed) by the caller;
-   * without it each creation opens and closes its own kafkajs admin.
+   * `sourceAdmin` lists and describes source topics; `targetAdmin` creates and grows remote topics
+   * (KafkaAdmin satisfies both). `sourceConfigs` (optional): the source cluster's topic-config client,
+   * owned (closed) by the caller; without it each creation opens and closes its own kafkajs admin.
    */
-  constructor(options: { settings: DiscoverySettings; sourceAdmin: KafkaAdmin; targetAdmin: KafkaAdmin; logger: Logger; sourceConfigs?: TopicConfigsPort }) {
+  constructor(options: {
+    settings: DiscoverySettings;
+    sourceAdmin: Pick<SourceAdminPort, 'listTopics' | 'describeTopics'>;
+    targetAdmin: Pick<TargetAdminPort, 'describeTopics' | 'createTopic' | 'createPartitions'>;
+    logger: Logger;
+    sourceConfigs?: TopicConfigsPort;
+  }) {
     this.settings = options.settings;
     this.sourceConfigs = options.sourceConfigs;
     this.sourceAdmin = options.sourceAdmin;

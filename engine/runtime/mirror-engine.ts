@@ -14,6 +14,7 @@ import { TopicConfigSync } from '../discovery/topic-config-sync.ts';
 import { Telemetry, type ReplicationSummary, type TelemetrySnapshot } from '../telemetry/telemetry.ts';
 import type { MirrorError } from '../core/errors.ts';
 import { WHOLE_FLOW, type TaskAssignment } from '../partitions/task-assignment.ts';
+import { createMirrorTaskClients } from '../kafka/mirror-task-clients.ts';
 
 /** How the engine ended: cleanly, or with the first fatal flow error. */
 export type EngineOutcome = { status: 'stopped' } | { status: 'failed'; flow: string; error: MirrorError };
@@ -81,7 +82,7 @@ export class MirrorEngine {
         // Before the mirror task: the writer's first sync per partition is a series boundary relative to the stored syncs.
         const support = await FailoverSupport.prepare(flow, this.telemetry, this.log, assignment);
         this.failover.push(support);
-        const task = new MirrorTask({ settings, store, telemetry: this.telemetry, logger: this.log, listener: support.listener, assignment });
+        const task = new MirrorTask({ settings, store, telemetry: this.telemetry, logger: this.log, listener: support.listener, assignment, clients: createMirrorTaskClients(flow) });
         this.tasks.push(task);
         await task.start();
         await support.start(task);

@@ -5,7 +5,8 @@
  * empty header value as a missing one. Everything here runs once per record: no allocation unless a
  * value really is empty.
  */
-import type { Message, MessageHeader } from '@confluentinc/kafka-javascript';
+import type { MessageHeader } from '@confluentinc/kafka-javascript';
+import type { RecordHeader, SourceRecord } from './source-consumer.ts';
 
 /**
  * A zero-length Buffer whose data pointer is not null. The binding's produce() turns a key, value or
@@ -21,13 +22,13 @@ export function nonNullEmpty<T extends Buffer | string | null | undefined>(b: T)
 }
 
 /** Headers as fetched (order and duplicates kept), copied only when one has an empty value. */
-export function emptySafeHeaders(headers: Message['headers']): MessageHeader[] | undefined {
+export function emptySafeHeaders(headers: readonly RecordHeader[] | undefined): MessageHeader[] | undefined {
   if (headers === undefined || !hasEmptyHeaderValue(headers)) return headers as MessageHeader[] | undefined;
   return headers.map((h) => Object.fromEntries(Object.entries(h).map(([k, v]) => [k, nonNullEmpty(v)])));
 }
 
 /** Whether any header value is an empty Buffer; plain loops, as it runs for every record with headers. */
-function hasEmptyHeaderValue(headers: NonNullable<Message['headers']>): boolean {
+function hasEmptyHeaderValue(headers: readonly RecordHeader[]): boolean {
   for (const h of headers) {
     for (const k in h) {
       const v = (h as Record<string, unknown>)[k];
@@ -38,7 +39,7 @@ function hasEmptyHeaderValue(headers: NonNullable<Message['headers']>): boolean 
 }
 
 /** Size of a record key in bytes (0 for a null key). */
-export function keyLength(key: Message['key']): number {
+export function keyLength(key: SourceRecord['key']): number {
   if (key === null || key === undefined) return 0;
   return typeof key === 'string' ? Buffer.byteLength(key) : key.length;
 }

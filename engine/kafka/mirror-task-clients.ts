@@ -1,0 +1,38 @@
+/**
+ * The client ports of one mirror task and their librdkafka-backed defaults: a source and a target admin,
+ * and factories for the source consumer and the target producer (a new consumer per topic incarnation,
+ * see mirror-task.ts). The runtime builds them; a unit test passes fakes instead.
+ */
+import { KafkaAdmin } from './kafka-admin.ts';
+import { adminConfig, type ClusterClientSettings } from './kafka-clients.ts';
+import type { SourceAdminPort, TargetAdminPort } from './admin-ports.ts';
+import { sourceConsumerFactory, type SourceConsumerFactory } from './source-consumer.ts';
+import { targetProducerFactory, type TargetProducerFactory } from './target-producer.ts';
+
+/** Everything a mirror task talks to Kafka through. The task takes ownership: it closes both admins when it stops. */
+export interface MirrorTaskClients {
+  readonly sourceAdmin: SourceAdminPort;
+  readonly targetAdmin: TargetAdminPort;
+  readonly createSourceConsumer: SourceConsumerFactory;
+  readonly createTargetProducer: TargetProducerFactory;
+}
+
+/** What the default clients need from a flow's config (FlowConfig satisfies it). */
+export interface MirrorTaskClientSettings {
+  /** Flow name, e.g. `primary->standby`: client ids are `kafka-mirror-<name>[-source-admin|-target-admin]`. */
+  readonly name: string;
+  readonly source: ClusterClientSettings;
+  readonly target: ClusterClientSettings;
+  readonly isolationLevel: 'read_committed' | 'read_uncommitted';
+}
+
+/** The librdkafka clients of one flow's mirror task (admins created now, consumer and producer on demand). */
+export function createMirrorTaskClients(settings: MirrorTaskClientSettings): MirrorTaskClients {
+  const clientId = `kafka-mirror-${settings.name}`;
+  return {
+    sourceAdmin: new KafkaAdmin(adminConfig(settings.source, `${clientId}-source-admin`)),
+    targetAdmin: new KafkaAdmin(adminConfig(settings.target, `${clientId}-target-admin`)),
+    createSourceConsumer: sourceConsumerFactory(settings.source, clientId, settings.isolationLevel),
+    createTargetProducer: targetProducerFactory(settings.target, clientId),
+  };
+}

@@ -1,0 +1,70 @@
+/**
+ * A {@link MirrorTask} wired to the in-memory fakes of testkit/fake-kafka.ts, with a manual clock and
+ * captured log lines: what the mirror-task unit tests drive. No broker, no sleeps standing in for a
+ * condition (tests wait with {@link waitFor}).
+ */
+import { parseMirrorConfig } from '../../config/config.ts';
+import { MirrorTask, type MirrorTaskSettings } from '../mirror-task.ts';
+import type { TaskAssignment } from '../../partitions/task-assignment.ts';
+import { FakeKafka, FakeProgressStore, FakeTelemetry, ManualClock, capturingLogger, type CapturedLine, type FakeKafkaOptions } from './fake-kafka.ts';
+import { waitFor } from '../../../testkit/wait-for.ts';
+
+/** The settings of a `primary->standby` flow with every default, topic config sync off (it would need a real source). */
+export function testFlowSettings(overrides: Partial<MirrorTaskSettings> = {}): MirrorTaskSettings {
+  const { config } = parseMirrorConfig(
+    ['clusters = primary, standby', 'primary.bootstrap.servers = 127.0.0.1:1', 'standby.bootstrap.servers = 127.0.0.1:2', 'primary->standby.enabled = true', 'sync.topic.configs.enabled = false'].join('\n'),
+    { env: {} },
+  );
+  return { ...config.flows[0]!, ...overrides };
+}
+
+/** Fakes, clock, log and the task under test. */
+export interface MirrorTaskHarness {
+  kafka: FakeKafka;
+  store: FakeProgressStore;
+  telemetry: FakeTelemetry;
+  clock: ManualClock;
+  lines: CapturedLine[];
+  settings: MirrorTaskSettings;
+  task: MirrorTask;
+  /** Log lines with `event` = `event`. */
+  events(event: string): CapturedLine[];
+  /** Waits (real time, deadline 5 s) until a log line with `event` appears; returns it. */
+  waitForEvent(event: string): Promise<CapturedLine>;
+  /** Waits until the remote partition holds `count` records; returns its values. */
+  waitForRemote(topic: string, partition: number, count: number): Promise<string[]>;
+}
+
+/** Builds the task (not started) over fresh fakes. */
+export function mirrorTaskHarness(options: { settings?: Partial<MirrorTaskSettings>; kafka?: FakeKafkaOptions; assignment?: TaskAssignment } = {}): MirrorTaskHarness {
+  const kafka = new FakeKafka(options.kafka);
+  const store = new FakeProgressStore();
+  const telemetry = new FakeTelemetry();
+  const clock = new ManualClock();
+  const lines: CapturedLine[] = [];
+  const settings = testFlowSettings(options.settings);
+  const task = new MirrorTask({ settings, store, telemetry, logger: capturingLogger(lines), clients: kafka.clients(), clock: clock.now, assignment: options.assignment });
+  const events = (event: string) => lines.filter((l) => l.event === event);
+  return {
+    kafka,
+    store,
+    telemetry,
+    clock,
+    lines,
+    settings,
+    task,
+    events,
+    waitForEvent: (event) => waitFor(() => events(event)[0], { timeoutMs: 5000, intervalMs: 5, message: `log event ${event}` }),
+    waitForRemote: (topic, partition, count) =>
+      waitFor(() => (kafka.target.values(`primary.${topic}`, partition).length >= count ? kafka.target.values(`primary.${topic}`, partition) : undefined), {
+        timeoutMs: 5000,
+        intervalMs: 5,
+        message: `${count} records in primary.${topic}-${partition}`,
+      }),
+  };
+}
+
+/** `count` values `<topicId>:<offset>` from offset `from`: what a remote partition holds of one incarnation. */
+export function valuesOf(topicId: string, from: number, count: number): string[] {
+  return Array.from({ length: count }, (_, i) => `${topicId}:${from + i}`);
+}
