@@ -57,6 +57,7 @@ describe('parseCli', () => {
     [['--topic', 't', '--count', '5', '--run-id', 'r', '--size', '999999999'], "error: --size must be an integer from 61 (the largest event of this run without padding) to 999915 (librdkafka's message.max.bytes 1000000 minus key, headers and record framing), got '999999999'"],
     [['--topic', 't', '--count', '5', '--bogus'], "error: unknown option '--bogus'"],
     [['--count', '5'], "error: required option '--topic <name>' not specified"],
+    [['--bogus', '--topic', 't', '--count', '5'], "error: unknown option '--bogus'"],
     [['--topic', 't', '--count', '5', 'extra'], "error: unexpected argument 'extra'"],
   ])('%j → exit 2 with one message naming the flag', (argv, message) => {
     const { result, stdout, stderr } = parse(...argv);
