@@ -24,6 +24,9 @@ describe('commit-log-producer binary', () => {
     [['--topic', 't', '--count', '5', '--rate', '-5'], '--rate', "'-5'"],
     [['--topic', 't', '--count', '5', '--no-such-flag'], '--no-such-flag', ''],
     [['--count', '5'], '--topic', ''],
+    // Issue 12: these created the topic and died with "Invalid string length" / were refused by the client (exit 1).
+    [['--topic', 't', '--count', '5', '--size', '999999999'], '--size', "'999999999'"],
+    [['--topic', 't', '--count', '5', '--partitions', '1000000'], '--partitions', "'1000000'"],
   ])('%j → exit 2 naming %s', async (args, flag, value) => {
     const { code, stdout, stderr } = await run(['--broker', CLOSED_PORT_BROKER, ...args]);
     expect(code).toBe(2);

@@ -11,6 +11,7 @@ import { PRIMARY, kafkajsClient, uniqueTopic } from '../testkit/test-clusters.ts
 import { waitFor } from '../testkit/wait-for.ts';
 import { decodeCommitLogRecord, type CommitLogEvent } from './commit-log-event.ts';
 import { produceCommitLog } from './commit-log-producer.ts';
+import { maximumSizeBytes } from './record-limits.ts';
 
 const BIN = fileURLToPath(new URL('../bin/commit-log-producer.js', import.meta.url));
 const kafka = kafkajsClient(PRIMARY);
@@ -127,6 +128,30 @@ describe('commit-log-producer binary (real cluster)', () => {
     const elapsed = Number(/elapsed_s=(\S+)/.exec(output.stdout)?.[1]);
     expect(elapsed).toBeGreaterThanOrEqual(0.09);
     expect(await highWatermarkTotal(topic)).toBe(50);
+  });
+
+  it('the largest --size the flags accept is produced and read back at exactly that size', async () => {
+    const topic = uniqueTopic('commit-log-maxsize');
+    createdTopics.push(topic);
+    const size = maximumSizeBytes(1, 'max-size-run', 'key-'); // seq 0..1: the key and seq header of seq 1
+    const { output, exited } = spawnCli(['--topic', topic, '--count', '2', '--run-id', 'max-size-run', '--size', String(size), '--quiet']);
+    expect(await exited).toBe(0);
+    expect(output.stdout).toMatch(/^summary: records=2 failed=0 /m);
+    const records = await readTopic(topic, 2);
+    expect(records.map((r) => Buffer.byteLength(JSON.stringify(r.event)))).toEqual([size, size]);
+  });
+
+  it.each([
+    ['--size', ['--count', '5', '--size', '999999999']],
+    ['--partitions', ['--count', '5', '--partitions', '1000000']],
+  ])('%s beyond what Kafka takes exits 2 naming the flag and creates no topic', async (flag, args) => {
+    const topic = uniqueTopic('commit-log-refused');
+    const { output, exited } = spawnCli(['--topic', topic, ...args]);
+    expect(await exited).toBe(2);
+    expect(output.stdout).toBe('');
+    expect(output.stderr).toMatch(new RegExp(`^error: ${flag} must be an integer from .*, got '${args.at(-1)}'\n$`));
+    await admin.connect();
+    expect(await admin.listTopics()).not.toContain(topic);
   });
 
   it('SIGINT stops producing, awaits what was sent, prints the summary and exits 130', async () => {

@@ -16,6 +16,7 @@ import { ConfigError } from '../engine/core/errors.ts';
 import { DEFAULT_KEY_PREFIX, encodeCommitLogEvent, minimumCommitLogValueBytes } from './commit-log-event.ts';
 import { DeliveryTally, type PartitionDeliveries } from './delivery-tally.ts';
 import { RateLimiter } from './rate-limiter.ts';
+import { MAX_PARTITIONS, maximumSizeBytes } from './record-limits.ts';
 import { ensureTopic, kafkaError, topicPartitionCount, type CommitLogLogger } from './topic-setup.ts';
 
 /** Options of one run. Only `topic` and `count` are required; see {@link COMMIT_LOG_PRODUCER_DEFAULTS}. */
@@ -138,8 +139,10 @@ export function resolveCommitLogProducerOptions(options: CommitLogProducerOption
   if (typeof o.topic !== 'string' || o.topic.length === 0) throw new ConfigError('topic', o.topic, 'a non-empty topic name');
   if (o.bootstrapServers.length === 0) throw new ConfigError('bootstrapServers', o.bootstrapServers, 'host:port[,host:port…]');
   requireInteger('count', o.count, 1, 'a positive integer');
-  requireInteger('partitions', o.partitions, 1, 'a positive integer');
+  requireInteger('partitions', o.partitions, 1, `an integer from 1 to ${MAX_PARTITIONS}`);
+  if (o.partitions > MAX_PARTITIONS) throw new ConfigError('partitions', String(o.partitions), `an integer from 1 to ${MAX_PARTITIONS}`);
   requireInteger('startSeq', o.startSeq, 0, 'a non-negative integer');
+  if (o.count > Number.MAX_SAFE_INTEGER - o.startSeq + 1) throw new ConfigError('count', String(o.count), lastSeqExpectation(o.startSeq));
   requireInteger('maxInFlight', o.maxInFlight, 1, 'a positive integer');
   requireInteger('deliveryTimeoutMs', o.deliveryTimeoutMs, 1, 'a positive integer');
   requireInteger('connectTimeoutMs', o.connectTimeoutMs, 1, 'a positive integer');
@@ -147,10 +150,23 @@ export function resolveCommitLogProducerOptions(options: CommitLogProducerOption
     throw new ConfigError('ratePerSec', String(o.ratePerSec), 'a positive number of records per second');
   }
   if (o.sizeBytes !== undefined) {
-    const minimum = minimumSizeBytes(o.startSeq + o.count - 1, o.runId);
-    requireInteger('sizeBytes', o.sizeBytes, minimum, `an integer >= ${minimum} (the largest event without padding)`);
+    const maxSeq = o.startSeq + o.count - 1;
+    const [minimum, maximum] = [minimumSizeBytes(maxSeq, o.runId), maximumSizeBytes(maxSeq, o.runId, o.keyPrefix)];
+    const expected = sizeExpectation(minimum, maximum);
+    requireInteger('sizeBytes', o.sizeBytes, minimum, expected);
+    if (o.sizeBytes > maximum) throw new ConfigError('sizeBytes', String(o.sizeBytes), expected);
   }
   return Object.freeze(o);
+}
+
+/** What a count is checked against: the last seq (`startSeq + count - 1`) must be a safe integer (2^53 − 1), or the events could not carry it exactly. */
+export function lastSeqExpectation(startSeq: number): string {
+  return `a positive integer of at most ${Number.MAX_SAFE_INTEGER - startSeq + 1} with start seq ${startSeq} (the last seq must stay below 2^53)`;
+}
+
+/** What a value size is checked against: from the largest unpadded event to the record limit (record-limits.ts). */
+export function sizeExpectation(minimum: number, maximum: number): string {
+  return `an integer from ${minimum} (the largest event of this run without padding) to ${maximum} (librdkafka's message.max.bytes 1000000 minus key, headers and record framing)`;
 }
 
 /** Smallest `sizeBytes` that fits every event up to `maxSeq` (producedAt taken as now: 13 digits until 2286). */
@@ -304,7 +320,10 @@ async function awaitDeliveries(producer: Producer, tally: DeliveryTally, timeout
   return tally.inFlight;
 }
 
-/** Resolves after `ms`, or as soon as `signal` aborts (a slow --rate must not delay Ctrl-C). */
+/** Node's largest timer delay (2^31 − 1 ms); a longer one fires after 1 ms (TimeoutOverflowWarning) and would spin. */
+const MAX_TIMER_MS = 2_147_483_647;
+
+/** Resolves after `ms` (at most {@link MAX_TIMER_MS}; callers re-check), or as soon as `signal` aborts (a slow --rate must not delay Ctrl-C). */
 function delay(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     const done = (): void => {
@@ -312,7 +331,7 @@ function delay(ms: number, signal?: AbortSignal): Promise<void> {
       signal?.removeEventListener('abort', done);
       resolve();
     };
-    const timer = setTimeout(done, ms);
+    const timer = setTimeout(done, Math.min(ms, MAX_TIMER_MS));
     signal?.addEventListener('abort', done, { once: true });
   });
 }

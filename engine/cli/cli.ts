@@ -9,13 +9,15 @@
  * authorization failure, 5 log divergence. `acknowledge-gap`: 0 acknowledged, 2 bad input or nothing to
  * acknowledge, 1/4 Kafka or auth failure.
  */
-import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { loadMirrorConfig, redactConfig } from '../config/config.ts';
 import { createLogger, type Logger } from '../core/logger.ts';
 import { MirrorEngine } from '../runtime/mirror-engine.ts';
 import { acknowledgeGap, describeAcknowledgement, selectFlow } from '../progress/gap-acknowledgement.ts';
 import { ConfigError, ERROR_CODES, EXIT_CODES, MirrorError } from '../core/errors.ts';
 import { TaskSupervisor, sendToSupervisor } from '../runtime/task-supervisor.ts';
+import { parseMirrorArgs, type AcknowledgeGapOptions, type RunOptions } from './cli-args.ts';
 
 /** Exit code for an error that ended the engine. */
 export function exitCodeFor(err: unknown): number {
@@ -32,22 +34,6 @@ export function exitCodeFor(err: unknown): number {
     default:
       return EXIT_CODES.INTERNAL;
   }
-}
-
-function logLevelOption(value: string): string {
-  const levels = ['trace', 'debug', 'info', 'warn', 'error', 'critical', 'fatal', 'silent'];
-  if (!levels.includes(value)) throw new InvalidArgumentError(`expected one of ${levels.join(', ')}`);
-  return value;
-}
-
-interface RunOptions {
-  config: string;
-  logFile?: string;
-  logLevel: string;
-  /** Set in a task process forked by the supervisor (engine/runtime/task-supervisor.ts). */
-  task?: number;
-  /** The supervisor's task count, checked against this process's reading of the config (it may have changed in between). */
-  taskCount?: number;
 }
 
 async function run(opts: RunOptions): Promise<number> {
@@ -131,14 +117,8 @@ async function supervise(opts: RunOptions, taskCount: number, log: Logger): Prom
   return code;
 }
 
-/** `--partition`: a non-negative integer. */
-function partitionOption(value: string): number {
-  if (!/^\d+$/.test(value.trim())) throw new InvalidArgumentError('expected a non-negative integer');
-  return Number(value);
-}
-
 /** `kafka-mirror acknowledge-gap`: accepts a detected truncation gap so the partition can resume (engine/progress/gap-acknowledgement.ts). */
-async function acknowledgeGapCommand(opts: { config: string; topic: string; partition: number; flow?: string }): Promise<number> {
+async function acknowledgeGapCommand(opts: AcknowledgeGapOptions): Promise<number> {
   const { config } = await loadMirrorConfig(opts.config);
   const flow = selectFlow(config, opts.flow);
   const result = await acknowledgeGap(flow, { topic: opts.topic, partition: opts.partition });
@@ -151,45 +131,15 @@ async function acknowledgeGapCommand(opts: { config: string; topic: string; part
 }
 
 /**
- * Parses argv and runs; resolves to the process exit code. Commands: `run` (the default, so
- * `kafka-mirror --config x` keeps working) and `acknowledge-gap`. Bad flags exit 2 naming the flag.
+ * Parses `argv` (engine/cli/cli-args.ts) and runs the command; resolves to the process exit code.
+ * Bad flags exit 2 naming the flag, before any config is read; `--help` and `--version` exit 0.
  */
 export async function main(argv: string[]): Promise<number> {
-  let action: (() => Promise<number>) | undefined;
-  const program = new Command('kafka-mirror')
-    .description('Mirror Kafka topics between clusters (MirrorMaker 2 compatible), detecting log truncation and topic resets')
-    .exitOverride()
-    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
-  program
-    .command('run', { isDefault: true })
-    .description('run the replication flows of an mm2.properties file (default command)')
-    .requiredOption('-c, --config <path>', 'mm2.properties file')
-    .option('--log-file <path>', 'write JSON logs to this file instead of stdout')
-    .option('--log-level <level>', 'trace|debug|info|warn|error|critical|fatal|silent', logLevelOption, process.env.LOG_LEVEL ?? 'info')
-    .addOption(new Option('--task <index>', 'internal: run as task <index> of a tasks.max > 1 engine (forked by the supervisor)').argParser(partitionOption).hideHelp())
-    .addOption(new Option('--task-count <n>', 'internal: the task count the supervisor started').argParser(partitionOption).hideHelp())
-    .action((opts: RunOptions) => {
-      action = () => run(opts);
-    });
-  program
-    .command('acknowledge-gap')
-    .description('accept a detected log truncation gap of one partition so mirroring resumes at the log start offset (run while the engine is stopped)')
-    .requiredOption('-c, --config <path>', 'mm2.properties file')
-    .requiredOption('--topic <name>', 'source topic (upstream name, e.g. commit-log)')
-    .requiredOption('--partition <n>', 'source partition', partitionOption)
-    .option('--flow <source->target>', 'replication flow (required when more than one flow is enabled)')
-    .action((opts: { config: string; topic: string; partition: number; flow?: string }) => {
-      action = () => acknowledgeGapCommand(opts);
-    });
+  const write = { writeOut: (s: string) => void process.stdout.write(s), writeErr: (s: string) => void process.stderr.write(s) };
+  const parsed = parseMirrorArgs(argv, write, process.env.LOG_LEVEL ?? 'info');
+  if (parsed.kind === 'exit') return parsed.exitCode;
   try {
-    program.parse(argv, { from: 'user' });
-  } catch (err) {
-    if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : EXIT_CODES.CONFIG_INVALID;
-    throw err;
-  }
-  if (!action) return EXIT_CODES.CONFIG_INVALID;
-  try {
-    return await action();
+    return parsed.kind === 'run' ? await run(parsed.options) : await acknowledgeGapCommand(parsed.options);
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`kafka-mirror: ${err.message}\n`);
@@ -200,10 +150,26 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    process.stderr.write(`kafka-mirror: internal error: ${(err as Error)?.stack ?? String(err)}\n`);
-    process.exit(EXIT_CODES.INTERNAL);
-  },
-);
+/** Runs {@link main} on this process's arguments and exits with its code. bin/kafka-mirror.js calls it (so does `tsx engine/cli/cli.ts`, below). */
+export function runCli(): void {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (err: unknown) => {
+      process.stderr.write(`kafka-mirror: internal error: ${(err as Error)?.stack ?? String(err)}\n`);
+      process.exit(EXIT_CODES.INTERNAL);
+    },
+  );
+}
+
+/** True when this file is the process's main script (`tsx engine/cli/cli.ts`); importing it (the bin, tests) runs nothing. */
+function isMainScript(): boolean {
+  const script = process.argv[1];
+  if (script === undefined) return false;
+  try {
+    return realpathSync(script) === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+}
+
+if (isMainScript()) runCli();
