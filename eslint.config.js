@@ -41,7 +41,7 @@ function layerPatterns(layer, allow = {}) {
   const later = ENGINE_LAYERS.slice(ENGINE_LAYERS.indexOf(layer) + 1).filter((l) => !(allow.layers ?? []).includes(l));
   const patterns = [
     allow.testkit
-      ? { regex: '(^|/)(testkit/(?!wait-for\\.ts$)|test/|scenarios/|bench/|producer-cli/|consumer-cli/|local-kafka/)', message: 'engine/ unit tests and fakes import nothing outside engine/ but testkit/wait-for.ts.' }
+      ? { regex: '(^|/)(testkit/(?!(wait-for|cli-flag-fuzz)\\.ts$)|test/|scenarios/|bench/|producer-cli/|consumer-cli/|local-kafka/)', message: 'engine/ unit tests and fakes import nothing outside engine/ but testkit/wait-for.ts and testkit/cli-flag-fuzz.ts.' }
       : { regex: '^\\.\\./\\.\\./', message: 'engine/ never imports code outside engine/ (testkit/, test/, scenarios/, CLIs, tools).' },
     engineEntryFiles,
   ];
@@ -91,7 +91,7 @@ export default tseslint.config(
   // engine/index.ts and engine/testing.ts: any engine folder, never a client library or outside code.
   { files: ['engine/*.ts'], rules: restrict([{ regex: '^\\.\\./', message: 'engine/ never imports code outside engine/.' }, clientLibraries]) },
   ...engineLayerBlocks,
-  // Unit tests and their fakes inside engine/ may also wait for a condition with testkit/wait-for.ts.
+  // Unit tests and their fakes inside engine/ may also use testkit/wait-for.ts and testkit/cli-flag-fuzz.ts.
   ...ENGINE_LAYERS.map((layer) => ({
     files: [`engine/${layer}/**/*.test.ts`, `engine/${layer}/fakes/**/*.ts`],
     rules: restrict(layerPatterns(layer, { testkit: true })),

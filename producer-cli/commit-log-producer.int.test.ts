@@ -1,6 +1,6 @@
 /**
  * produceCommitLog and the binary against the real primary cluster, verified with the independent
- * kafkajs client (test/helpers.ts): every seq exactly once, partition = seq % partitions, ascending
+ * kafkajs client (testkit/test-clusters.ts): every seq exactly once, partition = seq % partitions, ascending
  * per partition, headers in order, timestamp = producedAt.
  */
 import { spawn } from 'node:child_process';

@@ -14,8 +14,9 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { testProperties } from './engine-harness.ts';
-import { PRIMARY, kafkajsClient, uniqueTopic, waitFor } from './helpers.ts';
+import { testProperties } from '../testkit/engine-harness.ts';
+import { PRIMARY, kafkajsClient, uniqueTopic } from '../testkit/test-clusters.ts';
+import { waitFor } from '../testkit/wait-for.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const dir = mkdtempSync(join(tmpdir(), 'kme-signals-'));
