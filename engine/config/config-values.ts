@@ -5,7 +5,7 @@
  * what was expected.
  */
 import { ConfigError } from '../core/errors.ts';
-import { REDACTED, isSecretKey } from './client-props.ts';
+import { REDACTED, isSecretKey } from './redaction.ts';
 import { POLICY_CLASS_NAMES } from '../mm2/replication-policy.ts';
 import { GROUPS_EXCLUDE_DEFAULT, GROUPS_INCLUDE_DEFAULT, TOPICS_EXCLUDE_DEFAULT, TOPICS_INCLUDE_DEFAULT } from './topic-filter.ts';
 

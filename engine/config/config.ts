@@ -13,7 +13,8 @@ import { ConfigError } from '../core/errors.ts';
 import { parseProperties } from './properties.ts';
 import { POLICY_CLASS_NAMES, createReplicationPolicy, type ReplicationPolicy } from '../mm2/replication-policy.ts';
 import { GroupFilter, TopicFilter, compilePatternList, parseList } from './topic-filter.ts';
-import { isSecretKey, redactProps, translateClientProps, type ClientRole, type RawProp } from './client-props.ts';
+import { translateClientProps, type ClientRole, type RawProp } from './client-props.ts';
+import { isSecretKey, redactProps } from './redaction.ts';
 import { DEPRECATED_KEYS, FLOW_KEY_DEFAULTS, IGNORED_KEYS, configError, parseBool, parseInteger, parseOneOf,
   parseReplicationFactor, parseTasksMax, positiveMs, secondsToMs, substituteEnv, type ConfigEntry } from './config-values.ts';
 
@@ -128,8 +129,11 @@ interface Classified { top: Scope; topClient: Map<string, RawProp>; clusters: Ma
 
 const roleMaps = (): RoleMaps => ({ consumer: new Map(), producer: new Map(), admin: new Map() });
 const newScope = (): Scope => ({ keys: new Map(), deprecated: new Map(), roles: roleMaps() });
-/** Secrets keep their exact bytes (Java PASSWORD type is not trimmed); other values are trimmed. */
-const rawProp = (e: ConfigEntry): RawProp => ({ key: e.key, value: isSecretKey(e.key) ? e.value : e.value.trim() });
+/**
+ * Secrets keep their exact bytes (Java PASSWORD type is not trimmed); other values are trimmed — URLs too,
+ * although redaction hides `sasl.oauthbearer.token.endpoint.url` (Java's STRING type trims it).
+ */
+const rawProp = (e: ConfigEntry): RawProp => ({ key: e.key, value: isSecretKey(e.key) && !e.key.endsWith('.url') ? e.value : e.value.trim() });
 
 function deepFreeze<T>(value: T): T {
   if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
