@@ -46,6 +46,12 @@ describe('redaction in the startup line (redactConfig)', () => {
     expect(err.message).not.toContain('S3cr3t');
     expect(err.key).toBe('primary.consumer.sasl.passwrd');
   });
+  it('decides trimming by the property name: an alias with a secret word keeps its settings trimmed, URLs are trimmed', () => {
+    const f = parseMirrorConfig(['clusters = turkey, standby', 'turkey.bootstrap.servers = 127.0.0.1:9092',
+      'standby.bootstrap.servers = 127.0.0.1:9093', 'turkey->standby.enabled = true', 'turkey.client.id = mirror  ',
+      'turkey.sasl.oauthbearer.token.endpoint.url = https://idp/token  ', 'turkey.sasl.password = pw  '].join('\n'), { env: {} }).config.flows[0];
+    expect(f?.source.client).toMatchObject({ 'client.id': 'mirror', 'sasl.oauthbearer.token.endpoint.url': 'https://idp/token', 'sasl.password': 'pw  ' });
+  });
 });
 
 describe('bootstrap.servers', () => {

@@ -82,9 +82,10 @@ const roleMaps = (): RoleMaps => ({ consumer: new Map(), producer: new Map(), ad
 const newScope = (): Scope => ({ keys: new Map(), deprecated: new Map(), roles: roleMaps() });
 /**
  * Secrets keep their exact bytes (Java PASSWORD type is not trimmed); other values are trimmed — URLs too,
- * although redaction hides `sasl.oauthbearer.token.endpoint.url` (Java's STRING type trims it).
+ * although redaction hides `sasl.oauthbearer.token.endpoint.url` (Java's STRING type trims it). `name` is
+ * the client property name: an alias such as `turkey` must not make its cluster's settings untrimmed.
  */
-const rawProp = (e: ConfigEntry): RawProp => ({ key: e.key, value: isSecretKey(e.key) && !e.key.endsWith('.url') ? e.value : e.value.trim() });
+const rawProp = (e: ConfigEntry, name: string): RawProp => ({ key: e.key, value: isSecretKey(name) && !name.endsWith('.url') ? e.value : e.value.trim() });
 
 function deepFreeze<T>(value: T): T {
   if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
@@ -123,7 +124,7 @@ function classify(entries: Iterable<ConfigEntry>, aliases: readonly string[], wa
     if (role === undefined) return false;
     const name = sub.slice(role.length + 1);
     if (name === 'bootstrap.servers') warn(`'${e.key}' is ignored; set <alias>.bootstrap.servers`);
-    else maps[role].set(name, rawProp(e));
+    else maps[role].set(name, rawProp(e, name));
     return true;
   };
   const putScoped = (scope: Scope, sub: string, e: ConfigEntry): boolean => {
@@ -165,7 +166,7 @@ function classify(entries: Iterable<ConfigEntry>, aliases: readonly string[], wa
     } else if (putScoped(out.top, k, e)) {
       // flow-level default, deprecated name, ignored MM2 key or top-level role prop
     } else if (/^(security\.protocol$|ssl\.|sasl\.)/.test(k)) {
-      out.topClient.set(k, rawProp(e)); // MM2 applies top-level security settings to every cluster
+      out.topClient.set(k, rawProp(e, k)); // MM2 applies top-level security settings to every cluster
     } else if (k === 'bootstrap.servers') {
       warn(`top-level 'bootstrap.servers' is ignored; set <alias>.bootstrap.servers`);
     } else {
@@ -180,7 +181,7 @@ function classify(entries: Iterable<ConfigEntry>, aliases: readonly string[], wa
       else if (FLOW_KEY_NAMES.has(sub) || DEPRECATED_KEYS.has(sub)) {
         warn(`'${k}' has no effect at cluster level; set '${sub}' top-level or as '<source>-><target>.${sub}'`);
       } else if (IGNORED_KEYS.test(sub)) ignored(e);
-      else if (!putRole(scope.roles, sub, e)) scope.client.set(sub, rawProp(e));
+      else if (!putRole(scope.roles, sub, e)) scope.client.set(sub, rawProp(e, sub));
     }
   }
   return out;
