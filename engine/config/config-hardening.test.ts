@@ -76,7 +76,8 @@ describe('bootstrap.servers', () => {
     const { config, warnings } = withBootstrap('127.0.0.1:9092', '127.0.0.1:9092');
     expect(config.flows).toHaveLength(1);
     expect(warnings).toEqual(['primary.bootstrap.servers and standby.bootstrap.servers name the same cluster: '
-      + 'flow primary->standby mirrors into the same cluster (remote topics primary.<topic>)']);
+      + 'flow primary->standby mirrors into the same cluster (remote topics primary.<topic>), where its remote topics are source topics '
+      + "again unless 'topics' / 'topics.exclude' leave them out"]);
   });
 });
 

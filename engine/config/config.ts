@@ -252,7 +252,10 @@ function buildFlow(c: Classified, flow: FlowScope, clustersEntry: ConfigEntry, w
       throw configError(`${flow.target}.bootstrap.servers`, target.cluster.bootstrapServers,
         `a different cluster than ${flow.source}.bootstrap.servers: flow ${name} uses IdentityReplicationPolicy, which would mirror every topic onto itself`);
     }
-    warn(`${what}: flow ${name} mirrors into the same cluster (remote topics ${replicationPolicy.formatRemoteTopic(flow.source, '<topic>')})`);
+    // MM2's cycle check (MirrorSourceConnector.isCycle) does not stop "primary.x" from being mirrored again as "primary.primary.x".
+    const remote = replicationPolicy.formatRemoteTopic(flow.source, '<topic>');
+    warn(`${what}: flow ${name} mirrors into the same cluster (remote topics ${remote}), where its remote topics are source topics `
+      + `again unless '${topics.entry.key}' / '${topicsExclude.entry.key}' leave them out`);
   }
   return {
     ...fields, name, sourceAlias: flow.source, targetAlias: flow.target, source: source.cluster, target: target.cluster, replicationPolicy,
