@@ -9,3 +9,4 @@ export { KafkaAdmin, type PartitionOffsets, type TopicDescription, type TopicPar
 export { readInternalTopic, type InternalRecord } from './kafka/internal-topics.ts';
 export { connectConsumer, consumeBatch, disconnect } from './kafka/kafka-clients.ts';
 export { ProgressStore, decodeProgress, type ProgressKey, type ProgressRecord } from './progress/progress-store.ts';
+export { withGeneratedKeyTable } from './config/config-docs.ts';

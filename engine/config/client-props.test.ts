@@ -1,27 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { REDACTED, isSecretKey, parseJaasConfig, redactProps, translateClientProps, type ClientRole } from './client-props.ts';
+import { parseJaasConfig, translateClientProps, type ClientRole } from './client-props.ts';
 
 const translate = (props: Record<string, string>, role: ClientRole = 'common') =>
   translateClientProps(new Map(Object.entries(props).map(([k, v]) => [k, { key: `primary.${k}`, value: v }])), role);
-
-describe('isSecretKey / redactProps', () => {
-  it.each([
-    'sasl.password', 'sasl.jaas.config', 'ssl.key.password', 'ssl.keystore.password', 'ssl.truststore.password',
-    'ssl.key.pem', 'ssl.keystore.key', 'sasl.oauthbearer.client.secret', 'sasl.oauthbearer.config',
-    'primary.sasl.password', 'sasl.oauthbearer.assertion.private.key.passphrase', 'basic.auth.user.info', 'api.token',
-  ])('%s is secret', (key) => expect(isSecretKey(key)).toBe(true));
-
-  it.each(['ssl.key.location', 'ssl.ca.location', 'sasl.username', 'sasl.kerberos.keytab', 'bootstrap.servers', 'client.id'])(
-    '%s is not secret',
-    (key) => expect(isSecretKey(key)).toBe(false),
-  );
-
-  it('replaces only secret values', () => {
-    expect(redactProps({ 'sasl.username': 'alice', 'sasl.password': 'hunter2' })).toEqual({
-      'sasl.username': 'alice', 'sasl.password': REDACTED,
-    });
-  });
-});
 
 describe('parseJaasConfig', () => {
   it('reads the login module and quoted / unquoted options', () => {

@@ -1,28 +1,11 @@
 /**
  * Client properties: translation of the Java client names users write in mm2.properties into
- * librdkafka (@confluentinc/kafka-javascript) names, and secret redaction for anything logged.
- * Java-only settings are dropped with a warning (never an error); settings the engine owns
+ * librdkafka (@confluentinc/kafka-javascript) names. Java-only settings are dropped with a warning (never an error); settings the engine owns
  * (offset reset, commits, isolation, transactional id) are dropped with a warning naming the
- * engine key to use instead.
+ * engine key to use instead. What may be logged is decided in redaction.ts.
  */
 import { ConfigError } from '../core/errors.ts';
-
-/** Replacement text for secret values in logs, error messages and {@link redactProps}. */
-export const REDACTED = '[REDACTED]';
-
-/**
- * True when values of `key` are secrets: passwords, secrets, tokens, JAAS configs, credentials,
- * PEM private keys (`ssl.key.pem`, Java `ssl.keystore.key`) and any key ending in "key".
- * Paths such as `ssl.key.location` and `sasl.kerberos.keytab` are not secrets and stay visible.
- */
-export function isSecretKey(key: string): boolean {
-  return /password|passphrase|secret|jaas|token|credential|basic\.auth\.user\.info|key$|key\.pem$|oauthbearer\.config$/i.test(key);
-}
-
-/** Copy of `props` with every secret value replaced by {@link REDACTED}. */
-export function redactProps(props: Readonly<Record<string, string>>): Record<string, string> {
-  return Object.fromEntries(Object.entries(props).map(([k, v]) => [k, isSecretKey(k) ? REDACTED : v]));
-}
+import { REDACTED } from './redaction.ts';
 
 /** A client role; `common` is the set shared by all clients of a cluster. */
 export type ClientRole = 'common' | 'consumer' | 'producer' | 'admin';

@@ -1,13 +1,13 @@
 /**
- * Flow-level keys of mm2.properties with their defaults, and the typed value parsers behind
- * {@link parseMirrorConfig}. Every parser throws ConfigError naming the key as written (e.g.
- * `primary->standby.refresh.topics.interval.seconds`), the value (redacted for secret keys) and
- * what was expected.
+ * The typed value parsers behind the flow-level keys of mm2.properties (config-keys.ts) and the
+ * key lists {@link parseMirrorConfig} needs besides them. Every parser throws ConfigError naming the
+ * key as written (e.g. `primary->standby.refresh.topics.interval.seconds`), the value (redacted for
+ * secret keys) and what was expected.
  */
 import { ConfigError } from '../core/errors.ts';
-import { REDACTED, isSecretKey } from './client-props.ts';
-import { POLICY_CLASS_NAMES } from '../mm2/replication-policy.ts';
-import { GROUPS_EXCLUDE_DEFAULT, GROUPS_INCLUDE_DEFAULT, TOPICS_EXCLUDE_DEFAULT, TOPICS_INCLUDE_DEFAULT } from './topic-filter.ts';
+import { REDACTED, isSecretKey } from './redaction.ts';
+import { DEFAULT_SEPARATOR, createReplicationPolicy } from '../mm2/replication-policy.ts';
+import { compilePatternList } from './topic-filter.ts';
 
 /** One property as read: full key as written, raw value, 1-based line (0 for a default). */
 export interface ConfigEntry {
@@ -22,66 +22,12 @@ export const CONFIG_PROPERTIES_EXCLUDE_DEFAULT =
   + 'message\\.timestamp\\.difference\\.max\\.ms, message\\.timestamp\\.type, '
   + 'unclean\\.leader\\.election\\.enable, min\\.insync\\.replicas';
 
-/**
- * Every flow-level key with its default as the string a user would write; MM2's defaults unless
- * marked "ours". Settable top-level (all flows) or as `A->B.<key>` (one flow).
- */
-export const FLOW_KEY_DEFAULTS: Readonly<Record<string, string>> = Object.freeze({
-  'topics': TOPICS_INCLUDE_DEFAULT,
-  'topics.exclude': TOPICS_EXCLUDE_DEFAULT,
-  'groups': GROUPS_INCLUDE_DEFAULT,
-  'groups.exclude': GROUPS_EXCLUDE_DEFAULT,
-  'replication.policy.class': POLICY_CLASS_NAMES.default,
-  'replication.policy.separator': '.',
-  'replication.policy.internal.topic.separator.enabled': 'true',
-  'refresh.topics.enabled': 'true',
-  'refresh.topics.interval.seconds': '600',
-  'refresh.groups.enabled': 'true',
-  // ours: 5 (MM2 600). Listing groups is one cheap request; MM2's default leaves a new group without
-  // checkpoints (no failover) for up to 10 minutes.
-  'refresh.groups.interval.seconds': '5',
-  'sync.topic.configs.enabled': 'true',
-  'sync.topic.configs.interval.seconds': '600',
-  'config.properties.exclude': CONFIG_PROPERTIES_EXCLUDE_DEFAULT,
-  'replication.factor': '2',
-  'offset-syncs.topic.replication.factor': '3',
-  'checkpoints.topic.replication.factor': '3',
-  'heartbeats.topic.replication.factor': '3',
-  'progress.topic.replication.factor': '3', // ours
-  'emit.heartbeats.enabled': 'true',
-  'emit.heartbeats.interval.seconds': '1',
-  'heartbeats.replication.enabled': 'true',
-  'emit.checkpoints.enabled': 'true',
-  // ours: 5 (MM2 60). Checkpoint staleness (commit on the source → checkpoint on the target) is at most
-  // this plus a round trip; a round costs one OffsetFetch per group and writes only what changed.
-  'emit.checkpoints.interval.seconds': '5',
-  'emit.offset-syncs.enabled': 'true', // KIP-1031
-  'sync.group.offsets.enabled': 'false',
-  'sync.group.offsets.interval.seconds': '5', // ours: 5 (MM2 60); writes only groups that are behind and inactive
-  'offset.lag.max': '100',
-  'offset-syncs.topic.location': 'source',
-  // ours: a partition whose mirrored position moved gets an offset sync at most this often (besides the
-  // syncs at each series start and delta change that make translation exact). Bounds the syncs volume and
-  // how far behind the mirrored head a store rebuilt after a crash starts.
-  'offset-syncs.interval.ms': '1000',
-  'consumer.poll.timeout.ms': '1000',
-  'admin.timeout.ms': '60000',
-  'truncation.policy': 'fail', // ours
-  // MM2: tasks per connector. Here: engine task processes of a flow, each mirroring the source partitions
-  // engine/partitions/task-assignment.ts assigns it (1 = everything in the one process).
-  'tasks.max': '1',
-  'topic.reset.check.interval.ms': '1000', // ours
-  'truncation.check.interval.ms': '500', // ours
-  'progress.flush.interval.ms': '1000', // ours
-  'isolation.level': 'read_committed', // ours
-});
-
 /** Names removed in Kafka 4.0 → their replacements; still accepted, with a deprecation warning. */
-export const DEPRECATED_KEYS: Readonly<Record<string, string>> = Object.freeze({
-  'topics.blacklist': 'topics.exclude',
-  'groups.blacklist': 'groups.exclude',
-  'config.properties.blacklist': 'config.properties.exclude',
-});
+export const DEPRECATED_KEYS: ReadonlyMap<string, string> = new Map([
+  ['topics.blacklist', 'topics.exclude'],
+  ['groups.blacklist', 'groups.exclude'],
+  ['config.properties.blacklist', 'config.properties.exclude'],
+]);
 
 /** MM2 / Connect-worker keys with no meaning for this engine: accepted with a warning, not an error. */
 export const IGNORED_KEYS =
@@ -99,29 +45,42 @@ export function parseBool(e: ConfigEntry): boolean {
   return v === 'true';
 }
 
-/** A decimal safe integer ≥ `min` (Java Long.parseLong syntax); throws with `expected`. */
-export function parseInteger(e: ConfigEntry, min: number, expected: string): number {
+/**
+ * Largest delay Node.js timers take: 2^31−1 ms (about 24.8 days). A longer `setTimeout` /
+ * `setInterval` delay is replaced by 1 ms with a TimeoutOverflowWarning (Node.js docs, timers), so an
+ * interval of `emit.heartbeats.interval.seconds = 3000000` would become a 1 ms loop. Interval and
+ * timeout keys are capped here instead of every timer in the engine handling any length: a period
+ * of more than 24 days is never what a mirror needs, and one check at the boundary covers every
+ * timer present and future.
+ */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+/** {@link MAX_TIMER_MS} in whole seconds (2147483), the maximum of every `*.interval.seconds` key. */
+export const MAX_TIMER_SECONDS = Math.floor(MAX_TIMER_MS / 1000);
+
+/** A decimal safe integer from `min` to `max` (Java Long.parseLong syntax); throws with `expected`. */
+export function parseInteger(e: ConfigEntry, min: number, expected: string, max = Number.MAX_SAFE_INTEGER): number {
   const v = e.value.trim();
   const n = Number(v);
-  if (!/^[+-]?\d+$/.test(v) || !Number.isSafeInteger(n) || n < min) throw configError(e.key, e.value, expected);
+  if (!/^[+-]?\d+$/.test(v) || !Number.isSafeInteger(n) || n < min || n > max) throw configError(e.key, e.value, expected);
   return n;
 }
 
-/** A positive whole number of seconds (MM2 `*.interval.seconds`), returned in milliseconds. */
+/** A whole number of seconds from 1 to {@link MAX_TIMER_SECONDS} (MM2 `*.interval.seconds`), returned in milliseconds. */
 export function secondsToMs(e: ConfigEntry): number {
-  return parseInteger(e, 1, 'a positive integer number of seconds (to disable, set the matching .enabled = false)') * 1000;
+  return parseInteger(e, 1, `a positive integer number of seconds up to ${MAX_TIMER_SECONDS} (Node.js timers overflow above 2^31-1 ms; `
+    + 'to disable, set the matching .enabled = false)', MAX_TIMER_SECONDS) * 1000;
 }
 
-/** A positive whole number of milliseconds. Zero is refused: it would make a loop spin. */
+/** A whole number of milliseconds from 1 to {@link MAX_TIMER_MS}. Zero is refused: it would make a loop spin. */
 export function positiveMs(e: ConfigEntry): number {
-  return parseInteger(e, 1, 'a positive integer number of milliseconds');
+  return parseInteger(e, 1, `a positive integer number of milliseconds up to ${MAX_TIMER_MS} (Node.js timers overflow above it)`, MAX_TIMER_MS);
 }
 
 /** A topic replication factor: 1..32767, or -1 for the broker's `default.replication.factor` (KIP-464). */
 export function parseReplicationFactor(e: ConfigEntry): number {
   const expected = 'a replication factor from 1 to 32767, or -1 for the broker default';
-  const n = parseInteger(e, -1, expected);
-  if (n === 0 || n > 32767) throw configError(e.key, e.value, expected);
+  const n = parseInteger(e, -1, expected, 32767);
+  if (n === 0) throw configError(e.key, e.value, expected);
   return n;
 }
 
@@ -130,10 +89,7 @@ export const MAX_TASKS = 64;
 
 /** `tasks.max`: 1..{@link MAX_TASKS} engine task processes. */
 export function parseTasksMax(e: ConfigEntry): number {
-  const expected = `an integer from 1 to ${MAX_TASKS} (engine task processes of the flow)`;
-  const n = parseInteger(e, 1, expected);
-  if (n > MAX_TASKS) throw configError(e.key, e.value, expected);
-  return n;
+  return parseInteger(e, 1, `an integer from 1 to ${MAX_TASKS} (engine task processes of the flow)`, MAX_TASKS);
 }
 
 /** One of `allowed`, compared trimmed and lower-cased. */
@@ -160,4 +116,58 @@ export function substituteEnv(e: ConfigEntry, env: Readonly<Record<string, strin
     return v;
   });
   return { ...e, value };
+}
+
+/** What a flow-level key holds; config-docs.ts and the fuzz test key on it. */
+export type ValueKind = 'boolean' | 'seconds' | 'milliseconds' | 'integer' | 'replication-factor' | 'enum' | 'regex-list'
+  | 'policy-class' | 'separator';
+
+/**
+ * A value type of the key table: `parse` validates a {@link ConfigEntry} and returns the typed value
+ * (throws ConfigError naming the key); `label` is the README's type column; `min` / `max` bound
+ * numbers (in the unit the user writes), `values` lists enum members.
+ */
+export interface ValueType<T> {
+  readonly kind: ValueKind;
+  readonly label: string;
+  readonly parse: (e: ConfigEntry) => T;
+  readonly min?: number;
+  readonly max?: number;
+  readonly values?: readonly string[];
+}
+
+/** `true` / `false`. */
+export const BOOLEAN: ValueType<boolean> = { kind: 'boolean', label: 'boolean', parse: parseBool };
+/** MM2 `*.interval.seconds`, held in ms. */
+export const SECONDS: ValueType<number> = {
+  kind: 'seconds', label: `seconds, 1–${MAX_TIMER_SECONDS}`, min: 1, max: MAX_TIMER_SECONDS, parse: secondsToMs,
+};
+/** `*.ms` intervals and timeouts. */
+export const MILLISECONDS: ValueType<number> = { kind: 'milliseconds', label: `ms, 1–${MAX_TIMER_MS}`, min: 1, max: MAX_TIMER_MS, parse: positiveMs };
+/** Topic replication factors (KIP-464: -1 = broker default). */
+export const REPLICATION_FACTOR: ValueType<number> = {
+  kind: 'replication-factor', label: '1–32767, or -1', min: -1, max: 32767, parse: parseReplicationFactor,
+};
+/** `tasks.max`. */
+export const TASK_COUNT: ValueType<number> = { kind: 'integer', label: `1–${MAX_TASKS}`, min: 1, max: MAX_TASKS, parse: parseTasksMax };
+/** A count of records, 0 or more. */
+export const RECORD_COUNT: ValueType<number> = {
+  kind: 'integer', label: 'records, 0 or more', min: 0, parse: (e) => parseInteger(e, 0, 'a non-negative integer number of records'),
+};
+/** A comma-separated list of Java regexes (java-regex.ts), compiled to anchored RegExps. */
+export const REGEX_LIST: ValueType<readonly RegExp[]> = {
+  kind: 'regex-list', label: 'Java regexes, comma-separated', parse: (e) => compilePatternList(e.key, e.value),
+};
+/** `replication.policy.class`: MM2's Default or Identity policy, long or short name; returns the long class name. */
+export const POLICY_CLASS: ValueType<string> = {
+  kind: 'policy-class', label: 'class name', parse: (e) => createReplicationPolicy(e.value, DEFAULT_SEPARATOR, { classKey: e.key }).className,
+};
+/** `replication.policy.separator`: topic-name characters, trimmed. */
+export const SEPARATOR: ValueType<string> = {
+  kind: 'separator', label: 'string', parse: (e) => createReplicationPolicy(undefined, e.value.trim(), { separatorKey: e.key }).separator,
+};
+
+/** One of `values` (compared trimmed, lower-cased), typed as their union. */
+export function oneOf<const T extends string>(values: readonly T[]): ValueType<T> {
+  return { kind: 'enum', label: values.join(' or '), values, parse: (e) => parseOneOf(e, values) };
 }

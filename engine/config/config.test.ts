@@ -45,7 +45,7 @@ describe('parseMirrorConfig: defaults and layout', () => {
       heartbeatsTopicReplicationFactor: 3, progressTopicReplicationFactor: 3,
       emitHeartbeatsEnabled: true, emitHeartbeatsIntervalMs: 1000, emitCheckpointsEnabled: true, emitCheckpointsIntervalMs: 5000,
       emitOffsetSyncsEnabled: true, syncGroupOffsetsEnabled: false, syncGroupOffsetsIntervalMs: 5000,
-      offsetLagMax: 100, offsetSyncsIntervalMs: 1000, offsetSyncsTopicLocation: 'source', consumerPollTimeoutMs: 1000, adminTimeoutMs: 60_000,
+      offsetSyncsIntervalMs: 1000, offsetSyncsTopicLocation: 'source', consumerPollTimeoutMs: 1000, adminTimeoutMs: 60_000,
     });
     expect(f?.source).toEqual({
       alias: 'primary', bootstrapServers: '127.0.0.1:9092', client: { 'bootstrap.servers': '127.0.0.1:9092' },
@@ -185,8 +185,10 @@ config.storage.replication.factor=1
     expect(warnings).toContain('flows primary->standby and standby->primary use IdentityReplicationPolicy, which cannot detect cycles: keep their topic lists disjoint');
   });
 
-  it('accepts replication factor -1 (broker default) and offset.lag.max 0', () => {
-    expect(flow('replication.factor = -1', 'offset.lag.max = 0')).toMatchObject({ replicationFactor: -1, offsetLagMax: 0 });
+  it('accepts replication factor -1 (broker default) and offset.lag.max 0 (validated, read by nothing: see config-keys.ts)', () => {
+    expect(flow('replication.factor = -1', 'offset.lag.max = 0')).toMatchObject({ replicationFactor: -1 });
+    expect(flow('offset.lag.max = 0')).not.toHaveProperty('offsetLagMax');
+    expect(configError(() => flow('offset.lag.max = -1')).key).toBe('offset.lag.max');
   });
 
   it('returns a deeply frozen config whose filters still work', () => {
@@ -219,10 +221,10 @@ config.storage.replication.factor=1
 
 describe('parseMirrorConfig: errors name key, value and expectation', () => {
   it.each([
-    [['refresh.topics.interval.seconds = 10s'], "Invalid config: 'refresh.topics.interval.seconds' = '10s' (expected a positive integer number of seconds (to disable, set the matching .enabled = false))"],
+    [['refresh.topics.interval.seconds = 10s'], "Invalid config: 'refresh.topics.interval.seconds' = '10s' (expected a positive integer number of seconds up to 2147483 (Node.js timers overflow above 2^31-1 ms; to disable, set the matching .enabled = false))"],
     [['emit.checkpoints.interval.seconds = -1'], "Invalid config: 'emit.checkpoints.interval.seconds' = '-1' (expected a positive integer number of seconds"],
     [['primary->standby.emit.heartbeats.interval.seconds = 1.5'], "Invalid config: 'primary->standby.emit.heartbeats.interval.seconds' = '1.5'"],
-    [['topic.reset.check.interval.ms = 0'], "Invalid config: 'topic.reset.check.interval.ms' = '0' (expected a positive integer number of milliseconds)"],
+    [['topic.reset.check.interval.ms = 0'], "Invalid config: 'topic.reset.check.interval.ms' = '0' (expected a positive integer number of milliseconds up to 2147483647 (Node.js timers overflow above it))"],
     [['sync.topic.configs.enabled = yes'], "Invalid config: 'sync.topic.configs.enabled' = 'yes' (expected true or false)"],
     [['primary->standby.truncation.policy = skip'], "Invalid config: 'primary->standby.truncation.policy' = 'skip' (expected one of fail, continue)"],
     [['isolation.level = read_all'], "Invalid config: 'isolation.level' = 'read_all' (expected one of read_committed, read_uncommitted)"],
@@ -253,7 +255,8 @@ describe('parseMirrorConfig: errors name key, value and expectation', () => {
     expect(configError(() => parseMirrorConfig(BASE.slice(0, 3).join('\n'), { env: {} })).message)
       .toBe("Invalid config: '<source>-><target>.enabled' is required (expected at least one enabled flow, e.g. primary->standby.enabled = true)");
     expect(configError(() => parseMirrorConfig([BASE[0], BASE[1], BASE[3]].join('\n'), { env: {} })).message)
-      .toBe("Invalid config: 'standby.bootstrap.servers' is required (expected host:port[,host:port…] (flow primary->standby uses cluster standby))");
+      .toBe("Invalid config: 'standby.bootstrap.servers' is required (expected host:port[,host:port…] with a host name, IPv4 or [IPv6] address "
+        + 'and a port from 1 to 65535 (flow primary->standby uses cluster standby))');
   });
 
   it('rejects aliases that contain the separator, which would make remote topic names ambiguous', () => {

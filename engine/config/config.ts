@@ -12,10 +12,12 @@ import { readFile } from 'node:fs/promises';
 import { ConfigError } from '../core/errors.ts';
 import { parseProperties } from './properties.ts';
 import { POLICY_CLASS_NAMES, createReplicationPolicy, type ReplicationPolicy } from '../mm2/replication-policy.ts';
-import { GroupFilter, TopicFilter, compilePatternList, parseList } from './topic-filter.ts';
-import { isSecretKey, redactProps, translateClientProps, type ClientRole, type RawProp } from './client-props.ts';
-import { DEPRECATED_KEYS, FLOW_KEY_DEFAULTS, IGNORED_KEYS, configError, parseBool, parseInteger, parseOneOf,
-  parseReplicationFactor, parseTasksMax, positiveMs, secondsToMs, substituteEnv, type ConfigEntry } from './config-values.ts';
+import { GroupFilter, TopicFilter, parseList } from './topic-filter.ts';
+import { translateClientProps, type ClientRole, type RawProp } from './client-props.ts';
+import { isSecretKey, redactProps } from './redaction.ts';
+import { DEPRECATED_KEYS, IGNORED_KEYS, configError, parseBool, substituteEnv, type ConfigEntry } from './config-values.ts';
+import { FLOW_KEYS, FLOW_KEY_NAMES, type FlowKeyFields, type FlowKeyParts } from './config-keys.ts';
+import { parseBootstrapServers, sameCluster, type BootstrapServers } from './bootstrap-servers.ts';
 
 /** Connection settings of one cluster as seen by one flow. Each map is a complete librdkafka config incl. `bootstrap.servers`. */
 export interface ClusterConfig {
@@ -30,81 +32,26 @@ export interface ClusterConfig {
   readonly admin: Readonly<Record<string, string>>;
 }
 
-/** One enabled replication flow (`source->target`), every default filled in. Durations in ms. */
-export interface FlowConfig {
+/**
+ * One enabled replication flow (`source->target`), every default filled in. Durations in ms. Besides
+ * name, aliases and clusters, one field per entry of FLOW_KEYS (engine/config/config-keys.ts: key,
+ * default, unit, doc and reader of each): `refreshTopicsIntervalMs` is `refresh.topics.interval.seconds`
+ * × 1000, and so on; `topicFilter`, `groupFilter` and `replicationPolicy` are built from several keys.
+ */
+export type FlowConfig = FlowKeyFields & {
   /** "primary->standby". */
   readonly name: string;
   readonly sourceAlias: string;
   readonly targetAlias: string;
   readonly source: ClusterConfig;
   readonly target: ClusterConfig;
+  /** `topics`, `topics.exclude`, `heartbeats.replication.enabled` (+ the policy, for internal topics and cycles). */
   readonly topicFilter: TopicFilter;
+  /** `groups`, `groups.exclude`. */
   readonly groupFilter: GroupFilter;
+  /** `replication.policy.class`, `.separator`, `.internal.topic.separator.enabled`. */
   readonly replicationPolicy: ReplicationPolicy;
-  readonly refreshTopicsEnabled: boolean;
-  /** `refresh.topics.interval.seconds` (600) × 1000. */
-  readonly refreshTopicsIntervalMs: number;
-  readonly refreshGroupsEnabled: boolean;
-  readonly refreshGroupsIntervalMs: number;
-  /** Our `topic.reset.check.interval.ms` (1000): how often topic IDs and log ends are compared. */
-  readonly topicResetCheckIntervalMs: number;
-  /**
-   * Our `truncation.check.interval.ms` (500): a partition that made no progress for this long is
-   * checked against the broker's log start / end offsets (truncation, divergence).
-   */
-  readonly truncationCheckIntervalMs: number;
-  /**
-   * Our `progress.flush.interval.ms` (1000): how often acknowledged positions are written to the
-   * progress topic. Bounds the records re-mirrored (duplicated) after a crash.
-   */
-  readonly progressFlushIntervalMs: number;
-  /** Our `truncation.policy`: `fail` (default) stops the flow; `continue` reports the gap and resumes at log start. */
-  readonly truncationPolicy: 'fail' | 'continue';
-  /**
-   * Our `isolation.level` for the source consumer, default `read_committed` (librdkafka's default
-   * too, made explicit): aborted and open transactions are never mirrored, so the target only holds
-   * committed data and exactly-once stays possible (MM2 requires read_committed for EOS, KIP-618).
-   */
-  readonly isolationLevel: 'read_committed' | 'read_uncommitted';
-  readonly syncTopicConfigsEnabled: boolean;
-  readonly syncTopicConfigsIntervalMs: number;
-  /** `config.properties.exclude`: topic configs never copied to remote topics (anchored regexes). */
-  readonly configPropertiesExclude: readonly RegExp[];
-  /**
-   * MM2's `use.defaults.from` (`target` | `source`, DefaultConfigPropertyFilter): whose defaults a topic
-   * config at its default on the source gets on the remote topic. Undefined = `target` (MM2's default).
-   */
-  readonly useDefaultsFrom?: 'target' | 'source';
-  /** Remote topic replication factor (`replication.factor`, 2); -1 = broker default. */
-  readonly replicationFactor: number;
-  readonly offsetSyncsTopicReplicationFactor: number;
-  readonly checkpointsTopicReplicationFactor: number;
-  readonly heartbeatsTopicReplicationFactor: number;
-  /** Our `progress.topic.replication.factor` (3) for `mm2-progress.<source>.internal`. */
-  readonly progressTopicReplicationFactor: number;
-  readonly emitHeartbeatsEnabled: boolean;
-  readonly emitHeartbeatsIntervalMs: number;
-  readonly emitCheckpointsEnabled: boolean;
-  readonly emitCheckpointsIntervalMs: number;
-  readonly emitOffsetSyncsEnabled: boolean;
-  readonly syncGroupOffsetsEnabled: boolean;
-  readonly syncGroupOffsetsIntervalMs: number;
-  /**
-   * `offset.lag.max` (100): accepted for compatibility, unused — MM2 emits a sync every this many records
-   * and translates with up to this much re-delivery; this engine's syncs make translation exact.
-   */
-  readonly offsetLagMax: number;
-  /**
-   * `tasks.max`: how many engine task processes mirror this flow (1..64); each owns the source
-   * partitions engine/partitions/task-assignment.ts gives it. MM2: the connector's task count (default 1).
-   */
-  readonly tasksMax: number;
-  /** Our `offset-syncs.interval.ms` (1000): the interval sync of a partition whose mirrored position moved. */
-  readonly offsetSyncsIntervalMs: number;
-  readonly offsetSyncsTopicLocation: 'source' | 'target';
-  readonly consumerPollTimeoutMs: number;
-  readonly adminTimeoutMs: number;
-}
+};
 
 /** The whole validated configuration: `clusters` as listed, and only the enabled flows. */
 export interface MirrorConfig {
@@ -133,8 +80,12 @@ interface Classified { top: Scope; topClient: Map<string, RawProp>; clusters: Ma
 
 const roleMaps = (): RoleMaps => ({ consumer: new Map(), producer: new Map(), admin: new Map() });
 const newScope = (): Scope => ({ keys: new Map(), deprecated: new Map(), roles: roleMaps() });
-/** Secrets keep their exact bytes (Java PASSWORD type is not trimmed); other values are trimmed. */
-const rawProp = (e: ConfigEntry): RawProp => ({ key: e.key, value: isSecretKey(e.key) ? e.value : e.value.trim() });
+/**
+ * Secrets keep their exact bytes (Java PASSWORD type is not trimmed); other values are trimmed — URLs too,
+ * although redaction hides `sasl.oauthbearer.token.endpoint.url` (Java's STRING type trims it). `name` is
+ * the client property name: an alias such as `turkey` must not make its cluster's settings untrimmed.
+ */
+const rawProp = (e: ConfigEntry, name: string): RawProp => ({ key: e.key, value: isSecretKey(name) && !name.endsWith('.url') ? e.value : e.value.trim() });
 
 function deepFreeze<T>(value: T): T {
   if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
@@ -149,11 +100,13 @@ function parseClusters(entry: ConfigEntry | undefined): string[] {
   if (entry === undefined || clusters.length === 0) {
     throw configError('clusters', entry?.value, 'a comma-separated list of cluster aliases, e.g. clusters = primary, standby');
   }
+  const seen = new Set<string>();
   for (const alias of clusters) {
     const reserved = (ROLES as readonly string[]).includes(alias);
-    if (!/^[A-Za-z0-9._-]+$/.test(alias) || reserved || clusters.indexOf(alias) !== clusters.lastIndexOf(alias)) {
+    if (!/^[A-Za-z0-9._-]+$/.test(alias) || reserved || seen.has(alias)) {
       throw configError('clusters', entry.value, 'unique aliases of letters, digits, ".", "_" or "-" (not consumer, producer, admin)');
     }
+    seen.add(alias);
   }
   return clusters;
 }
@@ -162,20 +115,21 @@ function parseClusters(entry: ConfigEntry | undefined): string[] {
 function classify(entries: Iterable<ConfigEntry>, aliases: readonly string[], warn: (msg: string) => void): Classified {
   const out: Classified = { top: newScope(), topClient: new Map(), flows: new Map(),
     clusters: new Map(aliases.map((a) => [a, { client: new Map(), roles: roleMaps() }])) };
-  const aliasPrefix = (k: string): string | undefined =>
-    aliases.filter((a) => k.startsWith(`${a}.`)).sort((a, b) => b.length - a.length)[0];
+  // Longest alias first, prefixes built once: this runs for every key, and files can hold hundreds of thousands.
+  const prefixes = aliases.map((a) => ({ alias: a, prefix: `${a}.` })).sort((a, b) => b.alias.length - a.alias.length);
+  const aliasPrefix = (k: string): string | undefined => prefixes.find(({ prefix }) => k.startsWith(prefix))?.alias;
   const ignored = (e: ConfigEntry): void => warn(`'${e.key}' is a MirrorMaker 2 / Connect setting this engine does not use; ignored`);
   const putRole = (maps: RoleMaps, sub: string, e: ConfigEntry): boolean => {
-    const role = ROLES.find((r) => sub.startsWith(`${r}.`));
+    const role = ROLES.find((r) => sub.startsWith(r) && sub.charAt(r.length) === '.');
     if (role === undefined) return false;
     const name = sub.slice(role.length + 1);
     if (name === 'bootstrap.servers') warn(`'${e.key}' is ignored; set <alias>.bootstrap.servers`);
-    else maps[role].set(name, rawProp(e));
+    else maps[role].set(name, rawProp(e, name));
     return true;
   };
   const putScoped = (scope: Scope, sub: string, e: ConfigEntry): boolean => {
-    const replacement = DEPRECATED_KEYS[sub];
-    if (FLOW_KEY_DEFAULTS[sub] !== undefined) scope.keys.set(sub, e);
+    const replacement = DEPRECATED_KEYS.get(sub);
+    if (FLOW_KEY_NAMES.has(sub)) scope.keys.set(sub, e);
     else if (replacement !== undefined) {
       warn(`'${e.key}' is deprecated (removed in Kafka 4.0); use '${e.key.slice(0, -sub.length)}${replacement}'`);
       scope.deprecated.set(replacement, e);
@@ -212,7 +166,7 @@ function classify(entries: Iterable<ConfigEntry>, aliases: readonly string[], wa
     } else if (putScoped(out.top, k, e)) {
       // flow-level default, deprecated name, ignored MM2 key or top-level role prop
     } else if (/^(security\.protocol$|ssl\.|sasl\.)/.test(k)) {
-      out.topClient.set(k, rawProp(e)); // MM2 applies top-level security settings to every cluster
+      out.topClient.set(k, rawProp(e, k)); // MM2 applies top-level security settings to every cluster
     } else if (k === 'bootstrap.servers') {
       warn(`top-level 'bootstrap.servers' is ignored; set <alias>.bootstrap.servers`);
     } else {
@@ -224,22 +178,21 @@ function classify(entries: Iterable<ConfigEntry>, aliases: readonly string[], wa
       }
       const sub = k.slice(alias.length + 1);
       if (sub === 'bootstrap.servers') scope.bootstrap = e;
-      else if (FLOW_KEY_DEFAULTS[sub] !== undefined || DEPRECATED_KEYS[sub] !== undefined) {
+      else if (FLOW_KEY_NAMES.has(sub) || DEPRECATED_KEYS.has(sub)) {
         warn(`'${k}' has no effect at cluster level; set '${sub}' top-level or as '<source>-><target>.${sub}'`);
       } else if (IGNORED_KEYS.test(sub)) ignored(e);
-      else if (!putRole(scope.roles, sub, e)) scope.client.set(sub, rawProp(e));
+      else if (!putRole(scope.roles, sub, e)) scope.client.set(sub, rawProp(e, sub));
     }
   }
   return out;
 }
 
-function buildCluster(c: Classified, alias: string, flow: FlowScope, side: 'source' | 'target', warn: (m: string) => void): ClusterConfig {
+function buildCluster(c: Classified, alias: string, flow: FlowScope, side: 'source' | 'target', warn: (m: string) => void)
+  : { cluster: ClusterConfig; bootstrap: BootstrapServers } {
   const scope: ClusterScope = c.clusters.get(alias) ?? { client: new Map(), roles: roleMaps() };
-  const bootstrapServers = parseList(scope.bootstrap?.value ?? '').join(',');
-  if (bootstrapServers === '') {
-    throw configError(`${alias}.bootstrap.servers`, scope.bootstrap?.value,
-      `host:port[,host:port…] (flow ${flow.source}->${flow.target} uses cluster ${alias})`);
-  }
+  const bootstrap = parseBootstrapServers(`${alias}.bootstrap.servers`, scope.bootstrap?.value,
+    `flow ${flow.source}->${flow.target} uses cluster ${alias}`);
+  const bootstrapServers = bootstrap.servers;
   const translate = (role: ClientRole, layers: ReadonlyMap<string, RawProp>[]): Record<string, string> => {
     const merged = new Map<string, RawProp>();
     for (const layer of layers) for (const [k, v] of layer) merged.set(k, v);
@@ -249,19 +202,32 @@ function buildCluster(c: Classified, alias: string, flow: FlowScope, side: 'sour
   };
   const forRole = (r: Role): Record<string, string> =>
     translate(r, [c.topClient, c.top.roles[r], scope.client, scope.roles[r], flow.roles[r], flow.sides[side][r]]);
-  return { alias, bootstrapServers, client: translate('common', [c.topClient, scope.client]),
-    consumer: forRole('consumer'), producer: forRole('producer'), admin: forRole('admin') };
+  return { bootstrap, cluster: { alias, bootstrapServers, client: translate('common', [c.topClient, scope.client]),
+    consumer: forRole('consumer'), producer: forRole('producer'), admin: forRole('admin') } };
+}
+
+/** Parses every FLOW_KEYS entry of one flow (most specific setting, else its default): scalar fields and composite parts. */
+function parseFlowKeys(r: (key: string, fallback: string) => ConfigEntry): { fields: FlowKeyFields; parts: FlowKeyParts } {
+  const fields: Record<string, unknown> = {};
+  const parts: Record<string, Record<string, unknown>> = {};
+  for (const spec of FLOW_KEYS) {
+    const entry = r(spec.key, spec.default);
+    const value: unknown = spec.type.parse(entry);
+    if (spec.part !== undefined) (parts[spec.field] ??= {})[spec.part] = { entry, value };
+    else if (spec.field !== null) fields[spec.field] = value;
+  }
+  // The one unchecked step: FLOW_KEYS builds exactly these shapes (config-keys.test.ts checks every field is present).
+  return { fields: fields as FlowKeyFields, parts: parts as FlowKeyParts };
 }
 
 function buildFlow(c: Classified, flow: FlowScope, clustersEntry: ConfigEntry, warn: (m: string) => void): FlowConfig {
-  const r = (key: string): ConfigEntry => flow.keys.get(key) ?? flow.deprecated.get(key) ?? c.top.keys.get(key)
-    ?? c.top.deprecated.get(key) ?? { key, value: FLOW_KEY_DEFAULTS[key] ?? '', line: 0 };
+  const r = (key: string, fallback: string): ConfigEntry => flow.keys.get(key) ?? flow.deprecated.get(key) ?? c.top.keys.get(key)
+    ?? c.top.deprecated.get(key) ?? { key, value: fallback, line: 0 };
   const name = `${flow.source}->${flow.target}`;
-  const sep = r('replication.policy.separator');
-  const policyClass = r('replication.policy.class');
-  const replicationPolicy = createReplicationPolicy(policyClass.value, sep.value.trim(), {
-    internalTopicSeparatorEnabled: parseBool(r('replication.policy.internal.topic.separator.enabled')),
-    classKey: policyClass.key, separatorKey: sep.key,
+  const { fields, parts } = parseFlowKeys(r);
+  const p = parts.replicationPolicy;
+  const replicationPolicy = createReplicationPolicy(p.className.value, p.separator.value, {
+    internalTopicSeparatorEnabled: p.internalTopicSeparatorEnabled.value, classKey: p.className.entry.key, separatorKey: p.separator.entry.key,
   });
   const separator = replicationPolicy.separator;
   for (const alias of [flow.source, flow.target]) {
@@ -270,68 +236,50 @@ function buildFlow(c: Classified, flow: FlowScope, clustersEntry: ConfigEntry, w
       throw configError('clusters', clustersEntry.value, `aliases that do not contain the replication.policy.separator '${separator}' of flow ${name}`);
     }
   }
-  if (replicationPolicy.className === POLICY_CLASS_NAMES.identity && c.flows.get(`${flow.target}->${flow.source}`)?.enabled) {
+  const identity = replicationPolicy.className === POLICY_CLASS_NAMES.identity;
+  if (identity && c.flows.get(`${flow.target}->${flow.source}`)?.enabled) {
     warn(`flows ${name} and ${flow.target}->${flow.source} use IdentityReplicationPolicy, which cannot detect cycles: keep their topic lists disjoint`);
   }
-  const [topics, topicsExclude, groups, groupsExclude] = [r('topics'), r('topics.exclude'), r('groups'), r('groups.exclude')];
-  if (parseList(topics.value).length === 0) warn(`'${topics.key}' is empty: flow ${name} mirrors no topic`);
-  const propsExclude = r('config.properties.exclude');
+  const { include: topics, exclude: topicsExclude, heartbeatsReplicationEnabled } = parts.topicFilter;
+  const { include: groups, exclude: groupsExclude } = parts.groupFilter;
+  if (topics.value.length === 0) warn(`'${topics.entry.key}' is empty: flow ${name} mirrors no topic`);
+  const source = buildCluster(c, flow.source, flow, 'source', warn);
+  const target = buildCluster(c, flow.target, flow, 'target', warn);
+  if (sameCluster(source.bootstrap, target.bootstrap)) {
+    // One broker address is one broker: both sides are the same cluster. Identity would mirror every topic onto itself.
+    const what = `${flow.source}.bootstrap.servers and ${flow.target}.bootstrap.servers name the same cluster`;
+    if (identity) {
+      throw configError(`${flow.target}.bootstrap.servers`, target.cluster.bootstrapServers,
+        `a different cluster than ${flow.source}.bootstrap.servers: flow ${name} uses IdentityReplicationPolicy, which would mirror every topic onto itself`);
+    }
+    // MM2's cycle check (MirrorSourceConnector.isCycle) does not stop "primary.x" from being mirrored again as "primary.primary.x".
+    const remote = replicationPolicy.formatRemoteTopic(flow.source, '<topic>');
+    warn(`${what}: flow ${name} mirrors into the same cluster (remote topics ${remote}), where its remote topics are source topics `
+      + `again unless '${topics.entry.key}' / '${topicsExclude.entry.key}' leave them out`);
+  }
   return {
-    name, sourceAlias: flow.source, targetAlias: flow.target,
-    source: buildCluster(c, flow.source, flow, 'source', warn),
-    target: buildCluster(c, flow.target, flow, 'target', warn),
+    ...fields, name, sourceAlias: flow.source, targetAlias: flow.target, source: source.cluster, target: target.cluster, replicationPolicy,
     topicFilter: new TopicFilter({
-      replicationPolicy, targetAlias: flow.target, include: topics.value, exclude: topicsExclude.value,
-      includeKey: topics.key, excludeKey: topicsExclude.key,
-      heartbeatsReplicationEnabled: parseBool(r('heartbeats.replication.enabled')),
+      replicationPolicy, targetAlias: flow.target, include: topics.entry.value, exclude: topicsExclude.entry.value,
+      includeKey: topics.entry.key, excludeKey: topicsExclude.entry.key, heartbeatsReplicationEnabled: heartbeatsReplicationEnabled.value,
     }),
-    groupFilter: new GroupFilter({ include: groups.value, exclude: groupsExclude.value, includeKey: groups.key, excludeKey: groupsExclude.key }),
-    replicationPolicy,
-    refreshTopicsEnabled: parseBool(r('refresh.topics.enabled')),
-    refreshTopicsIntervalMs: secondsToMs(r('refresh.topics.interval.seconds')),
-    refreshGroupsEnabled: parseBool(r('refresh.groups.enabled')),
-    refreshGroupsIntervalMs: secondsToMs(r('refresh.groups.interval.seconds')),
-    topicResetCheckIntervalMs: positiveMs(r('topic.reset.check.interval.ms')),
-    truncationCheckIntervalMs: positiveMs(r('truncation.check.interval.ms')),
-    progressFlushIntervalMs: positiveMs(r('progress.flush.interval.ms')),
-    truncationPolicy: parseOneOf(r('truncation.policy'), ['fail', 'continue'] as const),
-    isolationLevel: parseOneOf(r('isolation.level'), ['read_committed', 'read_uncommitted'] as const),
-    syncTopicConfigsEnabled: parseBool(r('sync.topic.configs.enabled')),
-    syncTopicConfigsIntervalMs: secondsToMs(r('sync.topic.configs.interval.seconds')),
-    configPropertiesExclude: compilePatternList(propsExclude.key, propsExclude.value),
-    replicationFactor: parseReplicationFactor(r('replication.factor')),
-    offsetSyncsTopicReplicationFactor: parseReplicationFactor(r('offset-syncs.topic.replication.factor')),
-    checkpointsTopicReplicationFactor: parseReplicationFactor(r('checkpoints.topic.replication.factor')),
-    heartbeatsTopicReplicationFactor: parseReplicationFactor(r('heartbeats.topic.replication.factor')),
-    progressTopicReplicationFactor: parseReplicationFactor(r('progress.topic.replication.factor')),
-    emitHeartbeatsEnabled: parseBool(r('emit.heartbeats.enabled')),
-    emitHeartbeatsIntervalMs: secondsToMs(r('emit.heartbeats.interval.seconds')),
-    emitCheckpointsEnabled: parseBool(r('emit.checkpoints.enabled')),
-    emitCheckpointsIntervalMs: secondsToMs(r('emit.checkpoints.interval.seconds')),
-    emitOffsetSyncsEnabled: parseBool(r('emit.offset-syncs.enabled')),
-    syncGroupOffsetsEnabled: parseBool(r('sync.group.offsets.enabled')),
-    syncGroupOffsetsIntervalMs: secondsToMs(r('sync.group.offsets.interval.seconds')),
-    offsetLagMax: parseInteger(r('offset.lag.max'), 0, 'a non-negative integer number of records'),
-    tasksMax: parseTasksMax(r('tasks.max')),
-    offsetSyncsIntervalMs: positiveMs(r('offset-syncs.interval.ms')),
-    offsetSyncsTopicLocation: parseOneOf(r('offset-syncs.topic.location'), ['source', 'target'] as const),
-    consumerPollTimeoutMs: positiveMs(r('consumer.poll.timeout.ms')),
-    adminTimeoutMs: positiveMs(r('admin.timeout.ms')),
+    groupFilter: new GroupFilter({ include: groups.entry.value, exclude: groupsExclude.entry.value, includeKey: groups.entry.key,
+      excludeKey: groupsExclude.entry.key }),
   };
 }
 
 /** Parses mm2.properties text into a frozen {@link MirrorConfig}. Pure apart from reading `process.env` by default. Throws ConfigError. */
 export function parseMirrorConfig(text: string, opts: ParseMirrorConfigOptions = {}): ParsedMirrorConfig {
   const env = opts.env ?? process.env;
-  const warnings: string[] = [];
-  const warn = (msg: string): void => {
-    if (!warnings.includes(msg)) warnings.push(msg);
-  };
+  const warnings = new Set<string>(); // a Set: de-duplication stays linear with 250 000 unknown keys (issue 12)
+  const warn = (msg: string): void => void warnings.add(msg);
   const byKey = new Map<string, ConfigEntry>();
   for (const entry of parseProperties(text)) {
     const previous = byKey.get(entry.key);
-    if (previous) warn(`'${entry.key}' is set twice (lines ${previous.line} and ${entry.line}); line ${entry.line} wins`);
-    byKey.delete(entry.key);
+    if (previous) {
+      warn(`'${entry.key}' is set twice (lines ${previous.line} and ${entry.line}); line ${entry.line} wins`);
+      byKey.delete(entry.key); // the winner takes the later position
+    }
     byKey.set(entry.key, substituteEnv(entry, env));
   }
   const clustersEntry = byKey.get('clusters');
@@ -344,7 +292,7 @@ export function parseMirrorConfig(text: string, opts: ParseMirrorConfigOptions =
       `at least one enabled flow, e.g. ${clusters[0]}->${clusters[1] ?? 'standby'}.enabled = true`);
   }
   const flows = enabled.map((flow) => buildFlow(classified, flow, clustersEntry, warn));
-  return { config: deepFreeze({ clusters: [...clusters], flows }), warnings: Object.freeze(warnings) };
+  return { config: deepFreeze({ clusters: [...clusters], flows }), warnings: Object.freeze([...warnings]) };
 }
 
 /** Reads an mm2.properties file (UTF-8) and parses it. Throws ConfigError when unreadable or invalid. */

@@ -97,6 +97,14 @@ describe('parseProperties', () => {
     expect(attempt).toThrow("Invalid config: 'properties line 2' = '\\u00zz' (expected a \\uXXXX escape with 4 hex digits)");
   });
 
+  it('never quotes a secret value in that error (issue 12: it echoed 4 characters of the password)', () => {
+    for (const key of ['primary.sasl.password', 'primary.consumer.sasl.passwrd', 'sasl.jaas.config']) {
+      const attempt = (): unknown => parseProperties(`ok = 1\n${key} = ab\\uS3cr3t-Pa55`);
+      expect(attempt).toThrow("Invalid config: 'properties line 2' = '[REDACTED]' (expected a \\uXXXX escape with 4 hex digits)");
+      expect(attempt).not.toThrow(/S3cr/);
+    }
+  });
+
   it('round-trips any key/value written with Java escaping (property, seed 42)', () => {
     const text = fc.string({ unit: 'binary', maxLength: 40 });
     fc.assert(

@@ -15,6 +15,7 @@
  * as UTF-8, which is what users who write non-ASCII characters mean.
  */
 import { ConfigError } from '../core/errors.ts';
+import { REDACTED, isSecretKey } from './redaction.ts';
 
 /** One `key = value` pair: unescaped key and value, `line` is the 1-based line where it starts. */
 export interface PropertyEntry {
@@ -37,8 +38,12 @@ function trailingBackslashes(text: string): number {
   return n;
 }
 
-/** Resolves Java escapes in a key or value; a malformed `\uXXXX` throws ConfigError naming the line. */
-function unescape(raw: string, line: number): string {
+/**
+ * Resolves Java escapes in a key or value; a malformed `\uXXXX` throws ConfigError naming the line and
+ * quoting the bad escape — or {@link REDACTED} when `secret` (the value of a secret key: its characters
+ * must not reach a log line, see redaction.ts).
+ */
+function unescape(raw: string, line: number, secret: boolean): string {
   if (!raw.includes('\\')) return raw;
   let out = '';
   for (let i = 0; i < raw.length; i++) {
@@ -53,7 +58,7 @@ function unescape(raw: string, line: number): string {
     if (e === 'u') {
       const hex = raw.slice(i + 1, i + 5);
       if (!/^[0-9a-fA-F]{4}$/.test(hex)) {
-        throw new ConfigError(`properties line ${line}`, `\\u${hex}`, 'a \\uXXXX escape with 4 hex digits');
+        throw new ConfigError(`properties line ${line}`, secret ? REDACTED : `\\u${hex}`, 'a \\uXXXX escape with 4 hex digits');
       }
       out += String.fromCharCode(parseInt(hex, 16));
       i += 4;
@@ -97,7 +102,8 @@ function splitKeyValue(logical: string): { rawKey: string; rawValue: string } {
 
 /**
  * Parses Java `.properties` text into entries in file order (duplicates kept; the last one wins
- * when the caller folds them into a map, as in Java). Throws ConfigError on a malformed `\uXXXX`.
+ * when the caller folds them into a map, as in Java). Throws ConfigError on a malformed `\uXXXX`
+ * (never quoting a secret value).
  */
 export function parseProperties(text: string): PropertyEntry[] {
   const lines = text.replace(/^\uFEFF/, '').split(/\r\n|\r|\n/);
@@ -116,7 +122,8 @@ export function parseProperties(text: string): PropertyEntry[] {
     logical += continues ? body.slice(0, -1) : body;
     if (continues && n < lines.length - 1) continue;
     const { rawKey, rawValue } = splitKeyValue(logical);
-    entries.push({ key: unescape(rawKey, startLine), value: unescape(rawValue, startLine), line: startLine });
+    const key = unescape(rawKey, startLine, false);
+    entries.push({ key, value: unescape(rawValue, startLine, isSecretKey(key)), line: startLine });
     logical = undefined;
   }
   return entries;

@@ -30,6 +30,13 @@ describe('compilePatternList', () => {
     expect(alt?.test('ab')).toBe(false);
   });
 
+  it('rejects what java.util.regex.Pattern rejects, naming the key (issue 12: `topics = commit-log{` was accepted)', () => {
+    expect(() => compilePatternList('primary->standby.topics', 'commit-log{')).toThrow(
+      "Invalid config: 'primary->standby.topics' = 'commit-log{' (expected comma-separated Java regexes; 'commit-log{' is invalid: Illegal repetition near index 11)",
+    );
+    expect(() => compilePatternList('topics', 'a{2}b, x(?>y)')).toThrow("'x(?>y)' is refused: atomic groups (?>X) is not supported by this engine");
+  });
+
   it('understands Java \\Q…\\E quoting and a leading (?i)', () => {
     const [quoted] = compilePatternList('topics', '\\Qorders.v1\\E.*');
     expect(quoted?.test('orders.v1-x')).toBe(true);

@@ -5,6 +5,7 @@
  */
 import { ConfigError } from '../core/errors.ts';
 import type { ReplicationPolicy } from '../mm2/replication-policy.ts';
+import { JavaRegexError, translateJavaRegex } from './java-regex.ts';
 
 /** MM2 `topics` default. */
 export const TOPICS_INCLUDE_DEFAULT = '.*';
@@ -21,33 +22,21 @@ export function parseList(value: string): string[] {
   return trimmed === '' ? [] : trimmed.split(/\s*,\s*/);
 }
 
-/** Rewrites the Java-only regex forms users commonly write: `\Q…\E` quoting and a leading `(?i)`. */
-function javaRegexToJs(pattern: string): { source: string; flags: string } {
-  let flags = '';
-  let source = pattern;
-  const inline = /^\(\?i\)/.exec(source);
-  if (inline) {
-    flags = 'i';
-    source = source.slice(inline[0].length);
-  }
-  source = source.replace(/\\Q([\s\S]*?)(?:\\E|$)/g, (_m, quoted: string) =>
-    quoted.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&'),
-  );
-  return { source, flags };
-}
-
 /**
- * Compiles a comma-separated regex list into anchored RegExps (whole-name match, Java `matches()`).
- * `key` is the config key the value came from; an invalid regex throws ConfigError naming key and value.
+ * Compiles a comma-separated list of Java regexes into anchored RegExps (whole-name match, Java
+ * `matches()`), through java-regex.ts so each means what it means to MM2. `key` is the config key the
+ * value came from. Throws ConfigError naming key and value when java.util.regex.Pattern would reject a
+ * pattern (Java's description, e.g. "Illegal repetition near index 11") or when it uses a Java feature
+ * this engine does not reproduce (the feature is named).
  */
 export function compilePatternList(key: string, value: string): readonly RegExp[] {
   return parseList(value).map((pattern) => {
-    const { source, flags } = javaRegexToJs(pattern);
     try {
+      const { source, flags } = translateJavaRegex(pattern);
       return new RegExp(`^(?:${source})$`, flags);
     } catch (err) {
-      const reason = err instanceof Error ? err.message : String(err);
-      throw new ConfigError(key, value, `comma-separated Java regexes; '${pattern}' is invalid: ${reason}`);
+      if (!(err instanceof JavaRegexError)) throw err;
+      throw new ConfigError(key, value, `comma-separated Java regexes; '${pattern}' is ${err.kind === 'invalid' ? 'invalid' : 'refused'}: ${err.reason}`);
     }
   });
 }

@@ -1,0 +1,165 @@
+/**
+ * THE table of flow-level mm2.properties keys: one entry per key with its type and validator, its
+ * default as the string a user writes, the FlowConfig field it fills, a one-line doc, whether it is
+ * MM2's or ours (with MM2's default where ours differs) and the engine module that reads it.
+ * Everything else derives from it: the FlowConfig fields and their types (config.ts), the keys
+ * {@link parseMirrorConfig} recognises, the README's key table (`npm run docs:config`), and the
+ * checks in config-keys.test.ts — every field is read somewhere outside engine/config/, so a key that
+ * is parsed but read by nothing fails the suite.
+ *
+ * A key fills a scalar FlowConfig field (`field`), or one `part` of a composite field built from
+ * several keys (`topicFilter`, `groupFilter`, `replicationPolicy`), or nothing (`field: null`, only
+ * for MM2 keys accepted for compatibility, with the reason in `unreadBecause`).
+ * Every key is settable top-level (all flows) or as `A->B.<key>` (one flow).
+ */
+import { POLICY_CLASS_NAMES } from '../mm2/replication-policy.ts';
+import { BOOLEAN, CONFIG_PROPERTIES_EXCLUDE_DEFAULT, MILLISECONDS, POLICY_CLASS, RECORD_COUNT, REGEX_LIST, REPLICATION_FACTOR,
+  SECONDS, SEPARATOR, TASK_COUNT, oneOf, type ConfigEntry, type ValueType } from './config-values.ts';
+import { GROUPS_EXCLUDE_DEFAULT, GROUPS_INCLUDE_DEFAULT, TOPICS_EXCLUDE_DEFAULT, TOPICS_INCLUDE_DEFAULT } from './topic-filter.ts';
+
+/** FlowConfig fields built from several keys. */
+export type CompositeField = 'topicFilter' | 'groupFilter' | 'replicationPolicy';
+
+/** What every key entry has. `readBy`: modules under engine/ that read the field (e.g. `replicate/mirror-task`). */
+export interface KeySpecBase<T> {
+  readonly key: string;
+  readonly type: ValueType<T>;
+  /** The default as a user would write it in mm2.properties. */
+  readonly default: string;
+  /** One line for the README (Markdown). */
+  readonly doc: string;
+  /** `mm2`: MirrorMaker 2 has this key; `ours`: this engine's addition. */
+  readonly origin: 'mm2' | 'ours';
+  /** MM2's default, only where ours differs. */
+  readonly mm2Default?: string;
+  readonly readBy: readonly string[];
+}
+/** A key that fills one FlowConfig field with its parsed value. */
+export interface FieldKeySpec<F extends string, T> extends KeySpecBase<T> {
+  readonly field: F;
+  readonly part?: undefined;
+}
+/** A key that is one part of a composite FlowConfig field. */
+export interface PartKeySpec<F extends CompositeField, P extends string, T> extends KeySpecBase<T> {
+  readonly field: F;
+  readonly part: P;
+}
+/** An MM2 key accepted (and validated) for compatibility that fills no field. */
+export interface UnreadKeySpec<T> extends KeySpecBase<T> {
+  readonly field: null;
+  readonly part?: undefined;
+  readonly unreadBecause: string;
+}
+
+const field = <const F extends string, T>(spec: FieldKeySpec<F, T>): FieldKeySpec<F, T> => spec;
+const part = <const F extends CompositeField, const P extends string, T>(spec: PartKeySpec<F, P, T>): PartKeySpec<F, P, T> => spec;
+const unread = <T>(spec: UnreadKeySpec<T>): UnreadKeySpec<T> => spec;
+const RF_DOC = "a cluster with fewer brokers gets its `default.replication.factor` and a warning";
+const FAILOVER = ['failover/failover-support'];
+
+/** Every flow-level key, in README order. */
+export const FLOW_KEYS = [
+  part({ key: 'topics', field: 'topicFilter', part: 'include', type: REGEX_LIST, default: TOPICS_INCLUDE_DEFAULT, origin: 'mm2',
+    doc: 'topics to mirror; whole-name match', readBy: ['discovery/topic-discovery'] }),
+  part({ key: 'topics.exclude', field: 'topicFilter', part: 'exclude', type: REGEX_LIST, default: TOPICS_EXCLUDE_DEFAULT, origin: 'mm2',
+    doc: 'topics never mirrored', readBy: ['discovery/topic-discovery'] }),
+  part({ key: 'heartbeats.replication.enabled', field: 'topicFilter', part: 'heartbeatsReplicationEnabled', type: BOOLEAN, default: 'true',
+    origin: 'mm2', doc: 'heartbeats topics (`heartbeats`, `<alias>.heartbeats`) are mirrored whatever `topics` says',
+    readBy: ['discovery/topic-discovery'] }),
+  part({ key: 'groups', field: 'groupFilter', part: 'include', type: REGEX_LIST, default: GROUPS_INCLUDE_DEFAULT, origin: 'mm2',
+    doc: 'consumer groups whose offsets are checkpointed', readBy: ['failover/checkpoint-task'] }),
+  part({ key: 'groups.exclude', field: 'groupFilter', part: 'exclude', type: REGEX_LIST, default: GROUPS_EXCLUDE_DEFAULT, origin: 'mm2',
+    doc: 'consumer groups never checkpointed', readBy: ['failover/checkpoint-task'] }),
+  part({ key: 'replication.policy.class', field: 'replicationPolicy', part: 'className', type: POLICY_CLASS, default: POLICY_CLASS_NAMES.default,
+    origin: 'mm2', doc: '`DefaultReplicationPolicy` (or `Default`) → `primary.commit-log`; `IdentityReplicationPolicy` (`Identity`) keeps names',
+    readBy: ['discovery', 'replicate', 'failover', 'progress', 'runtime'] }),
+  part({ key: 'replication.policy.separator', field: 'replicationPolicy', part: 'separator', type: SEPARATOR, default: '.', origin: 'mm2',
+    doc: 'between source alias and topic in remote topic names', readBy: ['discovery', 'replicate', 'failover', 'progress', 'runtime'] }),
+  part({ key: 'replication.policy.internal.topic.separator.enabled', field: 'replicationPolicy', part: 'internalTopicSeparatorEnabled',
+    type: BOOLEAN, default: 'true', origin: 'mm2', doc: 'use the separator in internal topic names too (`mm2-offset-syncs.standby.internal`)',
+    readBy: ['discovery', 'replicate', 'failover', 'progress', 'runtime'] }),
+  field({ key: 'refresh.topics.enabled', field: 'refreshTopicsEnabled', type: BOOLEAN, default: 'true', origin: 'mm2',
+    doc: 'look for new topics and partition increases periodically', readBy: ['replicate/mirror-task'] }),
+  field({ key: 'refresh.topics.interval.seconds', field: 'refreshTopicsIntervalMs', type: SECONDS, default: '600', origin: 'mm2',
+    doc: 'how often new topics and partition increases are picked up', readBy: ['replicate/mirror-task'] }),
+  field({ key: 'refresh.groups.enabled', field: 'refreshGroupsEnabled', type: BOOLEAN, default: 'true', origin: 'mm2',
+    doc: 'look for new consumer groups periodically', readBy: ['failover/checkpoint-task'] }),
+  field({ key: 'refresh.groups.interval.seconds', field: 'refreshGroupsIntervalMs', type: SECONDS, default: '5', origin: 'mm2', mm2Default: '600',
+    doc: 'how soon a new consumer group gets checkpoints (listing groups is one cheap request)', readBy: ['failover/checkpoint-task'] }),
+  field({ key: 'sync.topic.configs.enabled', field: 'syncTopicConfigsEnabled', type: BOOLEAN, default: 'true', origin: 'mm2',
+    doc: 'topic-level configs copied to remote topics, minus `config.properties.exclude`', readBy: ['discovery/topic-discovery'] }),
+  field({ key: 'sync.topic.configs.interval.seconds', field: 'syncTopicConfigsIntervalMs', type: SECONDS, default: '600', origin: 'mm2',
+    doc: 'how often the remote topics\' configs are synced again (MM2\'s rules: a synced key edited on the target reverts, a config at its default on the source reverts to the default per `use.defaults.from`, excluded keys are untouched); written only when something differs, one `topic_configs_synced` info line per changed topic', readBy: ['discovery/topic-config-sync'] }),
+  field({ key: 'use.defaults.from', field: 'useDefaultsFrom', type: oneOf(['target', 'source']), default: 'target', origin: 'mm2',
+    doc: 'MM2 4.x: whose default a topic config at its default on the source gets on the remote topic (`target`: removed there; `source`: copied)', readBy: ['discovery/topic-config-sync', 'discovery/topic-discovery'] }),
+  field({ key: 'config.properties.exclude', field: 'configPropertiesExclude', type: REGEX_LIST, default: CONFIG_PROPERTIES_EXCLUDE_DEFAULT,
+    origin: 'mm2', doc: 'topic configs never copied to remote topics', readBy: ['discovery/topic-discovery'] }),
+  field({ key: 'replication.factor', field: 'replicationFactor', type: REPLICATION_FACTOR, default: '2', origin: 'mm2',
+    doc: 'of remote topics; `-1` = broker default', readBy: ['discovery/topic-discovery'] }),
+  field({ key: 'offset-syncs.topic.replication.factor', field: 'offsetSyncsTopicReplicationFactor', type: REPLICATION_FACTOR, default: '3',
+    origin: 'mm2', doc: `of \`mm2-offset-syncs.<target>.internal\`; ${RF_DOC}`, readBy: FAILOVER }),
+  field({ key: 'checkpoints.topic.replication.factor', field: 'checkpointsTopicReplicationFactor', type: REPLICATION_FACTOR, default: '3',
+    origin: 'mm2', doc: `of \`<source>.checkpoints.internal\`; ${RF_DOC}`, readBy: FAILOVER }),
+  field({ key: 'heartbeats.topic.replication.factor', field: 'heartbeatsTopicReplicationFactor', type: REPLICATION_FACTOR, default: '3',
+    origin: 'mm2', doc: `of \`heartbeats\`; ${RF_DOC}`, readBy: FAILOVER }),
+  field({ key: 'progress.topic.replication.factor', field: 'progressTopicReplicationFactor', type: REPLICATION_FACTOR, default: '3',
+    origin: 'ours', doc: `of \`mm2-progress.<source>.internal\` on the target; ${RF_DOC}`,
+    readBy: ['runtime/mirror-engine', 'progress/gap-acknowledgement'] }),
+  field({ key: 'emit.heartbeats.enabled', field: 'emitHeartbeatsEnabled', type: BOOLEAN, default: 'true', origin: 'mm2',
+    doc: 'MM2 heartbeats to `heartbeats` on the target', readBy: FAILOVER }),
+  field({ key: 'emit.heartbeats.interval.seconds', field: 'emitHeartbeatsIntervalMs', type: SECONDS, default: '1', origin: 'mm2',
+    doc: 'time between heartbeats', readBy: FAILOVER }),
+  field({ key: 'emit.checkpoints.enabled', field: 'emitCheckpointsEnabled', type: BOOLEAN, default: 'true', origin: 'mm2',
+    doc: 'consumer-group checkpoints to `<source>.checkpoints.internal` on the target', readBy: FAILOVER }),
+  field({ key: 'emit.checkpoints.interval.seconds', field: 'emitCheckpointsIntervalMs', type: SECONDS, default: '5', origin: 'mm2',
+    mm2Default: '60', doc: 'checkpoint staleness is at most this plus a round trip; a round writes only what changed',
+    readBy: ['failover/failover-support', 'failover/checkpoint-task'] }),
+  field({ key: 'emit.offset-syncs.enabled', field: 'emitOffsetSyncsEnabled', type: BOOLEAN, default: 'true', origin: 'mm2',
+    doc: 'offset syncs to `mm2-offset-syncs.<target>.internal` (KIP-1031)', readBy: FAILOVER }),
+  field({ key: 'sync.group.offsets.enabled', field: 'syncGroupOffsetsEnabled', type: BOOLEAN, default: 'false', origin: 'mm2',
+    doc: "write translated offsets into the target's consumer groups — only groups without members there (broker-enforced), never backwards",
+    readBy: ['failover/checkpoint-task'] }),
+  field({ key: 'sync.group.offsets.interval.seconds', field: 'syncGroupOffsetsIntervalMs', type: SECONDS, default: '5', origin: 'mm2',
+    mm2Default: '60', doc: 'how often those offsets are written (only groups that are behind and inactive)', readBy: ['failover/checkpoint-task'] }),
+  unread({ key: 'offset.lag.max', field: null, type: RECORD_COUNT, default: '100', origin: 'mm2', readBy: [],
+    doc: 'accepted, unused: translation is exact without it',
+    unreadBecause: 'MM2 emits a sync every this many records; the syncs here make translation exact (KAFKA-FACTS: MM2 translation)' }),
+  field({ key: 'offset-syncs.topic.location', field: 'offsetSyncsTopicLocation', type: oneOf(['source', 'target']), default: 'source',
+    origin: 'mm2', doc: 'cluster that holds the offset-syncs topic', readBy: FAILOVER }),
+  field({ key: 'offset-syncs.interval.ms', field: 'offsetSyncsIntervalMs', type: MILLISECONDS, default: '1000', origin: 'ours',
+    doc: 'a partition that moved gets a sync at most this often, besides the syncs at each series start and each delta change',
+    readBy: FAILOVER }),
+  field({ key: 'consumer.poll.timeout.ms', field: 'consumerPollTimeoutMs', type: MILLISECONDS, default: '1000', origin: 'mm2',
+    doc: 'longest wait of one poll of the source consumer', readBy: ['replicate/mirror-task'] }),
+  field({ key: 'admin.timeout.ms', field: 'adminTimeoutMs', type: MILLISECONDS, default: '60000', origin: 'mm2',
+    doc: 'timeout of admin requests (list, describe, create topics)', readBy: ['kafka'] }),
+  field({ key: 'truncation.policy', field: 'truncationPolicy', type: oneOf(['fail', 'continue']), default: 'fail', origin: 'ours',
+    doc: '`fail` stops the flow (exit 3); `continue` records the gap and resumes at the log start', readBy: ['detect/partition-checks'] }),
+  field({ key: 'tasks.max', field: 'tasksMax', type: TASK_COUNT, default: '1', origin: 'mm2',
+    doc: 'task processes of the flow; see [Task processes](#task-processes-tasksmax)', readBy: ['runtime/mirror-engine', 'cli/cli'] }),
+  field({ key: 'topic.reset.check.interval.ms', field: 'topicResetCheckIntervalMs', type: MILLISECONDS, default: '1000', origin: 'ours',
+    doc: 'periodic topic-ID check (the per-batch fence runs regardless)', readBy: ['detect/partition-checks'] }),
+  field({ key: 'truncation.check.interval.ms', field: 'truncationCheckIntervalMs', type: MILLISECONDS, default: '500', origin: 'ours',
+    doc: "a partition without progress this long is checked against the broker's log start/end", readBy: ['detect/partition-checks'] }),
+  field({ key: 'progress.flush.interval.ms', field: 'progressFlushIntervalMs', type: MILLISECONDS, default: '1000', origin: 'ours',
+    doc: 'how often acknowledged positions are stored; bounds duplicates after a crash', readBy: ['replicate/mirror-task'] }),
+  field({ key: 'isolation.level', field: 'isolationLevel', type: oneOf(['read_committed', 'read_uncommitted']), default: 'read_committed',
+    origin: 'ours', doc: 'of the source consumer: aborted and open transactions are never mirrored',
+    readBy: ['replicate/mirror-task', 'detect/partition-checks'] }),
+] as const;
+
+/** One entry of {@link FLOW_KEYS}. */
+export type FlowKeySpec = (typeof FLOW_KEYS)[number];
+type ValueOf<S> = S extends KeySpecBase<infer T> ? T : never;
+type ScalarSpec = Extract<FlowKeySpec, { part?: undefined; field: string }>;
+type PartSpec = Extract<FlowKeySpec, { part: string }>;
+
+/** The FlowConfig fields that come straight from one key each, typed by their value types. */
+export type FlowKeyFields = { readonly [S in ScalarSpec as S['field']]: ValueOf<S> };
+/** The parts of each composite field: the entry as read (key as written, raw value) and its parsed value. */
+export type FlowKeyParts = {
+  readonly [F in PartSpec['field']]: { readonly [S in Extract<PartSpec, { field: F }> as S['part']]: { readonly entry: ConfigEntry; readonly value: ValueOf<S> } };
+};
+
+/** The names of all flow-level keys. */
+export const FLOW_KEY_NAMES: ReadonlySet<string> = new Set(FLOW_KEYS.map((s) => s.key));
