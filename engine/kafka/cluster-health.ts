@@ -82,6 +82,8 @@ interface Watched {
   inFlight: boolean;
   failedChecks: number;
   completedChecks: number;
+  /** The last probe's error (the start-up verdict quotes it: the client's events say less). */
+  lastProbeError?: string;
 }
 
 interface Waiter {
@@ -149,7 +151,7 @@ export class ClusterHealth implements ClusterHealthView {
     if (this.timer || this.stopped) return;
     for (const w of this.watched) {
       w.probe = this.probeFactory(w.cluster, (message) => {
-        if (!this.stopped) w.state.failure('connection', message, this.now());
+        if (!this.stopped) w.state.failure('connection to the brokers', message, this.now());
       });
     }
     this.timer = setInterval(() => this.tick(), this.settings.probeIntervalMs);
@@ -237,7 +239,8 @@ export class ClusterHealth implements ClusterHealthView {
       (err: unknown) => {
         if (this.stopped) return;
         w.failedChecks++;
-        w.state.failure('metadata request', err instanceof Error ? err.message : String(err), this.now(), askedAtMs);
+        w.lastProbeError = err instanceof Error ? err.message : String(err);
+        w.state.failure('metadata request', w.lastProbeError, this.now(), askedAtMs);
       },
     ).finally(() => {
       w.inFlight = false;
@@ -259,9 +262,10 @@ export class ClusterHealth implements ClusterHealthView {
     this.waiter = undefined;
     const clusters = pending.map((w) => unanswered(w, true));
     const waitedMs = this.now() - waiter.startedAtMs;
-    const each = clusters.map(
-      (c) => `${describeCluster(c)}${c.roles.length ? `, ${c.roles.join(', ')},` : ''} did not answer ${c.failedChecks} metadata request(s)${c.lastFailure ? ` (last: ${c.lastFailure.message})` : ''}`,
-    );
+    const each = pending.map((w) => {
+      const roles = w.state.status().roles;
+      return `${describeCluster(w.cluster)}${roles.length ? `, ${roles.join(', ')},` : ''} did not answer ${w.failedChecks} metadata request(s)${w.lastProbeError ? ` (last: ${w.lastProbeError})` : ''}`;
+    });
     waiter.reject(
       new ClusterUnreachableError(
         `Start-up gave up after ${waitedMs} ms ('cluster.startup.wait.ms' = ${this.settings.startupWaitMs}): ${each.join('; ')}. ` +

@@ -21,10 +21,11 @@ export function describeCluster(label: ClusterLabel): string {
 /**
  * The same error, its message prefixed with {@link describeCluster} (`cluster 'standby' (127.0.0.1:9093):
  * describeTopics failed: Local: Timed out`). Keeps the `code` (so AUTH_FAILED still exits 4) and the
- * original as `cause`. Idempotent: an error that already names the cluster is returned as is.
+ * same `cause` (the client's error: callers that test `cause.code`, e.g. TOPIC_ALREADY_EXISTS, still work).
+ * Idempotent: an error that already names the cluster is returned as is.
  */
 export function withClusterLabel(label: ClusterLabel, err: MirrorError): MirrorError {
   const prefix = describeCluster(label);
   if (err.message.startsWith(prefix)) return err;
-  return new MirrorError(err.code, `${prefix}: ${err.message}`, { cause: err });
+  return new MirrorError(err.code, `${prefix}: ${err.message}`, { cause: err.cause });
 }
