@@ -14,3 +14,4 @@ export { decodeHeartbeat, encodeHeartbeatKey, encodeHeartbeatValue, type Heartbe
 export { decodeOffsetSync, encodeOffsetSyncKey, encodeOffsetSyncValue, type OffsetSync } from './mm2/offset-sync.ts';
 export { createReplicationPolicy, type ReplicationPolicy } from './mm2/replication-policy.ts';
 export { ownerTask, type TaskAssignment } from './partitions/task-assignment.ts';
+export { ClusterUnreachableError, type ClusterHealthSettings, type ClusterHealthView } from './kafka/cluster-health.ts';

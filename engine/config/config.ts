@@ -8,6 +8,7 @@
  * Invalid values throw ConfigError (key, value — redacted for secrets — and what was expected);
  * tolerable oddities (unknown keys, Java-only client props, deprecated names) become warnings.
  */
+import { CLUSTER_HEALTH_KEY_DEFAULTS, parseClusterHealthKeys, type ClusterHealthKeys } from './cluster-health-keys.ts';
 import { readFile } from 'node:fs/promises';
 import { ConfigError } from '../core/errors.ts';
 import { parseProperties } from './properties.ts';
@@ -57,6 +58,8 @@ export type FlowConfig = FlowKeyFields & {
 export interface MirrorConfig {
   readonly clusters: readonly string[];
   readonly flows: readonly FlowConfig[];
+  /** Engine-level `cluster.unreachable.warn.ms` / `cluster.startup.wait.ms` (top level only; engine/kafka/cluster-health.ts). */
+  readonly clusterHealth: ClusterHealthKeys;
 }
 
 /** Parse result: the frozen config and warnings (they name keys, never secret values). */
@@ -140,7 +143,7 @@ function classify(entries: Iterable<ConfigEntry>, aliases: readonly string[], wa
 
   for (const e of entries) {
     const k = e.key;
-    if (k === 'clusters' || k === 'config.providers' || k.startsWith('config.providers.')) continue;
+    if (k === 'clusters' || k === 'config.providers' || k.startsWith('config.providers.') || Object.hasOwn(CLUSTER_HEALTH_KEY_DEFAULTS, k)) continue;
     const arrow = k.indexOf('->');
     if (arrow >= 0) {
       const source = k.slice(0, arrow);
@@ -292,7 +295,8 @@ export function parseMirrorConfig(text: string, opts: ParseMirrorConfigOptions =
       `at least one enabled flow, e.g. ${clusters[0]}->${clusters[1] ?? 'standby'}.enabled = true`);
   }
   const flows = enabled.map((flow) => buildFlow(classified, flow, clustersEntry, warn));
-  return { config: deepFreeze({ clusters: [...clusters], flows }), warnings: Object.freeze([...warnings]) };
+  const clusterHealth = parseClusterHealthKeys((key) => byKey.get(key)?.value);
+  return { config: deepFreeze({ clusters: [...clusters], flows, clusterHealth }), warnings: Object.freeze([...warnings]) };
 }
 
 /** Reads an mm2.properties file (UTF-8) and parses it. Throws ConfigError when unreadable or invalid. */

@@ -11,6 +11,8 @@ export const ERROR_CODES = {
   TOPIC_RESET: 'TOPIC_RESET',
   LOG_DIVERGENCE: 'LOG_DIVERGENCE',
   AUTH_FAILED: 'AUTH_FAILED',
+  /** A cluster did not answer (start-up wait ran out, or a Kafka failure while it was unreachable): engine/kafka/cluster-health.ts. */
+  CLUSTER_UNREACHABLE: 'CLUSTER_UNREACHABLE',
   KAFKA_ERROR: 'KAFKA_ERROR',
   DELIVERY_FAILED: 'DELIVERY_FAILED',
   TIMEOUT: 'TIMEOUT',

@@ -15,6 +15,7 @@ import { Telemetry, type ReplicationSummary, type TelemetrySnapshot } from '../t
 import type { MirrorError } from '../core/errors.ts';
 import { WHOLE_FLOW, type TaskAssignment } from '../partitions/task-assignment.ts';
 import { createMirrorTaskClients } from '../kafka/mirror-task-clients.ts';
+import { ClusterHealth, type ClusterHealthSettings } from '../kafka/cluster-health.ts';
 
 /** How the engine ended: cleanly, or with the first fatal flow error. */
 export type EngineOutcome = { status: 'stopped' } | { status: 'failed'; flow: string; error: MirrorError };
@@ -29,6 +30,11 @@ export interface EngineOptions {
    * `tasks.max` ≤ `task` are not run here. Undefined (default): every flow whole, in this process.
    */
   task?: number;
+  /**
+   * Cluster reachability monitor (engine/kafka/cluster-health.ts): warn threshold, start-up wait, probe
+   * interval and timeout, ms. Defaults: `cluster.unreachable.warn.ms` 10 000, `cluster.startup.wait.ms` 60 000.
+   */
+  clusterHealth?: Partial<ClusterHealthSettings>;
 }
 
 
@@ -42,12 +48,14 @@ export class MirrorEngine {
   private readonly configSyncs: TopicConfigSync[] = [];
   private readonly config: MirrorConfig;
   private readonly log: Logger;
-  private readonly options: Required<Omit<EngineOptions, 'task'>>;
+  private readonly options: Required<Omit<EngineOptions, 'task' | 'clusterHealth'>>;
   private readonly task: number | undefined;
   private summaryTimer: NodeJS.Timeout | undefined;
   private readonly startedAtMs = Date.now();
   private stopping: Promise<void> | undefined;
   private lastSnapshot: TelemetrySnapshot | undefined;
+  /** Reachability of every cluster this engine uses; read-only view for the status API: `clusterHealth.snapshot()`. */
+  readonly clusterHealth: ClusterHealth;
 
   constructor(options: { config: MirrorConfig; logger: Logger; telemetry?: Telemetry } & EngineOptions) {
     this.config = options.config;
@@ -55,6 +63,12 @@ export class MirrorEngine {
     this.telemetry = options.telemetry ?? new Telemetry();
     this.options = { summaryIntervalMs: options.summaryIntervalMs ?? 10_000 };
     this.task = options.task;
+    this.clusterHealth = new ClusterHealth({
+      clusters: ClusterHealth.clustersOf(this.assignedFlows().map(({ flow }) => flow)),
+      logger: this.log,
+      // mm2.properties' `cluster.unreachable.warn.ms` / `cluster.startup.wait.ms`, unless the caller overrides them.
+      settings: { warnAfterMs: this.config.clusterHealth?.unreachableWarnMs, startupWaitMs: this.config.clusterHealth?.startupWaitMs, ...options.clusterHealth },
+    });
   }
 
   /** The flows this engine runs, each with the part of it this process mirrors. */
@@ -64,8 +78,25 @@ export class MirrorEngine {
     return this.config.flows.filter((flow) => task < flow.tasksMax).map((flow) => ({ flow, assignment: { index: task, count: flow.tasksMax } }));
   }
 
-  /** Loads progress and starts every flow. Throws the first start failure (after stopping what started). */
+  /**
+   * Waits until every cluster answers (up to `cluster.startup.wait.ms`), then loads progress and starts
+   * every flow. Throws the first start failure (after stopping what started); a cluster that does not
+   * answer, or a Kafka failure while one is not answering, is a ClusterUnreachableError naming it.
+   */
   async start(): Promise<void> {
+    // --- cluster reachability (engine/kafka/cluster-health.ts): wait for every cluster, then keep watching them ---
+    try {
+      this.clusterHealth.start();
+      await this.clusterHealth.awaitReachable();
+      await this.startFlows();
+    } catch (err) {
+      await this.stop();
+      throw this.clusterHealth.explain(err);
+    }
+  }
+
+  /** Loads progress and starts every flow. Throws the first start failure (after stopping what started). */
+  private async startFlows(): Promise<void> {
     for (const { flow, assignment } of this.assignedFlows()) {
       const settings: MirrorTaskSettings = flow;
       const store = new ProgressStore({
@@ -102,8 +133,16 @@ export class MirrorEngine {
     }
   }
 
-  /** Resolves with the first failure of any flow, or `stopped` once every flow has stopped. */
+  /**
+   * Resolves with the first failure of any flow, or `stopped` once every flow has stopped. A Kafka failure
+   * while a cluster was not answering comes back as a ClusterUnreachableError naming it (cause: the failure).
+   */
   async done(): Promise<EngineOutcome> {
+    const outcome = await this.flowsDone();
+    return outcome.status === 'failed' ? { ...outcome, error: this.clusterHealth.explain(outcome.error) } : outcome;
+  }
+
+  private async flowsDone(): Promise<EngineOutcome> {
     const outcomes = this.tasks.map((t) => t.done.then((o): [MirrorTask, TaskOutcome] => [t, o]));
     const first = await Promise.race(outcomes);
     if (first[1].status === 'failed') return { status: 'failed', flow: first[0].settings.name, error: first[1].error };
@@ -125,6 +164,7 @@ export class MirrorEngine {
     await Promise.all(this.tasks.map((t) => t.stop()));
     await Promise.all(this.failover.map((f) => f.stop().catch((err: unknown) => this.log.error({ err }, 'stopping offset syncs / checkpoints / heartbeats failed'))));
     await Promise.all(this.tasks.map((t) => t.progressStore.close().catch((err: unknown) => this.log.error({ err }, 'closing progress store failed'))));
+    this.clusterHealth.stop();
     await this.logSummary('final');
     this.lastSnapshot = await this.telemetry.snapshot();
     await this.telemetry.shutdown();
