@@ -147,6 +147,12 @@ describe('AdminConnection retries', () => {
   });
 });
 
+/** The librdkafka timeout a recorded request carried (its `{ timeout }` option or its numeric timeout argument). */
+function requestTimeout(r: { args: unknown[] } | undefined): number | undefined {
+  const t = r?.args.find((a) => typeof a === 'number' || (typeof a === 'object' && a !== null && 'timeout' in a));
+  return typeof t === 'number' ? t : (t as { timeout?: number } | undefined)?.timeout;
+}
+
 describe('admin.timeout.ms', () => {
   it('is the timeout of every request', async () => {
     const { fake, admin, groups } = setup(4321);
@@ -160,13 +166,19 @@ describe('admin.timeout.ms', () => {
     await groups.listGroups();
     await groups.groupStates(['g']);
     await groups.committedOffsets('g');
-    expect(fake.requests.find((r) => r.method === 'listTopics')?.args[0]).toEqual({ timeout: 4321 });
-    expect(fake.requests.find((r) => r.method === 'createTopic')?.args[1]).toBe(4321);
-    for (const method of ['listGroups', 'describeGroups', 'listConsumerGroupOffsets']) {
-      const options = fake.requests.find((r) => r.method === method)?.args.at(-1) as { timeout?: number };
-      expect(options.timeout, method).toBe(4321);
+    for (const method of ['listTopics', 'createTopic', 'listGroups', 'describeGroups', 'listConsumerGroupOffsets']) {
+      const timeout = requestTimeout(fake.requests.find((r) => r.method === method));
+      expect(timeout, method).toBeGreaterThan(4300); // the budget, less the few ms since the call began
+      expect(timeout, method).toBeLessThanOrEqual(4321);
     }
     expect(admin.timeoutMs).toBe(4321);
+  });
+
+  it('is spread over attempts of at most 10 s each: closing the client waits for attempts in flight', async () => {
+    const { fake, admin } = setup(60_000);
+    fake.behaviour.listTopics = (cb) => cb(null, []);
+    await admin.listTopics();
+    expect(requestTimeout(fake.requests[0])).toBe(10_000);
   });
 
   it('is the time budget of the retries: a cluster that stays unreachable fails the request after it', async () => {
@@ -177,6 +189,9 @@ describe('admin.timeout.ms', () => {
     expect(elapsedMs).toBeGreaterThanOrEqual(290);
     expect(elapsedMs).toBeLessThan(2000);
     expect(fake.count('listGroups')).toBeGreaterThan(2); // 50, 100, 150 (cut to the deadline) ms backoffs
+    const timeouts = fake.requests.map(requestTimeout) as number[];
+    expect(timeouts[0]).toBeLessThanOrEqual(300);
+    expect(timeouts.at(-1)).toBeLessThan(timeouts[0]!); // a later attempt only gets what is left of the budget
   });
 });
 

@@ -34,22 +34,34 @@ export const rdkafkaAdminClient: AdminClientFactory = (config, events) => Kafka.
 /** Default of {@link AdminConnectionOptions.timeoutMs} when no `admin.timeout.ms` is given, ms. */
 export const DEFAULT_ADMIN_TIMEOUT_MS = 10_000;
 
+/**
+ * Longest librdkafka timeout of ONE attempt of a request, ms; a longer admin timeout is spent on
+ * several attempts. Why: librdkafka's AdminClient.disconnect() blocks the event loop until the requests
+ * still in flight time out (measured: 59.6 s with a 60 s request timeout after a SASL failure), so an
+ * attempt's timeout bounds how long closing the client can hang (shutdown, exit 4).
+ */
+export const MAX_ADMIN_ATTEMPT_TIMEOUT_MS = 10_000;
+
 /** Options of {@link AdminConnection}. */
 export interface AdminConnectionOptions {
-  /** `admin.timeout.ms`: the librdkafka timeout of each request AND the time budget of its retries, ms (default {@link DEFAULT_ADMIN_TIMEOUT_MS}). */
+  /**
+   * `admin.timeout.ms`: the time budget of each request, its retries included, ms (default
+   * {@link DEFAULT_ADMIN_TIMEOUT_MS}). Each attempt gets the rest of the budget as librdkafka timeout,
+   * at most {@link MAX_ADMIN_ATTEMPT_TIMEOUT_MS}.
+   */
   timeoutMs?: number;
   /** Creates the client (default {@link rdkafkaAdminClient}). */
   createClient?: AdminClientFactory;
 }
 
-/** A librdkafka callback-style request: `run(cb)` issues it, `cb(err, value)` ends it. */
-export type AdminRequest<T> = (cb: (err: LibrdKafkaError | null | undefined, value: T) => void) => void;
+/** A librdkafka callback-style request: `run(cb, timeoutMs)` issues it with that librdkafka timeout (ms), `cb(err, value)` ends it. */
+export type AdminRequest<T> = (cb: (err: LibrdKafkaError | null | undefined, value: T) => void, timeoutMs: number) => void;
 
 /** One admin client and its request loop. Owned by whoever created it; `close()` once. */
 export class AdminConnection {
   /** The client, for the request callbacks of its views. */
   readonly client: IAdminClient;
-  /** `admin.timeout.ms`, ms. */
+  /** `admin.timeout.ms`: time budget of each request, retries included, ms. */
   readonly timeoutMs: number;
   private readonly authAbort = new AbortController();
   private closed = false;
@@ -70,23 +82,26 @@ export class AdminConnection {
   }
 
   /**
-   * Runs one admin request, retrying retriable errors with backoff for up to {@link timeoutMs}. Rejects
+   * Runs one admin request, retrying retriable errors with backoff for up to {@link timeoutMs} (each
+   * attempt with the rest of it as librdkafka timeout, at most {@link MAX_ADMIN_ATTEMPT_TIMEOUT_MS}). Rejects
    * with MirrorError (`${what} failed: …`, the client error as `cause`): AUTH_FAILED at once on an
    * authentication failure (returned by the request or reported by the client meanwhile), KAFKA_ERROR otherwise.
    */
   async call<T>(what: string, run: AdminRequest<T>): Promise<T> {
     const signal = this.authAbort.signal;
+    const deadline = Date.now() + this.timeoutMs;
     try {
       return await retry(
         () =>
           new Promise<T>((resolve, reject) => {
             const onAbort = () => reject(signal.reason);
             signal.addEventListener('abort', onAbort, { once: true });
+            const attemptTimeoutMs = Math.max(1, Math.min(MAX_ADMIN_ATTEMPT_TIMEOUT_MS, deadline - Date.now()));
             run((err, value) => {
               signal.removeEventListener('abort', onAbort);
               if (err) reject(err);
               else resolve(value);
-            });
+            }, attemptTimeoutMs);
           }),
         { timeoutMs: this.timeoutMs, signal },
       );

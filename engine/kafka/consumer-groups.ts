@@ -94,13 +94,9 @@ export class ConsumerGroups implements GroupAdmin {
     return this.connection.client;
   }
 
-  private get timeoutMs(): number {
-    return this.connection.timeoutMs;
-  }
-
   async listGroups(): Promise<{ groupId: string; state: GroupState }[]> {
-    const result = await this.call<{ groups: { groupId: string; state: number; protocolType: string }[] }>('listGroups', (cb) =>
-      this.client.listGroups({ timeout: this.timeoutMs }, cb as never),
+    const result = await this.call<{ groups: { groupId: string; state: number; protocolType: string }[] }>('listGroups', (cb, timeout) =>
+      this.client.listGroups({ timeout }, cb as never),
     );
     // Consumer groups only (protocol type "consumer", or "" for groups that only ever committed offsets);
     // Connect workers and other protocols keep offsets elsewhere.
@@ -108,8 +104,8 @@ export class ConsumerGroups implements GroupAdmin {
   }
 
   async committedOffsets(groupId: string): Promise<GroupOffset[]> {
-    const [result] = await this.call<GroupResults[]>('listConsumerGroupOffsets', (cb) =>
-      this.client.listConsumerGroupOffsets([{ groupId }], { timeout: this.timeoutMs, requireStableOffsets: true }, cb),
+    const [result] = await this.call<GroupResults[]>('listConsumerGroupOffsets', (cb, timeout) =>
+      this.client.listConsumerGroupOffsets([{ groupId }], { timeout, requireStableOffsets: true }, cb),
     );
     if (result?.error) throw clientError(`listConsumerGroupOffsets(${groupId})`, result.error);
     return (result?.partitions ?? [])
@@ -120,7 +116,7 @@ export class ConsumerGroups implements GroupAdmin {
   async groupStates(groupIds: readonly string[]): Promise<Map<string, GroupState>> {
     const states = new Map<string, GroupState>();
     if (groupIds.length === 0) return states;
-    const described = await this.call<GroupDescriptions>('describeGroups', (cb) => this.client.describeGroups([...groupIds], { timeout: this.timeoutMs }, cb));
+    const described = await this.call<GroupDescriptions>('describeGroups', (cb, timeout) => this.client.describeGroups([...groupIds], { timeout }, cb));
     for (const g of described.groups) {
       if (g.error) throw clientError(`describeGroups(${g.groupId})`, g.error);
       states.set(g.groupId, STATE_NAMES[g.state as unknown as number] ?? 'Unknown');

@@ -76,7 +76,7 @@ export class KafkaAdmin {
 
   /** Names of all topics, internal ones included. */
   listTopics(): Promise<string[]> {
-    return this.call('listTopics', (cb) => this.client.listTopics({ timeout: this.timeoutMs }, cb));
+    return this.call('listTopics', (cb, timeout) => this.client.listTopics({ timeout }, cb));
   }
 
   /**
@@ -86,8 +86,8 @@ export class KafkaAdmin {
   async describeTopics(names: readonly string[]): Promise<Map<string, TopicDescription | undefined>> {
     const result = new Map<string, TopicDescription | undefined>();
     if (names.length === 0) return result;
-    const described = await this.call<RdTopicDescription[]>('describeTopics', (cb) =>
-      this.client.describeTopics([...names], { timeout: this.timeoutMs }, cb),
+    const described = await this.call<RdTopicDescription[]>('describeTopics', (cb, timeout) =>
+      this.client.describeTopics([...names], { timeout }, cb),
     );
     for (const d of described) {
       if (d.error) {
@@ -116,10 +116,10 @@ export class KafkaAdmin {
     if (partitions.length === 0) return result;
     const isolationLevel = readCommitted ? Kafka.IsolationLevel.READ_COMMITTED : Kafka.IsolationLevel.READ_UNCOMMITTED;
     const query = (spec: unknown) =>
-      this.call<{ topic: string; partition: number; offset: number; error?: LibrdKafkaError }[]>('listOffsets', (cb) =>
+      this.call<{ topic: string; partition: number; offset: number; error?: LibrdKafkaError }[]>('listOffsets', (cb, timeout) =>
         this.client.listOffsets(
           partitions.map((tp) => ({ topic: tp.topic, partition: tp.partition, offset: spec as never })),
-          { timeout: this.timeoutMs, isolationLevel },
+          { timeout, isolationLevel },
           cb,
         ),
       );
@@ -148,8 +148,8 @@ export class KafkaAdmin {
    */
   async createTopic(name: string, partitions: number, replicationFactor: number, configs: Record<string, string> = {}): Promise<boolean> {
     try {
-      await this.call('createTopic', (cb) =>
-        this.client.createTopic({ topic: name, num_partitions: partitions, replication_factor: replicationFactor, config: configs }, this.timeoutMs, cb),
+      await this.call('createTopic', (cb, timeout) =>
+        this.client.createTopic({ topic: name, num_partitions: partitions, replication_factor: replicationFactor, config: configs }, timeout, cb),
       );
       return true;
     } catch (err) {
@@ -164,7 +164,7 @@ export class KafkaAdmin {
    */
   async createPartitions(name: string, totalPartitions: number): Promise<boolean> {
     try {
-      await this.call('createPartitions', (cb) => this.client.createPartitions(name, totalPartitions, this.timeoutMs, cb));
+      await this.call('createPartitions', (cb, timeout) => this.client.createPartitions(name, totalPartitions, timeout, cb));
       return true;
     } catch (err) {
       if (!(err instanceof MirrorError) || kafkaErrorCode(err) !== K.INVALID_PARTITIONS) throw err;
@@ -177,7 +177,7 @@ export class KafkaAdmin {
   /** Deletes a topic; resolves `false` when it did not exist. */
   async deleteTopic(name: string): Promise<boolean> {
     try {
-      await this.call('deleteTopic', (cb) => this.client.deleteTopic(name, this.timeoutMs, cb));
+      await this.call('deleteTopic', (cb, timeout) => this.client.deleteTopic(name, timeout, cb));
       return true;
     } catch (err) {
       if (err instanceof MirrorError && kafkaErrorCode(err) === K.UNKNOWN_TOPIC_OR_PARTITION) return false;
@@ -187,8 +187,8 @@ export class KafkaAdmin {
 
   /** Deletes records below `offset` (DeleteRecords), moving the log start offset. Used by tests and scenarios. */
   async deleteRecordsBefore(tp: TopicPartition, offset: number): Promise<number> {
-    const [r] = await this.call<{ lowWatermark: number; error?: LibrdKafkaError }[]>('deleteRecords', (cb) =>
-      this.client.deleteRecords([{ topic: tp.topic, partition: tp.partition, offset }], { timeout: this.timeoutMs, operationTimeout: this.timeoutMs }, cb),
+    const [r] = await this.call<{ lowWatermark: number; error?: LibrdKafkaError }[]>('deleteRecords', (cb, timeout) =>
+      this.client.deleteRecords([{ topic: tp.topic, partition: tp.partition, offset }], { timeout, operationTimeout: timeout }, cb),
     );
     if (r?.error) throw clientError('deleteRecords', r.error);
     return Number(r?.lowWatermark);
