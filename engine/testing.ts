@@ -10,3 +10,6 @@ export { readInternalTopic, type InternalRecord } from './kafka/internal-topics.
 export { connectConsumer, consumeBatch, disconnect } from './kafka/kafka-clients.ts';
 export { ProgressStore, decodeProgress, type ProgressKey, type ProgressRecord } from './progress/progress-store.ts';
 export { withGeneratedKeyTable } from './config/config-docs.ts';
+export { ClusterConnections, type ClusterClients } from './kafka/cluster-connections.ts';
+export { FailoverSupport } from './failover/failover-support.ts';
+export type { MirrorTask } from './replicate/mirror-task.ts';

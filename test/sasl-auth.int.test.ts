@@ -1,16 +1,20 @@
 /**
  * Authenticated clusters (SASL/PLAIN): with the right password written the way MM2 users write it
  * (`sasl.mechanism` + `sasl.jaas.config`), the engine mirrors; with a wrong one it exits with the
- * authentication exit code (4) quickly and the password appears nowhere in its log or stderr.
- * Uses its OWN pair of local clusters with a SASL_PLAINTEXT listener.
+ * authentication exit code (4) quickly and the password appears nowhere in its log or stderr. The
+ * checkpoint path (consumer groups of the source) fails the same way, fast, instead of retrying each
+ * round until the admin timeout. Uses its OWN pair of local clusters with a SASL_PLAINTEXT listener.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOCAL_SASL_USERS, LocalKafkaCluster } from '../local-kafka/local-kafka-cluster.ts';
-import { EXIT_CODES } from '../engine/core/errors.ts';
+import { ERROR_CODES, EXIT_CODES, Telemetry, parseMirrorConfig, type MirrorError } from '../engine/index.ts';
+import { ClusterConnections, FailoverSupport, type MirrorTask } from '../engine/testing.ts';
 import { recordCount } from '../testkit/cluster-reader.ts';
+import { capturingLogger } from '../testkit/engine-harness.ts';
+import type { EngineLogLine as LogLine } from '../testkit/engine-log.ts';
 import { EngineProcess } from '../testkit/engine-process.ts';
 import { kafkajsClient, uniqueTopic } from '../testkit/test-clusters.ts';
 import { waitFor } from '../testkit/wait-for.ts';
@@ -82,5 +86,45 @@ describe('SASL/PLAIN clusters', () => {
     expect(engine.stderrText).not.toContain(WRONG_PASSWORD);
     expect(readFileSync(engine.configPath, 'utf8')).toContain(WRONG_PASSWORD); // the secret was really in play
     console.info(`wrong password: exit ${code} after ${elapsedMs} ms`);
+  });
+
+  it('fails the checkpoint path fast with AUTH_FAILED (exit 4) when the source credentials are wrong, never logging the password', async () => {
+    // Offset syncs on the target, whose credentials are right: only the checkpoint path reads the source.
+    const { config } = parseMirrorConfig(
+      [
+        properties(uniqueTopic('sasl-ckpt'), WRONG_PASSWORD),
+        'offset-syncs.topic.location = target',
+        'offset-syncs.topic.replication.factor = 1',
+        'checkpoints.topic.replication.factor = 1',
+        'heartbeats.topic.replication.factor = 1',
+        'emit.checkpoints.interval.seconds = 1',
+      ].join('\n'),
+    );
+    const flow = config.flows[0]!;
+    expect(flow.adminTimeoutMs).toBe(60_000);
+    const logs: LogLine[] = [];
+    const logger = capturingLogger(logs);
+    const connections = new ClusterConnections({ logger });
+    const telemetry = new Telemetry();
+    const support = await FailoverSupport.prepare(flow, telemetry, logger, undefined, connections);
+    try {
+      const t0 = Date.now();
+      await support.start({ partitionStates: new Map() } as unknown as MirrorTask); // checkpoint rounds only look states up
+      let error: MirrorError | undefined;
+      void support.failure.then((e) => (error = e));
+      await waitFor(() => error, { timeoutMs: 30_000, message: 'the checkpoint path to fail' });
+      const elapsedMs = Date.now() - t0;
+      expect(error!.code).toBe(ERROR_CODES.AUTH_FAILED); // engine/cli exitCodeFor → EXIT_CODES.AUTH_FAILED (4); MirrorEngine.done races this failure
+      expect(error!.message).toMatch(/on primary failed: .*authentication/i);
+      expect(elapsedMs).toBeLessThan(flow.adminTimeoutMs / 2); // not retried until admin.timeout.ms
+      expect(logs.some((l) => l.level === 'error' && String(l.msg).startsWith(`Checkpoint task of ${flow.name} stopping`))).toBe(true);
+      expect(JSON.stringify(logs)).not.toContain(WRONG_PASSWORD);
+      expect(JSON.stringify(logs)).not.toContain(LOCAL_SASL_USERS.mirror!);
+      console.info(`checkpoint path, wrong source password: ${error!.code} after ${elapsedMs} ms`);
+    } finally {
+      await support.stop();
+      await connections.close();
+      await telemetry.shutdown();
+    }
   });
 });

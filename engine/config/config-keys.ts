@@ -132,7 +132,7 @@ export const FLOW_KEYS = [
   field({ key: 'consumer.poll.timeout.ms', field: 'consumerPollTimeoutMs', type: MILLISECONDS, default: '1000', origin: 'mm2',
     doc: 'longest wait of one poll of the source consumer', readBy: ['replicate/mirror-task'] }),
   field({ key: 'admin.timeout.ms', field: 'adminTimeoutMs', type: MILLISECONDS, default: '60000', origin: 'mm2',
-    doc: 'timeout of admin requests (list, describe, create topics)', readBy: ['kafka'] }),
+    doc: 'time budget of every admin request (topics, offsets, consumer groups, topic configs), retries included; each attempt waits at most 10 s', readBy: ['runtime/mirror-engine', 'failover', 'kafka', 'progress'] }),
   field({ key: 'truncation.policy', field: 'truncationPolicy', type: oneOf(['fail', 'continue']), default: 'fail', origin: 'ours',
     doc: '`fail` stops the flow (exit 3); `continue` records the gap and resumes at the log start', readBy: ['detect/partition-checks'] }),
   field({ key: 'tasks.max', field: 'tasksMax', type: TASK_COUNT, default: '1', origin: 'mm2',

@@ -7,19 +7,25 @@
  * Start order matters: the store is rebuilt from the syncs topic BEFORE the mirror task mirrors a
  * record (the writer's first sync of each partition is a series boundary relative to what it finds),
  * and the checkpoint task starts after the mirror task, so partition states exist.
+ *
+ * Clients: the clusters' shared admins and internal-record producers (engine/kafka/cluster-connections.ts).
+ * An authentication or authorization failure on the checkpoint path is fatal like anywhere else: the
+ * checkpoint task stops and {@link FailoverSupport.failure} resolves with it (the engine stops, exit 4),
+ * instead of a checkpoint round that fails and is retried forever.
  */
 import type { FlowConfig } from '../config/config.ts';
 import type { Logger } from '../core/logger.ts';
 import type { Telemetry } from '../telemetry/telemetry.ts';
 import type { MirrorListener, MirrorTask } from '../replicate/mirror-task.ts';
-import { KafkaAdmin } from '../kafka/kafka-admin.ts';
-import { adminConfig } from '../kafka/kafka-clients.ts';
+import type { RecordSink } from '../kafka/record-sink.ts';
+import type { GroupAdmin } from '../kafka/consumer-groups.ts';
+import { ClusterConnections } from '../kafka/cluster-connections.ts';
 import { ensureInternalTopic, type EnsureOutcome } from '../kafka/internal-topics.ts';
+import { isAuthFailure } from '../kafka/error-classifier.ts';
+import { MirrorError } from '../core/errors.ts';
 import { OffsetSyncStore } from './offset-sync-store.ts';
 import { OffsetSyncWriter } from './offset-sync-writer.ts';
-import { RecordSink } from '../kafka/record-sink.ts';
 import { CheckpointTask } from './checkpoint-task.ts';
-import { ConsumerGroups } from '../kafka/consumer-groups.ts';
 import { HeartbeatEmitter } from './heartbeat-emitter.ts';
 import { WHOLE_FLOW, ownsPartition, type TaskAssignment } from '../partitions/task-assignment.ts';
 
@@ -40,50 +46,73 @@ export class FailoverSupport {
   private readonly log: Logger;
   private readonly telemetry: Telemetry;
   private readonly syncSink: RecordSink | undefined;
+  private readonly connections: ClusterConnections;
+  /** Whether {@link stop} closes {@link connections} (created by {@link prepare} when none was given). */
+  private readonly ownsConnections: boolean;
   private targetSink: RecordSink | undefined;
   private checkpoints: CheckpointTask | undefined;
   private heartbeats: HeartbeatEmitter | undefined;
-  private groupAdmins: ConsumerGroups[] = [];
+  private failed = false;
+  private resolveFailure!: (error: MirrorError) => void;
+  /** Resolves with the fatal error that stopped the checkpoint path (authentication / authorization); never resolves otherwise. */
+  readonly failure: Promise<MirrorError>;
 
-  private constructor(flow: FlowConfig, assignment: TaskAssignment, store: OffsetSyncStore, writer: OffsetSyncWriter | undefined, syncSink: RecordSink | undefined, telemetry: Telemetry, logger: Logger) {
+  private constructor(
+    flow: FlowConfig,
+    assignment: TaskAssignment,
+    parts: { store: OffsetSyncStore; writer: OffsetSyncWriter | undefined; syncSink: RecordSink | undefined; connections: ClusterConnections; ownsConnections: boolean },
+    telemetry: Telemetry,
+    logger: Logger,
+  ) {
     this.flow = flow;
     this.assignment = assignment;
-    this.store = store;
-    this.writer = writer;
-    this.syncSink = syncSink;
+    this.store = parts.store;
+    this.writer = parts.writer;
+    this.syncSink = parts.syncSink;
+    this.connections = parts.connections;
+    this.ownsConnections = parts.ownsConnections;
     this.telemetry = telemetry;
     this.log = logger;
+    this.failure = new Promise((resolve) => (this.resolveFailure = resolve));
+  }
+
+  /** The flow's name (`primary->standby`). */
+  get flowName(): string {
+    return this.flow.name;
   }
 
   /**
    * Rebuilds the offset-sync store from `mm2-offset-syncs.<target>.internal` and, with
    * `emit.offset-syncs.enabled`, creates the topic if missing and connects the writer's producer.
-   * `assignment`: the task's share of the flow (default the whole flow). Throws MirrorError on connection failures.
+   * `assignment`: the task's share of the flow (default the whole flow). `connections`: the engine's shared
+   * clients (default: a set of its own, closed by {@link stop}). Throws MirrorError on connection failures.
    */
-  static async prepare(flow: FlowConfig, telemetry: Telemetry, logger: Logger, assignment: TaskAssignment = WHOLE_FLOW): Promise<FailoverSupport> {
+  static async prepare(flow: FlowConfig, telemetry: Telemetry, logger: Logger, assignment: TaskAssignment = WHOLE_FLOW, connections?: ClusterConnections): Promise<FailoverSupport> {
     const t0 = Date.now();
     const topic = flow.replicationPolicy.offsetSyncsTopic(flow.targetAlias);
     const cluster = flow.offsetSyncsTopicLocation === 'target' ? flow.target : flow.source;
     const log = logger.child({ component: 'offset-syncs', flow: flow.name });
+    const shared = connections ?? new ClusterConnections({ logger });
+    const clients = shared.of(cluster, { adminTimeoutMs: flow.adminTimeoutMs });
     const store = new OffsetSyncStore();
     let writer: OffsetSyncWriter | undefined;
     let sink: RecordSink | undefined;
-    if (flow.emitOffsetSyncsEnabled) {
-      const admin = new KafkaAdmin(adminConfig(cluster, `kafka-mirror-${flow.name}-offset-syncs-admin`));
-      try {
-        const outcome = await ensureInternalTopic(admin, topic, flow.offsetSyncsTopicReplicationFactor, { 'min.compaction.lag.ms': String(OFFSET_SYNCS_MIN_COMPACTION_LAG_MS) });
+    try {
+      if (flow.emitOffsetSyncsEnabled) {
+        const outcome = await ensureInternalTopic(clients.admin, topic, flow.offsetSyncsTopicReplicationFactor, { 'min.compaction.lag.ms': String(OFFSET_SYNCS_MIN_COMPACTION_LAG_MS) });
         reportCreation(log, outcome, topic, cluster.alias, 'offset-syncs.topic.replication.factor', flow.offsetSyncsTopicReplicationFactor);
-      } finally {
-        admin.close();
       }
+      const syncs = await store.load(cluster, topic, log);
+      log.info({ topic, cluster: cluster.alias, syncs, partitions: store.partitions().length, durationMs: Date.now() - t0 }, `Loaded ${syncs} offset syncs from ${topic} on ${cluster.alias}`);
+      if (flow.emitOffsetSyncsEnabled) {
+        sink = await clients.internalSink();
+        writer = new OffsetSyncWriter({ flow: flow.name, topic, store, sink, intervalMs: flow.offsetSyncsIntervalMs, logger: log, telemetry });
+      }
+    } catch (err) {
+      if (!connections) await shared.close();
+      throw err;
     }
-    const syncs = await store.load(cluster, topic, log);
-    log.info({ topic, cluster: cluster.alias, syncs, partitions: store.partitions().length, durationMs: Date.now() - t0 }, `Loaded ${syncs} offset syncs from ${topic} on ${cluster.alias}`);
-    if (flow.emitOffsetSyncsEnabled) {
-      sink = await RecordSink.connect(cluster, `kafka-mirror-${flow.name}-offset-syncs`, log);
-      writer = new OffsetSyncWriter({ flow: flow.name, topic, store, sink, intervalMs: flow.offsetSyncsIntervalMs, logger: log, telemetry });
-    }
-    return new FailoverSupport(flow, assignment, store, writer, sink, telemetry, logger);
+    return new FailoverSupport(flow, assignment, { store, writer, syncSink: sink, connections: shared, ownsConnections: !connections }, telemetry, logger);
   }
 
   /** The mirror-task listener (the offset-sync writer), if offset syncs are emitted. */
@@ -97,31 +126,25 @@ export class FailoverSupport {
     this.writer?.start();
     const emitHeartbeats = flow.emitHeartbeatsEnabled && this.assignment.index === 0; // one heartbeat stream per flow, as MM2
     if (!flow.emitCheckpointsEnabled && !emitHeartbeats) return;
-    this.targetSink = await RecordSink.connect(flow.target, `kafka-mirror-${flow.name}-internal`, this.log.child({ component: 'internal-records', flow: flow.name }));
-    const admin = new KafkaAdmin(adminConfig(flow.target, `kafka-mirror-${flow.name}-internal-admin`));
-    try {
-      const log = this.log.child({ component: 'internal-topics', flow: flow.name });
-      if (flow.emitCheckpointsEnabled) {
-        const topic = flow.replicationPolicy.checkpointsTopic(flow.sourceAlias);
-        reportCreation(log, await ensureInternalTopic(admin, topic, flow.checkpointsTopicReplicationFactor), topic, flow.targetAlias, 'checkpoints.topic.replication.factor', flow.checkpointsTopicReplicationFactor);
-      }
-      if (emitHeartbeats) {
-        const topic = flow.replicationPolicy.heartbeatsTopic();
-        reportCreation(log, await ensureInternalTopic(admin, topic, flow.heartbeatsTopicReplicationFactor), topic, flow.targetAlias, 'heartbeats.topic.replication.factor', flow.heartbeatsTopicReplicationFactor);
-      }
-    } finally {
-      admin.close();
+    const target = this.connections.of(flow.target, { adminTimeoutMs: flow.adminTimeoutMs });
+    this.targetSink = await target.internalSink();
+    const topicsLog = this.log.child({ component: 'internal-topics', flow: flow.name });
+    if (flow.emitCheckpointsEnabled) {
+      const topic = flow.replicationPolicy.checkpointsTopic(flow.sourceAlias);
+      reportCreation(topicsLog, await ensureInternalTopic(target.admin, topic, flow.checkpointsTopicReplicationFactor), topic, flow.targetAlias, 'checkpoints.topic.replication.factor', flow.checkpointsTopicReplicationFactor);
+    }
+    if (emitHeartbeats) {
+      const topic = flow.replicationPolicy.heartbeatsTopic();
+      reportCreation(topicsLog, await ensureInternalTopic(target.admin, topic, flow.heartbeatsTopicReplicationFactor), topic, flow.targetAlias, 'heartbeats.topic.replication.factor', flow.heartbeatsTopicReplicationFactor);
     }
     if (flow.emitCheckpointsEnabled) {
-      const source = new ConsumerGroups(flow.source, { clientId: `kafka-mirror-${flow.name}-source-groups`, timeoutMs: 10_000 });
-      const target = new ConsumerGroups(flow.target, { clientId: `kafka-mirror-${flow.name}-target-groups`, timeoutMs: 10_000 });
-      this.groupAdmins = [source, target];
       const log = this.log.child({ component: 'checkpoint-task', flow: flow.name });
+      const onAuthFailure = (err: MirrorError) => this.failCheckpoints(err, log);
       this.checkpoints = new CheckpointTask({
         settings: flow,
         store: this.store,
-        sourceGroups: source,
-        targetGroups: target,
+        sourceGroups: failFastOnAuth(this.connections.of(flow.source, { adminTimeoutMs: flow.adminTimeoutMs }).groups, onAuthFailure),
+        targetGroups: failFastOnAuth(target.groups, onAuthFailure),
         sink: this.targetSink,
         telemetry: this.telemetry,
         logger: log,
@@ -149,15 +172,46 @@ export class FailoverSupport {
     }
   }
 
-  /** Stops the checkpoint task and heartbeats and closes the producers (call after the mirror task stopped). */
+  /**
+   * Stops the checkpoint task and heartbeats and flushes their records (call after the mirror task
+   * stopped); the shared producers are closed by their owner (the engine's ClusterConnections).
+   */
   async stop(): Promise<void> {
     this.heartbeats?.stop();
     await this.checkpoints?.stop();
     this.writer?.close();
     // The writer already waited for its syncs (mirror-task shutdown); what is still pending has a cluster that is down.
-    await Promise.all([this.syncSink?.close(1000), this.targetSink?.close(5000)]);
-    for (const a of this.groupAdmins) a.close();
+    await Promise.all([this.syncSink?.flush(1000), this.targetSink?.flush(5000)]);
+    if (this.ownsConnections) await this.connections.close();
   }
+
+  /** The checkpoint path hit an authentication / authorization failure: stop it and report it, once. */
+  private failCheckpoints(err: MirrorError, log: Logger): void {
+    if (this.failed) return;
+    this.failed = true;
+    log.error({ code: err.code, err }, `Checkpoint task of ${this.flow.name} stopping: ${err.message}`);
+    void this.checkpoints?.stop();
+    this.resolveFailure(err);
+  }
+}
+
+/**
+ * `groups` with every authentication / authorization failure also reported to `onAuthFailure` (the
+ * checkpoint task logs and retries failed rounds; such a failure must stop the engine instead).
+ */
+function failFastOnAuth(groups: GroupAdmin, onAuthFailure: (err: MirrorError) => void): GroupAdmin {
+  const watch = <T>(p: Promise<T>): Promise<T> =>
+    p.catch((err: unknown) => {
+      if (err instanceof MirrorError && isAuthFailure(err)) onAuthFailure(err);
+      throw err;
+    });
+  return {
+    listGroups: () => watch(groups.listGroups()),
+    committedOffsets: (groupId) => watch(groups.committedOffsets(groupId)),
+    groupStates: (groupIds) => watch(groups.groupStates(groupIds)),
+    commitOffsets: (groupId, offsets) => watch(groups.commitOffsets(groupId, offsets)),
+    close: () => groups.close(),
+  };
 }
 
 /** Logs the creation of an internal topic; warns when the configured replication factor did not fit the cluster. */

@@ -10,6 +10,7 @@
 import Kafka from '@confluentinc/kafka-javascript';
 import type { LibrdKafkaError } from '@confluentinc/kafka-javascript';
 import { adminConfig, type ClusterClientSettings } from './kafka-clients.ts';
+import { KAFKA_ERROR_CODES } from './error-codes.ts';
 
 /** One cluster's probe. */
 export interface ClusterProbe {
@@ -23,7 +24,7 @@ export interface ClusterProbe {
 export type ClusterProbeFactory = (cluster: ClusterClientSettings, onConnectionLoss: (message: string) => void) => ClusterProbe;
 
 /** librdkafka ERR__ALL_BROKERS_DOWN (rdkafka.h): every broker connection of the client is down. */
-const ALL_BROKERS_DOWN = -187;
+const ALL_BROKERS_DOWN = KAFKA_ERROR_CODES._ALL_BROKERS_DOWN;
 
 /**
  * Whether a client error event means the whole cluster is out of reach (not just one broker: a single

@@ -11,11 +11,11 @@
  * kafkajs' `admin.setOffsets` was the alternative: it joins the group as a member (briefly making it
  * active on the target), waits for a fetch (~5 s per call) and is not broker-enforced.
  */
-import Kafka from '@confluentinc/kafka-javascript';
-import type { GroupDescriptions, GroupResults, IAdminClient, KafkaConsumer, LibrdKafkaError } from '@confluentinc/kafka-javascript';
-import { adminConfig, connectConsumer, disconnect, type ClusterClientSettings } from './kafka-clients.ts';
-import { isRetriable } from './kafka-admin.ts';
-import { ERROR_CODES, MirrorError } from '../core/errors.ts';
+import type { GroupDescriptions, GroupResults, IAdminClient, KafkaConsumer } from '@confluentinc/kafka-javascript';
+import { adminConfig, clientError, connectConsumer, disconnect, groupCommitConfig, type ClusterClientSettings } from './kafka-clients.ts';
+import { AdminConnection, type AdminRequest } from './admin-connection.ts';
+import { KAFKA_ERROR_CODES as K } from './error-codes.ts';
+import { kafkaErrorCode } from './error-classifier.ts';
 
 /** Group states as Kafka names them (ListGroups / DescribeGroups). */
 export const GROUP_STATES = {
@@ -59,26 +59,44 @@ export interface GroupAdmin {
   close(): void;
 }
 
-/** Kafka errors meaning "the group has members": UNKNOWN_MEMBER_ID, ILLEGAL_GENERATION, REBALANCE_IN_PROGRESS, STALE_MEMBER_EPOCH. */
-const GROUP_ACTIVE_CODES = new Set([25, 22, 27, 113]);
+/** Kafka errors meaning "the group has members" (the broker refused an offset commit from outside the group). */
+const GROUP_ACTIVE_CODES: ReadonlySet<number> = new Set([K.UNKNOWN_MEMBER_ID, K.ILLEGAL_GENERATION, K.REBALANCE_IN_PROGRESS, K.STALE_MEMBER_EPOCH]);
 
-/** {@link GroupAdmin} against one cluster with the confluent client. */
+/** Options of {@link ConsumerGroups}. */
+export interface ConsumerGroupsOptions {
+  /** `client.id` of the admin client (when created here) and of the consumer that commits group offsets. */
+  clientId: string;
+  /** `admin.timeout.ms` of an admin client created here, ms (default 10 000). */
+  timeoutMs?: number;
+  /** The cluster's shared admin connection (ClusterConnections; its owner closes it). Default: one of its own, closed by {@link ConsumerGroups.close}. */
+  connection?: AdminConnection;
+}
+
+/**
+ * {@link GroupAdmin} against one cluster with the confluent client. Requests go through an
+ * {@link AdminConnection}: retried while retriable for up to the admin timeout, and failing at once with
+ * MirrorError(AUTH_FAILED) on an authentication failure (exit 4), like every other admin request.
+ */
 export class ConsumerGroups implements GroupAdmin {
   private readonly cluster: ClusterClientSettings;
-  private readonly client: IAdminClient;
-  private readonly timeoutMs: number;
+  private readonly connection: AdminConnection;
+  private readonly ownsConnection: boolean;
   private readonly clientId: string;
 
-  constructor(cluster: ClusterClientSettings, options: { clientId: string; timeoutMs?: number }) {
+  constructor(cluster: ClusterClientSettings, options: ConsumerGroupsOptions) {
     this.cluster = cluster;
     this.clientId = options.clientId;
-    this.client = Kafka.AdminClient.create(adminConfig(cluster, options.clientId) as never);
-    this.timeoutMs = options.timeoutMs ?? 10_000;
+    this.ownsConnection = options.connection === undefined;
+    this.connection = options.connection ?? new AdminConnection(adminConfig(cluster, options.clientId), { timeoutMs: options.timeoutMs });
+  }
+
+  private get client(): IAdminClient {
+    return this.connection.client;
   }
 
   async listGroups(): Promise<{ groupId: string; state: GroupState }[]> {
-    const result = await this.call<{ groups: { groupId: string; state: number; protocolType: string }[] }>('listGroups', (cb) =>
-      this.client.listGroups({ timeout: this.timeoutMs }, cb as never),
+    const result = await this.call<{ groups: { groupId: string; state: number; protocolType: string }[] }>('listGroups', (cb, timeout) =>
+      this.client.listGroups({ timeout }, cb as never),
     );
     // Consumer groups only (protocol type "consumer", or "" for groups that only ever committed offsets);
     // Connect workers and other protocols keep offsets elsewhere.
@@ -86,10 +104,10 @@ export class ConsumerGroups implements GroupAdmin {
   }
 
   async committedOffsets(groupId: string): Promise<GroupOffset[]> {
-    const [result] = await this.call<GroupResults[]>('listConsumerGroupOffsets', (cb) =>
-      this.client.listConsumerGroupOffsets([{ groupId }], { timeout: this.timeoutMs, requireStableOffsets: true }, cb),
+    const [result] = await this.call<GroupResults[]>('listConsumerGroupOffsets', (cb, timeout) =>
+      this.client.listConsumerGroupOffsets([{ groupId }], { timeout, requireStableOffsets: true }, cb),
     );
-    if (result?.error) throw new MirrorError(ERROR_CODES.KAFKA_ERROR, `listConsumerGroupOffsets(${groupId}) failed: ${result.error.message}`, { cause: result.error });
+    if (result?.error) throw clientError(`listConsumerGroupOffsets(${groupId})`, result.error);
     return (result?.partitions ?? [])
       .filter((p) => !p.error && p.offset >= 0)
       .map((p) => ({ topic: p.topic, partition: p.partition, offset: Number(p.offset), metadata: p.metadata ?? '' }));
@@ -98,9 +116,9 @@ export class ConsumerGroups implements GroupAdmin {
   async groupStates(groupIds: readonly string[]): Promise<Map<string, GroupState>> {
     const states = new Map<string, GroupState>();
     if (groupIds.length === 0) return states;
-    const described = await this.call<GroupDescriptions>('describeGroups', (cb) => this.client.describeGroups([...groupIds], { timeout: this.timeoutMs }, cb));
+    const described = await this.call<GroupDescriptions>('describeGroups', (cb, timeout) => this.client.describeGroups([...groupIds], { timeout }, cb));
     for (const g of described.groups) {
-      if (g.error) throw new MirrorError(ERROR_CODES.KAFKA_ERROR, `describeGroups(${g.groupId}) failed: ${g.error.message}`, { cause: g.error });
+      if (g.error) throw clientError(`describeGroups(${g.groupId})`, g.error);
       states.set(g.groupId, STATE_NAMES[g.state as unknown as number] ?? 'Unknown');
     }
     return states;
@@ -108,45 +126,25 @@ export class ConsumerGroups implements GroupAdmin {
 
   async commitOffsets(groupId: string, offsets: readonly GroupOffset[]): Promise<'committed' | 'group-active'> {
     if (offsets.length === 0) return 'committed';
-    const consumer: KafkaConsumer = await connectConsumer({
-      ...this.cluster.client,
-      'bootstrap.servers': this.cluster.bootstrapServers,
-      'client.id': this.clientId,
-      'group.id': groupId,
-      'enable.auto.commit': false,
-      'enable.auto.offset.store': false,
-    });
+    const consumer: KafkaConsumer = await connectConsumer(groupCommitConfig(this.cluster, this.clientId, groupId));
     try {
       consumer.commitSync(offsets.map((o) => ({ topic: o.topic, partition: o.partition, offset: o.offset, metadata: o.metadata || null })));
       return 'committed';
     } catch (err) {
-      if (GROUP_ACTIVE_CODES.has((err as LibrdKafkaError).code)) return 'group-active';
-      throw new MirrorError(ERROR_CODES.KAFKA_ERROR, `committing offsets of group ${groupId} failed: ${(err as Error).message}`, { cause: err });
+      const code = kafkaErrorCode(err);
+      if (code !== undefined && GROUP_ACTIVE_CODES.has(code)) return 'group-active';
+      throw clientError(`committing offsets of group ${groupId}`, err as Error);
     } finally {
       await disconnect(consumer);
     }
   }
 
+  /** Closes the admin client when it was created here (a shared connection is left to its owner). Idempotent. */
   close(): void {
-    try {
-      this.client.disconnect();
-    } catch {
-      /* already closed */
-    }
+    if (this.ownsConnection) this.connection.close();
   }
 
-  private async call<T>(what: string, run: (cb: (err: LibrdKafkaError | null | undefined, value: T) => void) => void): Promise<T> {
-    const deadline = Date.now() + this.timeoutMs;
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await new Promise<T>((resolve, reject) => run((err, value) => (err ? reject(err) : resolve(value))));
-      } catch (err) {
-        if (isRetriable(err as LibrdKafkaError) && Date.now() < deadline) {
-          await new Promise((r) => setTimeout(r, Math.min(1000, 50 * 2 ** attempt)));
-          continue;
-        }
-        throw new MirrorError(ERROR_CODES.KAFKA_ERROR, `${what} on ${this.cluster.alias} failed: ${(err as Error).message}`, { cause: err });
-      }
-    }
+  private call<T>(what: string, run: AdminRequest<T>): Promise<T> {
+    return this.connection.call(`${what} on ${this.cluster.alias}`, run);
   }
 }

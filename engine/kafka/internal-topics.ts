@@ -7,8 +7,11 @@
  */
 import type { KafkaConsumer } from '@confluentinc/kafka-javascript';
 import { KafkaAdmin } from './kafka-admin.ts';
-import { adminConfig, connectConsumer, consumeBatch, disconnect, type ClusterClientSettings } from './kafka-clients.ts';
+import { adminConfig, connectConsumer, consumeBatch, disconnect, internalReaderConfig, type ClusterClientSettings } from './kafka-clients.ts';
 import { ERROR_CODES, MirrorError } from '../core/errors.ts';
+import { KAFKA_ERROR_CODES as K } from './error-codes.ts';
+import { kafkaErrorCode } from './error-classifier.ts';
+import { retry } from './retry.ts';
 
 /** One record of an internal topic: raw key and value (null for a tombstone), offset, timestamp (epoch ms). */
 export interface InternalRecord {
@@ -17,9 +20,6 @@ export interface InternalRecord {
   offset: number;
   timestampMs: number;
 }
-
-/** Kafka INVALID_REPLICATION_FACTOR: more replicas asked for than the cluster has brokers. */
-const INVALID_REPLICATION_FACTOR = 38;
 
 /** What {@link ensureInternalTopic} did. */
 export type EnsureOutcome = 'exists' | 'created' | 'created-with-broker-default';
@@ -38,31 +38,31 @@ export async function ensureInternalTopic(admin: KafkaAdmin, topic: string, repl
   try {
     outcome = (await admin.createTopic(topic, 1, replicationFactor, all)) ? 'created' : 'exists';
   } catch (err) {
-    if (replicationFactor === -1 || (err as { cause?: { code?: number } }).cause?.code !== INVALID_REPLICATION_FACTOR) throw err;
+    // INVALID_REPLICATION_FACTOR: more replicas asked for than the cluster has brokers.
+    if (replicationFactor === -1 || kafkaErrorCode(err) !== K.INVALID_REPLICATION_FACTOR) throw err;
     outcome = (await admin.createTopic(topic, 1, -1, all)) ? 'created-with-broker-default' : 'exists';
   }
   return outcome;
 }
 
 /** librdkafka `_NOENT` ("No leaders found") and Kafka UNKNOWN_TOPIC_OR_PARTITION: a topic too new for the cluster's metadata. */
-const NEW_TOPIC_ERRORS = new Set([-156, 3]);
+const NEW_TOPIC_ERRORS: ReadonlySet<number> = new Set([K._NOENT, K.UNKNOWN_TOPIC_OR_PARTITION]);
+/** How long {@link untilSettled} waits for a new topic, ms. */
+const SETTLE_TIMEOUT_MS = 30_000;
 
 /**
  * Runs `read` until a topic this process has just created answers: right after CreateTopics the
  * admin client's metadata may not know its leader yet ("listOffsets failed: Local: No such entry"),
  * which would fail the first start against a fresh target cluster. Retries those errors only, for up to 30 s.
  */
-export async function untilSettled<T>(read: () => Promise<T>): Promise<T> {
-  const deadline = Date.now() + 30_000;
-  for (let attempt = 0; ; attempt++) {
-    try {
-      return await read();
-    } catch (err) {
-      const code = ((err as MirrorError).cause as { code?: number } | undefined)?.code;
-      if (code === undefined || !NEW_TOPIC_ERRORS.has(code) || Date.now() > deadline) throw err;
-      await new Promise((r) => setTimeout(r, Math.min(1000, 50 * 2 ** attempt)));
-    }
-  }
+export function untilSettled<T>(read: () => Promise<T>): Promise<T> {
+  return retry(read, {
+    timeoutMs: SETTLE_TIMEOUT_MS,
+    isRetriable: (err) => {
+      const code = err instanceof MirrorError ? kafkaErrorCode(err) : undefined;
+      return code !== undefined && NEW_TOPIC_ERRORS.has(code);
+    },
+  });
 }
 
 
@@ -70,15 +70,17 @@ export async function untilSettled<T>(read: () => Promise<T>): Promise<T> {
  * Reads partition 0 of `topic` on `cluster` from its log start offset up to the end offset read at
  * the start, calling `onRecord` in offset order (tombstones included: `value` null). A missing topic
  * reads as empty. Resolves with the end offset reached. Throws MirrorError(TIMEOUT) when the end is
- * not reached within `timeoutMs`.
+ * not reached within `timeoutMs`. `admin`: the cluster's shared admin (ClusterConnections) for the
+ * offsets; without it the reader opens and closes one of its own.
  */
 export async function readInternalTopic(
   cluster: ClusterClientSettings,
   topic: string,
   onRecord: (record: InternalRecord) => void,
-  options: { timeoutMs?: number; clientId?: string } = {},
+  options: { timeoutMs?: number; clientId?: string; admin?: KafkaAdmin } = {},
 ): Promise<number> {
-  const admin = new KafkaAdmin(adminConfig(cluster, options.clientId ?? 'kafka-mirror-internal-reader'));
+  const clientId = options.clientId ?? 'kafka-mirror-internal-reader';
+  const admin = options.admin ?? new KafkaAdmin(adminConfig(cluster, clientId));
   let start: number;
   let end: number;
   try {
@@ -86,22 +88,11 @@ export async function readInternalTopic(
     // untilSettled: the topic may have been created a moment ago by another process (the tasks of a flow race to create it).
     ({ logStartOffset: start, logEndOffset: end } = (await untilSettled(() => admin.partitionOffsets([{ topic, partition: 0 }]))).get(`${topic}-0`)!);
   } finally {
-    admin.close();
+    if (admin !== options.admin) admin.close();
   }
   if (end <= start) return end;
   const timeoutMs = options.timeoutMs ?? 60_000;
-  const consumer: KafkaConsumer = await connectConsumer({
-    ...cluster.client,
-    ...cluster.consumer,
-    'bootstrap.servers': cluster.bootstrapServers,
-    'client.id': options.clientId ?? 'kafka-mirror-internal-reader',
-    // Never used to commit or join: assign() only. librdkafka requires a group id for the consumer type.
-    'group.id': `${options.clientId ?? 'kafka-mirror-internal-reader'}-${process.pid}`,
-    'enable.auto.commit': false,
-    'enable.partition.eof': false,
-    'auto.offset.reset': 'earliest',
-    'isolation.level': 'read_uncommitted',
-  });
+  const consumer: KafkaConsumer = await connectConsumer(internalReaderConfig(cluster, clientId));
   try {
     consumer.setDefaultConsumeTimeout(200);
     consumer.assign([{ topic, partition: 0, offset: start }]);

@@ -9,7 +9,11 @@
 import Kafka from '@confluentinc/kafka-javascript';
 import type { IAdminClient, LibrdKafkaError, TopicDescription as RdTopicDescription } from '@confluentinc/kafka-javascript';
 import { MirrorError, ERROR_CODES } from '../core/errors.ts';
-import { clientError, isAuthError } from './kafka-clients.ts';
+import { AdminConnection, type AdminRequest, type ClientConfig } from './admin-connection.ts';
+import { KAFKA_ERROR_CODES as K } from './error-codes.ts';
+import { kafkaErrorCode } from './error-classifier.ts';
+import { clientError } from './kafka-clients.ts';
+import { retry } from './retry.ts';
 
 /** What the engine needs to know about one topic. `topicId` is Kafka's base64url Uuid (KIP-516), as kafka-topics.sh prints it. */
 export interface TopicDescription {
@@ -35,43 +39,44 @@ export function tpKey(tp: TopicPartition): string {
   return `${tp.topic}-${tp.partition}`;
 }
 
-/** librdkafka error code for an unknown topic or partition (Kafka error 3). */
-const UNKNOWN_TOPIC_OR_PARTITION = 3;
 /**
  * Kafka errors of a partition whose leadership the broker asked does not know yet (a topic created a
- * moment ago, a leader change): LEADER_NOT_AVAILABLE, NOT_LEADER_OR_FOLLOWER, UNKNOWN_LEADER_EPOCH.
+ * moment ago, a leader change).
  */
-const LEADERSHIP_SETTLING = new Set([5, 6, 75]);
-/** librdkafka error code for an existing topic on create (Kafka error 36). */
-const TOPIC_ALREADY_EXISTS = 36;
-/** Kafka error 37: e.g. CreatePartitions to a count the topic already has. */
-const INVALID_PARTITIONS = 37;
+const LEADERSHIP_SETTLING: ReadonlySet<number> = new Set([K.LEADER_NOT_AVAILABLE, K.NOT_LEADER_OR_FOLLOWER, K.UNKNOWN_LEADER_EPOCH]);
 
-/** Admin operations against one cluster. Errors are MirrorError(KAFKA_ERROR) with the librdkafka error as `cause`. */
+/**
+ * Admin operations against one cluster. Errors are MirrorError (KAFKA_ERROR; AUTH_FAILED at once on an
+ * authentication failure) with the librdkafka error as `cause`. Requests are retried while retriable for
+ * up to the admin timeout ({@link AdminConnection}).
+ */
 export class KafkaAdmin {
-  private readonly client: IAdminClient;
-  private readonly timeoutMs: number;
-  private authError: LibrdKafkaError | undefined;
-  /** Rejecters of calls in flight, so an authentication failure ends them at once. */
-  private readonly pending = new Set<(err: LibrdKafkaError) => void>();
+  private readonly connection: AdminConnection;
+  /** Whether {@link close} closes the connection (false for a view over a shared one). */
+  private readonly ownsConnection: boolean;
 
-  /** `config` is a librdkafka global config (must include `bootstrap.servers`). */
-  constructor(config: Record<string, string | number | boolean>, options: { timeoutMs?: number } = {}) {
-    // librdkafka reports a failed SASL handshake as an error event; requests themselves only see
-    // transport failures (-195) and would be retried until the timeout. Remember it and fail fast.
-    this.client = Kafka.AdminClient.create(config as never, {
-      'event.error': (err: LibrdKafkaError) => {
-        if (!isAuthError(err)) return;
-        this.authError = err;
-        for (const reject of this.pending) reject(err);
-      },
-    });
-    this.timeoutMs = options.timeoutMs ?? 10_000;
+  /**
+   * Either a librdkafka global config (must include `bootstrap.servers`): the admin creates its own
+   * client, with `options.timeoutMs` as admin timeout (default 10 000 ms), and closes it in {@link close};
+   * or a shared {@link AdminConnection} (its owner closes it; {@link close} does nothing then).
+   */
+  constructor(config: ClientConfig | AdminConnection, options: { timeoutMs?: number } = {}) {
+    this.ownsConnection = !(config instanceof AdminConnection);
+    this.connection = config instanceof AdminConnection ? config : new AdminConnection(config, { timeoutMs: options.timeoutMs });
+  }
+
+  private get client(): IAdminClient {
+    return this.connection.client;
+  }
+
+  /** The admin timeout, ms: librdkafka timeout of each request and time budget of its retries. */
+  get timeoutMs(): number {
+    return this.connection.timeoutMs;
   }
 
   /** Names of all topics, internal ones included. */
   listTopics(): Promise<string[]> {
-    return this.call('listTopics', (cb) => this.client.listTopics({ timeout: this.timeoutMs }, cb));
+    return this.call('listTopics', (cb, timeout) => this.client.listTopics({ timeout }, cb));
   }
 
   /**
@@ -81,16 +86,16 @@ export class KafkaAdmin {
   async describeTopics(names: readonly string[]): Promise<Map<string, TopicDescription | undefined>> {
     const result = new Map<string, TopicDescription | undefined>();
     if (names.length === 0) return result;
-    const described = await this.call<RdTopicDescription[]>('describeTopics', (cb) =>
-      this.client.describeTopics([...names], { timeout: this.timeoutMs }, cb),
+    const described = await this.call<RdTopicDescription[]>('describeTopics', (cb, timeout) =>
+      this.client.describeTopics([...names], { timeout }, cb),
     );
     for (const d of described) {
       if (d.error) {
-        if (d.error.code === UNKNOWN_TOPIC_OR_PARTITION) {
+        if (d.error.code === K.UNKNOWN_TOPIC_OR_PARTITION) {
           result.set(d.name, undefined);
           continue;
         }
-        throw new MirrorError(ERROR_CODES.KAFKA_ERROR, `describeTopics(${d.name}) failed: ${d.error.message}`, { cause: d.error });
+        throw clientError(`describeTopics(${d.name})`, d.error);
       }
       result.set(d.name, {
         name: d.name,
@@ -111,10 +116,10 @@ export class KafkaAdmin {
     if (partitions.length === 0) return result;
     const isolationLevel = readCommitted ? Kafka.IsolationLevel.READ_COMMITTED : Kafka.IsolationLevel.READ_UNCOMMITTED;
     const query = (spec: unknown) =>
-      this.call<{ topic: string; partition: number; offset: number; error?: LibrdKafkaError }[]>('listOffsets', (cb) =>
+      this.call<{ topic: string; partition: number; offset: number; error?: LibrdKafkaError }[]>('listOffsets', (cb, timeout) =>
         this.client.listOffsets(
           partitions.map((tp) => ({ topic: tp.topic, partition: tp.partition, offset: spec as never })),
-          { timeout: this.timeoutMs, isolationLevel },
+          { timeout, isolationLevel },
           cb,
         ),
       );
@@ -122,21 +127,16 @@ export class KafkaAdmin {
     // A topic created a moment ago answers NOT_LEADER_OR_FOLLOWER or UNKNOWN_LEADER_EPOCH until its leader
     // is known everywhere (the progress topic on a fresh target cluster): retry exactly those. Not UNKNOWN_TOPIC_OR_PARTITION:
     // a deleted topic must surface at once (topic-reset detection).
-    const deadline = Date.now() + this.timeoutMs;
-    let earliest: Awaited<ReturnType<typeof query>>;
-    let latest: Awaited<ReturnType<typeof query>>;
-    for (let attempt = 0; ; attempt++) {
-      [earliest, latest] = await Promise.all([query(Kafka.OffsetSpec.EARLIEST), query(Kafka.OffsetSpec.LATEST)]);
-      const retriable = [...earliest, ...latest].some((x) => x.error !== undefined && LEADERSHIP_SETTLING.has(x.error.code));
-      if (!retriable || Date.now() >= deadline) break;
-      await new Promise((r) => setTimeout(r, Math.min(1000, 50 * 2 ** attempt)));
-    }
+    const [earliest, latest] = await retry(() => Promise.all([query(Kafka.OffsetSpec.EARLIEST), query(Kafka.OffsetSpec.LATEST)]), {
+      timeoutMs: this.timeoutMs,
+      isRetriable: () => false, // call() has retried call-level errors already
+      retryResult: ([e, l]) => [...e, ...l].some((x) => x.error !== undefined && LEADERSHIP_SETTLING.has(x.error.code)),
+    });
     for (const e of earliest) {
       const l = latest.find((x) => x.topic === e.topic && x.partition === e.partition);
       const err = e.error ?? l?.error;
-      if (err || !l) {
-        throw new MirrorError(ERROR_CODES.KAFKA_ERROR, `listOffsets(${e.topic}-${e.partition}) failed: ${err?.message ?? 'no result'}`, { cause: err });
-      }
+      if (err) throw clientError(`listOffsets(${e.topic}-${e.partition})`, err);
+      if (!l) throw new MirrorError(ERROR_CODES.KAFKA_ERROR, `listOffsets(${e.topic}-${e.partition}) failed: no result`);
       result.set(tpKey(e), { logStartOffset: Number(e.offset), logEndOffset: Number(l.offset) });
     }
     return result;
@@ -148,12 +148,12 @@ export class KafkaAdmin {
    */
   async createTopic(name: string, partitions: number, replicationFactor: number, configs: Record<string, string> = {}): Promise<boolean> {
     try {
-      await this.call('createTopic', (cb) =>
-        this.client.createTopic({ topic: name, num_partitions: partitions, replication_factor: replicationFactor, config: configs }, this.timeoutMs, cb),
+      await this.call('createTopic', (cb, timeout) =>
+        this.client.createTopic({ topic: name, num_partitions: partitions, replication_factor: replicationFactor, config: configs }, timeout, cb),
       );
       return true;
     } catch (err) {
-      if (err instanceof MirrorError && (err.cause as LibrdKafkaError | undefined)?.code === TOPIC_ALREADY_EXISTS) return false;
+      if (err instanceof MirrorError && kafkaErrorCode(err) === K.TOPIC_ALREADY_EXISTS) return false;
       throw err;
     }
   }
@@ -164,10 +164,10 @@ export class KafkaAdmin {
    */
   async createPartitions(name: string, totalPartitions: number): Promise<boolean> {
     try {
-      await this.call('createPartitions', (cb) => this.client.createPartitions(name, totalPartitions, this.timeoutMs, cb));
+      await this.call('createPartitions', (cb, timeout) => this.client.createPartitions(name, totalPartitions, timeout, cb));
       return true;
     } catch (err) {
-      if (!(err instanceof MirrorError) || (err.cause as LibrdKafkaError | undefined)?.code !== INVALID_PARTITIONS) throw err;
+      if (!(err instanceof MirrorError) || kafkaErrorCode(err) !== K.INVALID_PARTITIONS) throw err;
       const now = (await this.describeTopics([name])).get(name);
       if (now && now.partitionCount >= totalPartitions) return false;
       throw err;
@@ -177,76 +177,31 @@ export class KafkaAdmin {
   /** Deletes a topic; resolves `false` when it did not exist. */
   async deleteTopic(name: string): Promise<boolean> {
     try {
-      await this.call('deleteTopic', (cb) => this.client.deleteTopic(name, this.timeoutMs, cb));
+      await this.call('deleteTopic', (cb, timeout) => this.client.deleteTopic(name, timeout, cb));
       return true;
     } catch (err) {
-      if (err instanceof MirrorError && (err.cause as LibrdKafkaError | undefined)?.code === UNKNOWN_TOPIC_OR_PARTITION) return false;
+      if (err instanceof MirrorError && kafkaErrorCode(err) === K.UNKNOWN_TOPIC_OR_PARTITION) return false;
       throw err;
     }
   }
 
   /** Deletes records below `offset` (DeleteRecords), moving the log start offset. Used by tests and scenarios. */
   async deleteRecordsBefore(tp: TopicPartition, offset: number): Promise<number> {
-    const [r] = await this.call<{ lowWatermark: number; error?: LibrdKafkaError }[]>('deleteRecords', (cb) =>
-      this.client.deleteRecords([{ topic: tp.topic, partition: tp.partition, offset }], { timeout: this.timeoutMs, operationTimeout: this.timeoutMs }, cb),
+    const [r] = await this.call<{ lowWatermark: number; error?: LibrdKafkaError }[]>('deleteRecords', (cb, timeout) =>
+      this.client.deleteRecords([{ topic: tp.topic, partition: tp.partition, offset }], { timeout, operationTimeout: timeout }, cb),
     );
-    if (r?.error) throw new MirrorError(ERROR_CODES.KAFKA_ERROR, `deleteRecords failed: ${r.error.message}`, { cause: r.error });
+    if (r?.error) throw clientError('deleteRecords', r.error);
     return Number(r?.lowWatermark);
   }
 
-  /** Closes the connection. Idempotent. */
+  /** Closes the client when this admin created it (a view over a shared connection leaves it to its owner). Idempotent. */
   close(): void {
-    try {
-      this.client.disconnect();
-    } catch {
-      /* already closed */
-    }
+    if (this.ownsConnection) this.connection.close();
   }
 
-  /** Runs one admin call, retrying retriable errors with backoff for up to the admin timeout. */
-  private async call<T = void>(what: string, run: (cb: (err: LibrdKafkaError | null | undefined, value: T) => void) => void): Promise<T> {
-    const deadline = Date.now() + this.timeoutMs;
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await new Promise<T>((resolve, reject) => {
-          if (this.authError) return reject(this.authError);
-          this.pending.add(reject);
-          run((err, value) => {
-            this.pending.delete(reject);
-            if (err) reject(err);
-            else resolve(value);
-          });
-        });
-      } catch (err) {
-        const e = err as LibrdKafkaError;
-        if (this.authError) throw clientError(what, this.authError);
-        if (isRetriable(e) && Date.now() < deadline) {
-          await new Promise((r) => setTimeout(r, Math.min(1000, 50 * 2 ** attempt)));
-          continue;
-        }
-        throw clientError(what, e);
-      }
-    }
-  }
-}
-
-/**
- * Whether an admin error is worth retrying: leadership or metadata still moving (typical right after
- * a topic is created or a broker restarts), or a transient network/timeout condition.
- */
-export function isRetriable(err: { code?: number; retriable?: boolean } | undefined): boolean {
-  switch (err?.code) {
-    case 5: // LEADER_NOT_AVAILABLE: election in progress
-    case 6: // NOT_LEADER_OR_FOLLOWER: metadata not yet propagated to the broker asked
-    case 7: // REQUEST_TIMED_OUT
-    case 41: // NOT_CONTROLLER: controller moved
-    case 15: // COORDINATOR_NOT_AVAILABLE
-    case -185: // librdkafka _TIMED_OUT
-    case -195: // librdkafka _TRANSPORT: connection dropped
-    case -187: // librdkafka _ALL_BROKERS_DOWN: broker restarting
-      return true;
-    default:
-      return err?.retriable === true;
+  /** Runs one admin request through the connection (retries, admin timeout, fast exit on auth failure). */
+  private call<T = void>(what: string, run: AdminRequest<T>): Promise<T> {
+    return this.connection.call(what, run);
   }
 }
 

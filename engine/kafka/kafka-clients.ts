@@ -7,6 +7,7 @@
 import Kafka from '@confluentinc/kafka-javascript';
 import type { KafkaConsumer, LibrdKafkaError, Message, Producer } from '@confluentinc/kafka-javascript';
 import { MirrorError, ERROR_CODES } from '../core/errors.ts';
+import { isAuthFailure } from './error-classifier.ts';
 
 /** The client-facing part of a cluster's config: what every client of that cluster needs. */
 export interface ClusterClientSettings {
@@ -19,7 +20,8 @@ export interface ClusterClientSettings {
   admin: Readonly<Record<string, string>>;
 }
 
-type Conf = Record<string, string | number | boolean>;
+/** A librdkafka global config. */
+export type Conf = Record<string, string | number | boolean>;
 
 /** librdkafka config for an admin client of `cluster`. */
 export function adminConfig(cluster: ClusterClientSettings, clientId: string): Conf {
@@ -48,6 +50,42 @@ export function sourceConsumerConfig(cluster: ClusterClientSettings, clientId: s
     'enable.partition.eof': false,
     'auto.offset.reset': 'error',
     'isolation.level': isolationLevel,
+  };
+}
+
+/**
+ * librdkafka config for a consumer that reads an internal topic (progress, offset syncs, checkpoints)
+ * from `cluster` with assign() only: never commits, never joins (librdkafka requires a `group.id` for the
+ * consumer type: a per-process one), read_uncommitted (these topics are never written transactionally,
+ * and an open transaction must not stall a reader that waits for the high watermark).
+ */
+export function internalReaderConfig(cluster: ClusterClientSettings, clientId: string): Conf {
+  return {
+    ...cluster.client,
+    ...cluster.consumer,
+    'bootstrap.servers': cluster.bootstrapServers,
+    'client.id': clientId,
+    'group.id': `${clientId}-${process.pid}`,
+    'enable.auto.commit': false,
+    'enable.partition.eof': false,
+    'auto.offset.reset': 'earliest',
+    'isolation.level': 'read_uncommitted',
+  };
+}
+
+/**
+ * librdkafka config for the consumer that writes offsets of group `groupId` on `cluster` (it never
+ * subscribes: its explicit commits are what `Admin.alterConsumerGroupOffsets` sends; consumer-groups.ts).
+ */
+export function groupCommitConfig(cluster: ClusterClientSettings, clientId: string, groupId: string): Conf {
+  return {
+    ...cluster.client,
+    ...cluster.consumer,
+    'bootstrap.servers': cluster.bootstrapServers,
+    'client.id': clientId,
+    'group.id': groupId,
+    'enable.auto.commit': false,
+    'enable.auto.offset.store': false,
   };
 }
 
@@ -87,7 +125,7 @@ function connectClient<C extends KafkaConsumer | Producer>(what: string, client:
   };
   return new Promise((resolve, reject) => {
     const onError = (err: LibrdKafkaError) => {
-      if (!isAuthError(err)) return;
+      if (!isAuthFailure(err)) return;
       events.removeListener('event.error', onError);
       reject(clientError(`${what} connect`, err));
       void disconnect(client as never);
@@ -150,17 +188,10 @@ export function disconnect(client: { disconnect: (cb: () => void) => unknown; is
   });
 }
 
-/** librdkafka codes meaning authentication or authorization failed. */
-const AUTH_CODES = new Set([-169 /* _AUTHENTICATION */, 29 /* TOPIC_AUTHORIZATION_FAILED */, 30 /* GROUP_AUTHORIZATION_FAILED */, 31 /* CLUSTER_AUTHORIZATION_FAILED */, 58 /* SASL_AUTHENTICATION_FAILED */]);
-
-/** Whether a librdkafka error means authentication or authorization failed. */
-export function isAuthError(err: { code?: number; message?: string } | undefined): boolean {
-  if (err?.code !== undefined && AUTH_CODES.has(err.code)) return true;
-  // A failed SASL handshake reaches error events as code -1 with the text "authentication failure".
-  return /authentication fail|SASL authentication error/i.test(err?.message ?? '');
-}
-
-/** Wraps a librdkafka error; auth failures get AUTH_FAILED so the CLI exits with its own code. */
+/**
+ * Wraps a client error as MirrorError `${what} failed: <message>` with the error as `cause`: AUTH_FAILED
+ * for authentication / authorization failures ({@link isAuthFailure}; the CLI exits 4), KAFKA_ERROR otherwise.
+ */
 export function clientError(what: string, err: LibrdKafkaError | Error): MirrorError {
-  return new MirrorError(isAuthError(err as LibrdKafkaError) ? ERROR_CODES.AUTH_FAILED : ERROR_CODES.KAFKA_ERROR, `${what} failed: ${err.message}`, { cause: err });
+  return new MirrorError(isAuthFailure(err) ? ERROR_CODES.AUTH_FAILED : ERROR_CODES.KAFKA_ERROR, `${what} failed: ${err.message}`, { cause: err });
 }

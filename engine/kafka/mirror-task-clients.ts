@@ -26,12 +26,19 @@ export interface MirrorTaskClientSettings {
   readonly isolationLevel: 'read_committed' | 'read_uncommitted';
 }
 
-/** The librdkafka clients of one flow's mirror task (admins created now, consumer and producer on demand). */
-export function createMirrorTaskClients(settings: MirrorTaskClientSettings): MirrorTaskClients {
+/**
+ * The librdkafka clients of one flow's mirror task (consumer and producer on demand). `admins`: the
+ * shared per-cluster admins (engine/kafka/cluster-connections.ts) — without them the task gets two
+ * admins of its own, created now.
+ */
+export function createMirrorTaskClients(
+  settings: MirrorTaskClientSettings,
+  admins: { sourceAdmin?: SourceAdminPort; targetAdmin?: TargetAdminPort } = {},
+): MirrorTaskClients {
   const clientId = `kafka-mirror-${settings.name}`;
   return {
-    sourceAdmin: new KafkaAdmin(adminConfig(settings.source, `${clientId}-source-admin`)),
-    targetAdmin: new KafkaAdmin(adminConfig(settings.target, `${clientId}-target-admin`)),
+    sourceAdmin: admins.sourceAdmin ?? new KafkaAdmin(adminConfig(settings.source, `${clientId}-source-admin`)),
+    targetAdmin: admins.targetAdmin ?? new KafkaAdmin(adminConfig(settings.target, `${clientId}-target-admin`)),
     createSourceConsumer: sourceConsumerFactory(settings.source, clientId, settings.isolationLevel),
     createTargetProducer: targetProducerFactory(settings.target, clientId),
   };

@@ -8,9 +8,7 @@
 import type { LibrdKafkaError, Producer } from '@confluentinc/kafka-javascript';
 import type { Logger } from '../core/logger.ts';
 import { connectProducer, flushAndAwaitReports, targetProducerConfig, type ClusterClientSettings } from './kafka-clients.ts';
-
-/** librdkafka: local producer queue is full. */
-const ERR_QUEUE_FULL = -184;
+import { KAFKA_ERROR_CODES as K } from './error-codes.ts';
 
 /** Called once a record was acknowledged (`err` undefined) or failed for good. */
 export type DeliveryCallback = (err: LibrdKafkaError | undefined) => void;
@@ -58,14 +56,16 @@ export class RecordSink implements InternalRecordSink {
     return this.failures;
   }
 
-  send(topic: string, key: Buffer, value: Buffer, timestampMs: number, onDelivery?: DeliveryCallback): boolean {
+  /** {@link InternalRecordSink.send}; `value` null writes a tombstone (progress cleanup). */
+  send(topic: string, key: Buffer, value: Buffer | null, timestampMs: number, onDelivery?: DeliveryCallback): boolean {
     if (!this.producer) return false;
     try {
       this.producer.produce(topic, 0, value, key, timestampMs, onDelivery);
       this.pendingReports++;
       return true;
     } catch (err) {
-      if ((err as LibrdKafkaError).code !== ERR_QUEUE_FULL) this.log.warn({ err, topic }, `cannot enqueue an internal record for ${topic}`);
+      // A full local queue is back-pressure (the caller retries later), not worth a line.
+      if ((err as LibrdKafkaError).code !== K._QUEUE_FULL) this.log.warn({ err, topic }, `cannot enqueue an internal record for ${topic}`);
       return false;
     }
   }

@@ -6,6 +6,7 @@
  */
 import type { KafkaConsumer, LibrdKafkaError } from '@confluentinc/kafka-javascript';
 import { connectConsumer, consumeBatch, disconnect, sourceConsumerConfig, type ClusterClientSettings } from './kafka-clients.ts';
+import { KAFKA_ERROR_CODES } from './error-codes.ts';
 
 /** One record header: a one-key object as librdkafka hands them out; the array keeps order and duplicate keys. */
 export type RecordHeader = { readonly [key: string]: string | Buffer };
@@ -70,10 +71,10 @@ export type SourceConsumerFactory = (options: SourceConsumerOptions) => Promise<
  * librdkafka ERR__AUTO_OFFSET_RESET (-140): the fetch position is out of range and
  * `auto.offset.reset=error`. It arrives without its partition and can be dropped (KAFKA-FACTS.md).
  */
-export const ERR__AUTO_OFFSET_RESET = -140;
+export const ERR__AUTO_OFFSET_RESET = KAFKA_ERROR_CODES._AUTO_OFFSET_RESET;
 
 /** Kafka errors meaning the topic is gone or changed: UNKNOWN_TOPIC_OR_PARTITION (3), UNKNOWN_TOPIC_ID (100), INCONSISTENT_TOPIC_ID (103) (Kafka protocol error codes). */
-const TOPIC_GONE_CODES: ReadonlySet<number> = new Set([3, 100, 103]);
+const TOPIC_GONE_CODES: ReadonlySet<number> = new Set([KAFKA_ERROR_CODES.UNKNOWN_TOPIC_OR_PARTITION, KAFKA_ERROR_CODES.UNKNOWN_TOPIC_ID, KAFKA_ERROR_CODES.INCONSISTENT_TOPIC_ID]);
 
 /** Whether a consumer error says the fetch position is out of range (see {@link ERR__AUTO_OFFSET_RESET}). */
 export function isOffsetOutOfRange(err: ClientErrorLike): boolean {

@@ -9,9 +9,10 @@ import { ERROR_CODES, MirrorError } from '../core/errors.ts';
 import { connectProducer, disconnect, flushAndAwaitReports, targetProducerConfig, type ClusterClientSettings } from './kafka-clients.ts';
 import { emptySafeHeaders, nonNullEmpty } from './record-fidelity.ts';
 import type { ClientErrorLike, SourceRecord } from './source-consumer.ts';
+import { KAFKA_ERROR_CODES } from './error-codes.ts';
 
 /** librdkafka ERR__QUEUE_FULL (-184): the local producer queue is full (`queue.buffering.max.*`). */
-export const ERR__QUEUE_FULL = -184;
+export const ERR__QUEUE_FULL = KAFKA_ERROR_CODES._QUEUE_FULL;
 
 /**
  * One delivery report: `err` set when the target rejected the record; otherwise the record landed in

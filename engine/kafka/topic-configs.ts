@@ -4,28 +4,13 @@
  * still serves after KIP-896). Only configs set on the topic itself are copied — the same as MM2's
  * `use.defaults.from=target`: broker defaults of the source never overwrite the target's.
  */
-import kafkajs, { type Admin, type KafkaConfig, type SASLOptions } from 'kafkajs';
+import kafkajs, { type Admin } from 'kafkajs';
 import type { ClusterClientSettings } from './kafka-clients.ts';
 import { ERROR_CODES, MirrorError } from '../core/errors.ts';
+import { kafkajsConfig } from './kafkajs-config.ts';
 
 // kafkajs is CommonJS; Node's ESM loader cannot see all its named exports.
-const { ConfigResourceTypes, Kafka, logLevel } = kafkajs;
-
-/** kafkajs client options equivalent to a cluster's librdkafka settings (PLAINTEXT, SSL, SASL PLAIN/SCRAM). */
-export function kafkajsConfig(cluster: ClusterClientSettings, clientId: string): KafkaConfig {
-  const protocol = (cluster.client['security.protocol'] ?? 'plaintext').toLowerCase();
-  const config: KafkaConfig = {
-    clientId,
-    brokers: cluster.bootstrapServers.split(',').map((s) => s.trim()),
-    logLevel: logLevel.NOTHING,
-    ssl: protocol === 'ssl' || protocol === 'sasl_ssl',
-  };
-  if (protocol.startsWith('sasl')) {
-    const mechanism = (cluster.client['sasl.mechanisms'] ?? 'PLAIN').toLowerCase();
-    config.sasl = { mechanism, username: cluster.client['sasl.username'] ?? '', password: cluster.client['sasl.password'] ?? '' } as SASLOptions;
-  }
-  return config;
-}
+const { ConfigResourceTypes, Kafka } = kafkajs;
 
 /**
  * Topic-level configs of `topics` on `cluster` (only those whose source is the topic itself),

@@ -13,9 +13,8 @@
 import type { FlowConfig, MirrorConfig } from '../config/config.ts';
 import type { PartitionOffsets, TopicDescription, TopicPartition } from '../kafka/kafka-admin.ts';
 import type { GapRecord, ProgressRecord } from './progress-store.ts';
-import { KafkaAdmin } from '../kafka/kafka-admin.ts';
+import { ClusterConnections } from '../kafka/cluster-connections.ts';
 import { ProgressStore } from './progress-store.ts';
-import { adminConfig } from '../kafka/kafka-clients.ts';
 import { silentLogger } from '../core/logger.ts';
 import { ConfigError } from '../core/errors.ts';
 
@@ -152,29 +151,29 @@ export async function acknowledgeWith(
  */
 export async function acknowledgeGap(flow: FlowConfig, request: GapAcknowledgementRequest): Promise<GapAcknowledgementResult> {
   const progressTopic = flow.replicationPolicy.progressTopic(flow.sourceAlias);
-  const targetAdmin = new KafkaAdmin(adminConfig(flow.target, `kafka-mirror-acknowledge-gap-target-admin`));
+  const connections = new ClusterConnections({ logger: silentLogger() });
   try {
+    const target = connections.of(flow.target, { adminTimeoutMs: flow.adminTimeoutMs });
     // Do not create the progress topic (ProgressStore.load would): no topic means nothing was ever mirrored.
-    if (!(await targetAdmin.describeTopics([progressTopic])).get(progressTopic)) {
+    if (!(await target.admin.describeTopics([progressTopic])).get(progressTopic)) {
       return { status: 'nothing-to-acknowledge', reason: `no progress topic ${progressTopic} on ${flow.targetAlias}: flow ${flow.name} has never run` };
     }
+    const store = new ProgressStore({
+      topic: progressTopic,
+      sourceCluster: flow.sourceAlias,
+      target: flow.target,
+      replicationFactor: flow.progressTopicReplicationFactor,
+      logger: silentLogger(),
+      clients: target,
+    });
+    try {
+      await store.load();
+      return await acknowledgeWith({ flow: flow.name, source: connections.of(flow.source, { adminTimeoutMs: flow.adminTimeoutMs }).admin, store }, request);
+    } finally {
+      await store.close();
+    }
   } finally {
-    targetAdmin.close();
-  }
-  const store = new ProgressStore({
-    topic: progressTopic,
-    sourceCluster: flow.sourceAlias,
-    target: flow.target,
-    replicationFactor: flow.progressTopicReplicationFactor,
-    logger: silentLogger(),
-  });
-  const sourceAdmin = new KafkaAdmin(adminConfig(flow.source, `kafka-mirror-acknowledge-gap-source-admin`));
-  try {
-    await store.load();
-    return await acknowledgeWith({ flow: flow.name, source: sourceAdmin, store }, request);
-  } finally {
-    sourceAdmin.close();
-    await store.close();
+    await connections.close(5000);
   }
 }
 

@@ -12,20 +12,12 @@
  * every record below it.
  */
 import type { Logger } from '../core/logger.ts';
-import { KafkaAdmin } from '../kafka/kafka-admin.ts';
-import {
-  adminConfig,
-  connectProducer,
-  disconnect,
-  flushProducer,
-  targetProducerConfig,
-  type ClusterClientSettings,
-} from '../kafka/kafka-clients.ts';
+import type { ClusterClientSettings } from '../kafka/kafka-clients.ts';
+import type { RecordSink } from '../kafka/record-sink.ts';
+import { ClusterClients } from '../kafka/cluster-connections.ts';
 import { MirrorError, ERROR_CODES } from '../core/errors.ts';
 import { ensureInternalTopic, readInternalTopic, untilSettled } from '../kafka/internal-topics.ts';
 
-/** The target producer progress records go through, as engine/kafka/ connects it (only engine/kafka/ names the client library's types). */
-type TargetProducer = Awaited<ReturnType<typeof connectProducer>>;
 
 /** A truncation gap recorded for a partition incarnation; `acknowledgedAt` set once an operator (or `continue`) accepted it. */
 export interface GapRecord {
@@ -99,10 +91,26 @@ export function decodeProgress(key: Buffer, value: Buffer): ProgressRecord {
   };
 }
 
+/** Options of {@link ProgressStore}. */
+export interface ProgressStoreOptions {
+  topic: string;
+  sourceCluster: string;
+  target: ClusterClientSettings;
+  replicationFactor: number;
+  logger: Logger;
+  /**
+   * The target cluster's shared clients (ClusterConnections): its admin and its internal-record producer
+   * carry the progress. Default: a set of its own, closed by {@link ProgressStore.close}.
+   */
+  clients?: ClusterClients;
+}
+
 /**
  * Reads and writes progress for one source cluster. `load()` reads the whole topic once at start;
  * afterwards the in-memory view is updated by this instance's own writes (one engine per source
- * cluster and target is the deployment model, as for MM2's dedicated mode).
+ * cluster and target is the deployment model, as for MM2's dedicated mode). Writes go through the
+ * target's internal-record producer (idempotent, acks=all, no delivery timeout), shared with
+ * checkpoints and heartbeats.
  */
 export class ProgressStore {
   readonly topic: string;
@@ -110,36 +118,41 @@ export class ProgressStore {
   private readonly target: ClusterClientSettings;
   private readonly replicationFactor: number;
   private readonly log: Logger;
+  private readonly clients: ClusterClients;
+  private readonly ownsClients: boolean;
   /** key `topic-partition` → records of every incarnation, in the order written (oldest first). */
   private readonly byPartition = new Map<string, ProgressRecord[]>();
-  private producer: TargetProducer | undefined;
-  private pendingWrites = 0;
+  private sink: RecordSink | undefined;
   private writeError: Error | undefined;
+  /** Delivery callback of every progress record: the first failure is rethrown by the next flush. */
+  private readonly onDelivery = (err: { message: string } | undefined): void => {
+    if (!err) return;
+    this.writeError ??= new MirrorError(ERROR_CODES.DELIVERY_FAILED, `progress write to ${this.topic} failed: ${err.message}`, { cause: err });
+    this.log.error({ err, topic: this.topic }, 'progress write failed');
+  };
 
-  constructor(options: { topic: string; sourceCluster: string; target: ClusterClientSettings; replicationFactor: number; logger: Logger }) {
+  constructor(options: ProgressStoreOptions) {
     this.topic = options.topic;
     this.sourceCluster = options.sourceCluster;
     this.target = options.target;
     this.replicationFactor = options.replicationFactor;
     this.log = options.logger;
+    this.ownsClients = options.clients === undefined;
+    this.clients = options.clients ?? new ClusterClients(options.target, { logger: options.logger });
   }
 
   /** Creates the progress topic on the target if needed and reads it into memory. Returns the number of records read. */
   async load(): Promise<number> {
-    const admin = new KafkaAdmin(adminConfig(this.target, 'kafka-mirror-progress-admin'));
-    try {
-      const outcome = await ensureInternalTopic(admin, this.topic, this.replicationFactor);
-      if (outcome === 'created-with-broker-default') {
-        this.log.warn(
-          { topic: this.topic, key: 'progress.topic.replication.factor', replicationFactor: this.replicationFactor },
-          `Created ${this.topic} with the broker's default.replication.factor: 'progress.topic.replication.factor' = ${this.replicationFactor} is more than the target's brokers can hold`,
-        );
-      }
-      // A topic just created may not have a leader in the cluster's metadata yet; the reader needs one.
-      if (outcome !== 'exists') await untilSettled(() => admin.partitionOffsets([{ topic: this.topic, partition: 0 }]));
-    } finally {
-      admin.close();
+    const admin = this.clients.admin;
+    const outcome = await ensureInternalTopic(admin, this.topic, this.replicationFactor);
+    if (outcome === 'created-with-broker-default') {
+      this.log.warn(
+        { topic: this.topic, key: 'progress.topic.replication.factor', replicationFactor: this.replicationFactor },
+        `Created ${this.topic} with the broker's default.replication.factor: 'progress.topic.replication.factor' = ${this.replicationFactor} is more than the target's brokers can hold`,
+      );
     }
+    // A topic just created may not have a leader in the cluster's metadata yet; the reader needs one.
+    if (outcome !== 'exists') await untilSettled(() => admin.partitionOffsets([{ topic: this.topic, partition: 0 }]));
     this.byPartition.clear();
     let read = 0;
     await readInternalTopic(
@@ -156,7 +169,7 @@ export class ProgressStore {
         this.remember(record);
         read++;
       },
-      { clientId: 'kafka-mirror-progress-loader' },
+      { clientId: 'kafka-mirror-progress-loader', admin },
     );
     return read;
   }
@@ -179,14 +192,14 @@ export class ProgressStore {
   async write(record: Omit<ProgressRecord, 'sourceCluster' | 'updatedAt'> & { updatedAt?: string }): Promise<void> {
     const full: ProgressRecord = { ...record, sourceCluster: this.sourceCluster, updatedAt: record.updatedAt ?? new Date().toISOString() };
     this.remember(full);
-    const producer = await this.ensureProducer();
-    this.pendingWrites++;
-    producer.produce(this.topic, 0, encodeProgressValue(full), encodeProgressKey(full), Date.now(), full);
+    this.send(await this.ensureSink(), encodeProgressKey(full), encodeProgressValue(full));
   }
 
-  /** Waits until every write so far is acknowledged. Throws the first write error. */
+  /** Waits until every write so far is acknowledged. Throws the first write error, or MirrorError(KAFKA_ERROR) when writes are still pending after `timeoutMs`. */
   async flush(timeoutMs = 30_000): Promise<void> {
-    if (this.producer) await flushProducer(this.producer, timeoutMs);
+    if (this.sink && !(await this.sink.flush(timeoutMs))) {
+      throw new MirrorError(ERROR_CODES.KAFKA_ERROR, `flush failed: progress writes to ${this.topic} still pending after ${timeoutMs} ms`);
+    }
     if (this.writeError) {
       const err = this.writeError;
       this.writeError = undefined;
@@ -194,14 +207,13 @@ export class ProgressStore {
     }
   }
 
-  /** Flushes and closes the producer. */
+  /** Flushes; closes the clients when they are the store's own (shared ones are closed by their owner). */
   async close(): Promise<void> {
-    if (!this.producer) return;
     try {
-      await this.flush();
+      if (this.sink) await this.flush();
     } finally {
-      await disconnect(this.producer);
-      this.producer = undefined;
+      this.sink = undefined;
+      if (this.ownsClients) await this.clients.close();
     }
   }
 
@@ -213,10 +225,9 @@ export class ProgressStore {
     let written = 0;
     for (const [key, records] of [...this.byPartition]) {
       if (!records[0] || records[0].topic !== topic) continue;
-      const producer = await this.ensureProducer();
+      const sink = await this.ensureSink();
       for (const r of records) {
-        this.pendingWrites++;
-        producer.produce(this.topic, 0, null, encodeProgressKey(r), Date.now());
+        this.send(sink, encodeProgressKey(r), null);
         written++;
       }
       this.byPartition.delete(key);
@@ -239,16 +250,14 @@ export class ProgressStore {
     this.byPartition.set(key, list);
   }
 
-  private async ensureProducer(): Promise<TargetProducer> {
-    if (this.producer) return this.producer;
-    this.producer = await connectProducer(targetProducerConfig(this.target, 'kafka-mirror-progress'));
-    this.producer.on('delivery-report', (err) => {
-      this.pendingWrites--;
-      if (err) {
-        this.writeError ??= new MirrorError(ERROR_CODES.DELIVERY_FAILED, `progress write to ${this.topic} failed: ${err.message}`, { cause: err });
-        this.log.error({ err, topic: this.topic }, 'progress write failed');
-      }
-    });
-    return this.producer;
+  private async ensureSink(): Promise<RecordSink> {
+    return (this.sink ??= await this.clients.internalSink());
+  }
+
+  /** Enqueues one progress record (`value` null: tombstone) for partition 0. Throws MirrorError(DELIVERY_FAILED) when it cannot be enqueued. */
+  private send(sink: RecordSink, key: Buffer, value: Buffer | null): void {
+    if (!sink.send(this.topic, key, value, Date.now(), this.onDelivery)) {
+      throw new MirrorError(ERROR_CODES.DELIVERY_FAILED, `progress write to ${this.topic} could not be enqueued (producer queue full or closed)`);
+    }
   }
 }

@@ -4,18 +4,23 @@
  * one telemetry pipeline and logger. Logs a replication summary
  * periodically and at shutdown. Ends when stopped or when a flow fails fatally (the other flows are
  * then stopped too — see README "Exit codes" for why the process does not limp on).
+ *
+ * Kafka clients: the engine owns one {@link ClusterConnections} — per cluster alias one admin client and
+ * one internal-record producer shared by every flow's progress store, offset syncs, checkpoints and
+ * heartbeats — and closes it last, after every flow flushed.
  */
 import type { MirrorConfig } from '../config/config.ts';
 import type { Logger } from '../core/logger.ts';
 import { MirrorTask, type MirrorTaskSettings, type TaskOutcome } from '../replicate/mirror-task.ts';
 import { ProgressStore } from '../progress/progress-store.ts';
 import { FailoverSupport } from '../failover/failover-support.ts';
+import { ClusterConnections } from '../kafka/cluster-connections.ts';
 import { TopicConfigSync } from '../discovery/topic-config-sync.ts';
+import { createMirrorTaskClients } from '../kafka/mirror-task-clients.ts';
+import { ClusterHealth, type ClusterHealthSettings } from '../kafka/cluster-health.ts';
 import { Telemetry, type ReplicationSummary, type TelemetrySnapshot } from '../telemetry/telemetry.ts';
 import type { MirrorError } from '../core/errors.ts';
 import { WHOLE_FLOW, type TaskAssignment } from '../partitions/task-assignment.ts';
-import { createMirrorTaskClients } from '../kafka/mirror-task-clients.ts';
-import { ClusterHealth, type ClusterHealthSettings } from '../kafka/cluster-health.ts';
 
 /** How the engine ended: cleanly, or with the first fatal flow error. */
 export type EngineOutcome = { status: 'stopped' } | { status: 'failed'; flow: string; error: MirrorError };
@@ -32,7 +37,8 @@ export interface EngineOptions {
   task?: number;
   /**
    * Cluster reachability monitor (engine/kafka/cluster-health.ts): warn threshold, start-up wait, probe
-   * interval and timeout, ms. Defaults: `cluster.unreachable.warn.ms` 10 000, `cluster.startup.wait.ms` 60 000.
+   * interval and timeout, ms. Defaults: mm2.properties' `cluster.unreachable.warn.ms` (10 000) and
+   * `cluster.startup.wait.ms` (60 000).
    */
   clusterHealth?: Partial<ClusterHealthSettings>;
 }
@@ -44,6 +50,10 @@ export class MirrorEngine {
   readonly tasks: MirrorTask[] = [];
   /** Offset syncs, checkpoints and heartbeats per flow, in the order of {@link tasks}. */
   readonly failover: FailoverSupport[] = [];
+  /** The shared long-lived clients per cluster alias (closed by {@link stop}). */
+  readonly connections: ClusterConnections;
+  /** Reachability of every cluster this engine uses; read-only view for the status API: `clusterHealth.snapshot()`. */
+  readonly clusterHealth: ClusterHealth;
   /** Periodic topic-config sync per flow (task 0 only: MM2 runs it once per flow, in the connector). */
   private readonly configSyncs: TopicConfigSync[] = [];
   private readonly config: MirrorConfig;
@@ -54,8 +64,6 @@ export class MirrorEngine {
   private readonly startedAtMs = Date.now();
   private stopping: Promise<void> | undefined;
   private lastSnapshot: TelemetrySnapshot | undefined;
-  /** Reachability of every cluster this engine uses; read-only view for the status API: `clusterHealth.snapshot()`. */
-  readonly clusterHealth: ClusterHealth;
 
   constructor(options: { config: MirrorConfig; logger: Logger; telemetry?: Telemetry } & EngineOptions) {
     this.config = options.config;
@@ -63,6 +71,7 @@ export class MirrorEngine {
     this.telemetry = options.telemetry ?? new Telemetry();
     this.options = { summaryIntervalMs: options.summaryIntervalMs ?? 10_000 };
     this.task = options.task;
+    this.connections = new ClusterConnections({ logger: this.log.child({ component: 'connections' }) });
     this.clusterHealth = new ClusterHealth({
       clusters: ClusterHealth.clustersOf(this.assignedFlows().map(({ flow }) => flow)),
       logger: this.log,
@@ -80,52 +89,22 @@ export class MirrorEngine {
 
   /**
    * Waits until every cluster answers (up to `cluster.startup.wait.ms`), then loads progress and starts
-   * every flow. Throws the first start failure (after stopping what started); a cluster that does not
-   * answer, or a Kafka failure while one is not answering, is a ClusterUnreachableError naming it.
+   * every flow. Throws the first start failure (after stopping what started): ConfigError before anything
+   * connects when a cluster's client settings cannot be honoured (kafkajs-config.ts); a cluster that does
+   * not answer, or a Kafka failure while one is not answering, is a ClusterUnreachableError naming it.
    */
   async start(): Promise<void> {
-    // --- cluster reachability (engine/kafka/cluster-health.ts): wait for every cluster, then keep watching them ---
+    const flows = this.assignedFlows();
+    // Fail loudly at start, naming the key, on a setting the kafkajs client (topic-config sync) cannot honour.
+    for (const { flow } of flows) if (flow.syncTopicConfigsEnabled) this.connections.of(flow.source, { adminTimeoutMs: flow.adminTimeoutMs }).kafkajsConfig();
     try {
+      // Cluster reachability (engine/kafka/cluster-health.ts): wait for every cluster, then keep watching them.
       this.clusterHealth.start();
       await this.clusterHealth.awaitReachable();
-      await this.startFlows();
+      for (const { flow, assignment } of flows) await this.startFlow(flow, assignment);
     } catch (err) {
       await this.stop();
       throw this.clusterHealth.explain(err);
-    }
-  }
-
-  /** Loads progress and starts every flow. Throws the first start failure (after stopping what started). */
-  private async startFlows(): Promise<void> {
-    for (const { flow, assignment } of this.assignedFlows()) {
-      const settings: MirrorTaskSettings = flow;
-      const store = new ProgressStore({
-        topic: flow.replicationPolicy.progressTopic(flow.sourceAlias),
-        sourceCluster: flow.sourceAlias,
-        target: flow.target,
-        replicationFactor: flow.progressTopicReplicationFactor,
-        logger: this.log.child({ component: 'progress-store', flow: flow.name }),
-      });
-      const t0 = Date.now();
-      const records = await store.load();
-      this.log.info({ flow: flow.name, topic: store.topic, records, durationMs: Date.now() - t0 }, `Loaded progress from ${flow.targetAlias}`);
-      try {
-        // Before the mirror task: the writer's first sync per partition is a series boundary relative to the stored syncs.
-        const support = await FailoverSupport.prepare(flow, this.telemetry, this.log, assignment);
-        this.failover.push(support);
-        const task = new MirrorTask({ settings, store, telemetry: this.telemetry, logger: this.log, listener: support.listener, assignment, clients: createMirrorTaskClients(flow) });
-        this.tasks.push(task);
-        await task.start();
-        await support.start(task);
-        if (assignment.index === 0) {
-          const sync = TopicConfigSync.forFlow(flow, this.log);
-          this.configSyncs.push(sync);
-          sync.start();
-        }
-      } catch (err) {
-        await this.stop();
-        throw err;
-      }
     }
     if (this.options.summaryIntervalMs > 0) {
       this.summaryTimer = setInterval(() => void this.logSummary('periodic'), this.options.summaryIntervalMs);
@@ -133,22 +112,60 @@ export class MirrorEngine {
     }
   }
 
+  /** Starts one flow: progress store, offset syncs, mirror task, then checkpoints and heartbeats. */
+  private async startFlow(flow: MirrorConfig['flows'][number], assignment: TaskAssignment): Promise<void> {
+    const settings: MirrorTaskSettings = flow;
+    const store = new ProgressStore({
+      topic: flow.replicationPolicy.progressTopic(flow.sourceAlias),
+      sourceCluster: flow.sourceAlias,
+      target: flow.target,
+      replicationFactor: flow.progressTopicReplicationFactor,
+      logger: this.log.child({ component: 'progress-store', flow: flow.name }),
+      clients: this.connections.of(flow.target, { adminTimeoutMs: flow.adminTimeoutMs }),
+    });
+    const t0 = Date.now();
+    const records = await store.load();
+    this.log.info({ flow: flow.name, topic: store.topic, records, durationMs: Date.now() - t0 }, `Loaded progress from ${flow.targetAlias}`);
+    // Before the mirror task: the writer's first sync per partition is a series boundary relative to the stored syncs.
+    const support = await FailoverSupport.prepare(flow, this.telemetry, this.log, assignment, this.connections);
+    this.failover.push(support);
+    // The task's admins are the shared per-cluster ones (closing them from the task is a no-op).
+    const clients = createMirrorTaskClients(flow, {
+      sourceAdmin: this.connections.of(flow.source, { adminTimeoutMs: flow.adminTimeoutMs }).admin,
+      targetAdmin: this.connections.of(flow.target, { adminTimeoutMs: flow.adminTimeoutMs }).admin,
+    });
+    const task = new MirrorTask({ settings, store, telemetry: this.telemetry, logger: this.log, listener: support.listener, assignment, clients });
+    this.tasks.push(task);
+    await task.start();
+    await support.start(task);
+    if (assignment.index === 0) {
+      const sync = TopicConfigSync.forFlow(flow, this.log);
+      this.configSyncs.push(sync);
+      sync.start();
+    }
+  }
+
   /**
-   * Resolves with the first failure of any flow, or `stopped` once every flow has stopped. A Kafka failure
-   * while a cluster was not answering comes back as a ClusterUnreachableError naming it (cause: the failure).
+   * Resolves with the first failure of any flow — its mirror task, or its checkpoint path (an
+   * authentication failure there) — or `stopped` once every flow has stopped.
    */
   async done(): Promise<EngineOutcome> {
     const outcome = await this.flowsDone();
+    // A Kafka failure while a cluster was not answering comes back as a ClusterUnreachableError naming it.
     return outcome.status === 'failed' ? { ...outcome, error: this.clusterHealth.explain(outcome.error) } : outcome;
   }
 
   private async flowsDone(): Promise<EngineOutcome> {
-    const outcomes = this.tasks.map((t) => t.done.then((o): [MirrorTask, TaskOutcome] => [t, o]));
-    const first = await Promise.race(outcomes);
-    if (first[1].status === 'failed') return { status: 'failed', flow: first[0].settings.name, error: first[1].error };
-    const all = await Promise.all(outcomes);
-    const failed = all.find(([, o]) => o.status === 'failed');
-    return failed && failed[1].status === 'failed' ? { status: 'failed', flow: failed[0].settings.name, error: failed[1].error } : { status: 'stopped' };
+    const tasksDone = (async (): Promise<EngineOutcome> => {
+      const outcomes = this.tasks.map((t) => t.done.then((o): [MirrorTask, TaskOutcome] => [t, o]));
+      const first = await Promise.race(outcomes);
+      if (first[1].status === 'failed') return { status: 'failed', flow: first[0].settings.name, error: first[1].error };
+      const all = await Promise.all(outcomes);
+      const failed = all.find(([, o]) => o.status === 'failed');
+      return failed && failed[1].status === 'failed' ? { status: 'failed', flow: failed[0].settings.name, error: failed[1].error } : { status: 'stopped' };
+    })();
+    const failoverFailed = this.failover.map((f) => f.failure.then((error): EngineOutcome => ({ status: 'failed', flow: f.flowName, error })));
+    return Promise.race([tasksDone, ...failoverFailed]);
   }
 
   /** Stops every flow (flushing in-flight records and progress) and logs the final summary. */
@@ -164,6 +181,8 @@ export class MirrorEngine {
     await Promise.all(this.tasks.map((t) => t.stop()));
     await Promise.all(this.failover.map((f) => f.stop().catch((err: unknown) => this.log.error({ err }, 'stopping offset syncs / checkpoints / heartbeats failed'))));
     await Promise.all(this.tasks.map((t) => t.progressStore.close().catch((err: unknown) => this.log.error({ err }, 'closing progress store failed'))));
+    // Last: every owner above flushed what it wrote; what is still pending now has a cluster that is down.
+    await this.connections.close(1000).catch((err: unknown) => this.log.error({ err }, 'closing Kafka clients failed'));
     this.clusterHealth.stop();
     await this.logSummary('final');
     this.lastSnapshot = await this.telemetry.snapshot();
