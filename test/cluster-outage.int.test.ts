@@ -1,28 +1,38 @@
 /**
  * A cluster outage is never silent (DESIGN.md invariant 6; issue 12 items 5 and 12), on the real local
- * clusters: the target (`standby`) broker is stopped and started again by this file, so it needs clusters
- * this run owns (skipped with external PRIMARY_BOOTSTRAP/STANDBY_BOOTSTRAP clusters).
+ * clusters: the target (`standby`) broker is stopped and started again by this file, so it runs its own
+ * pair of clusters (ports 21392/21393) — never the shared ones other test files use.
  * - start-up with the target down fails after `cluster.startup.wait.ms`, naming alias and bootstrap servers;
  * - start-up waits for a target that comes up within the wait, then mirrors;
  * - an outage while mirroring gives one `cluster_unreachable` warn line naming standby, one
  *   `cluster_reachable_again` info line with the outage duration, and every record arrives exactly once.
  */
-import { afterAll, describe, expect, it } from 'vitest';
-import { defaultClusters } from '../local-kafka/local-kafka-cluster.ts';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LocalKafkaCluster } from '../local-kafka/local-kafka-cluster.ts';
 import { ClusterUnreachableError, ERROR_CODES, MirrorEngine, parseMirrorConfig, type ClusterHealthSettings } from '../engine/index.ts';
 import { capturingLogger, testProperties } from '../testkit/engine-harness.ts';
 import type { EngineLogLine as LogLine } from '../testkit/engine-log.ts';
-import { PRIMARY, STANDBY, kafkajsClient, uniqueTopic } from '../testkit/test-clusters.ts';
+import { kafkajsClient, uniqueTopic } from '../testkit/test-clusters.ts';
 import { waitFor } from '../testkit/wait-for.ts';
 import { readTopic, recordCount } from '../testkit/cluster-reader.ts';
 
-const standby = defaultClusters().standby;
-const external = Boolean(process.env.PRIMARY_BOOTSTRAP || process.env.STANDBY_BOOTSTRAP);
+const dataRoot = mkdtempSync(join(tmpdir(), 'kme-outage-'));
+const primary = new LocalKafkaCluster({ alias: 'outage-primary', port: 21392, dataRoot });
+const standby = new LocalKafkaCluster({ alias: 'outage-standby', port: 21393, dataRoot });
+const PRIMARY = primary.bootstrapServers;
+const STANDBY = standby.bootstrapServers;
+
+beforeAll(async () => {
+  await Promise.all([primary.start('process'), standby.start('process')]);
+}, 120_000);
 
 afterAll(async () => {
-  // Leave the target up for whoever runs next (the global teardown stops it).
-  if (!external && !(await standby.isUp())) await standby.start('process');
-}, 120_000);
+  await Promise.all([primary.stop(), standby.stop()]);
+  rmSync(dataRoot, { recursive: true, force: true });
+}, 60_000);
 
 async function createSourceTopic(topic: string, numPartitions: number): Promise<void> {
   const admin = kafkajsClient(PRIMARY).admin();
@@ -62,14 +72,14 @@ async function expectExactlyOnce(remote: string, count: number, partitions: numb
 }
 
 function newEngine(topic: string, clusterHealth: Partial<ClusterHealthSettings>): { engine: MirrorEngine; logs: LogLine[] } {
-  const { config } = parseMirrorConfig(testProperties(topic));
+  const { config } = parseMirrorConfig(testProperties(topic, { 'primary.bootstrap.servers': PRIMARY, 'standby.bootstrap.servers': STANDBY }));
   const logs: LogLine[] = [];
   return { engine: new MirrorEngine({ config, logger: capturingLogger(logs), summaryIntervalMs: 0, clusterHealth }), logs };
 }
 
 const lines = (logs: LogLine[], event: string, alias: string) => logs.filter((l) => l.event === event && l.alias === alias);
 
-describe.skipIf(external)('cluster outages', () => {
+describe('cluster outages', () => {
   it('start-up with the target down fails after cluster.startup.wait.ms naming standby and its bootstrap servers; the warn line comes first', async () => {
     await standby.stop();
     const topic = uniqueTopic('outage-start-fail');
