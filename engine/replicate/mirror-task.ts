@@ -374,6 +374,7 @@ export class MirrorTask {
         topicId: state.topicId,
         offset: m.offset,
         timestamp: m.timestamp ?? now,
+        readAtMs: now,
         bytes: (m.value?.length ?? 0) + keyLength(m.key),
         heartbeatAtMs: this.isHeartbeatsTopic(m.topic) ? heartbeatAt(m.value) : -1,
       };
@@ -462,7 +463,7 @@ export class MirrorTask {
     }
     ctx.state.acknowledge(ctx.offset);
     const now = Date.now();
-    this.telemetry.recordMirrored(now - ctx.timestamp, ctx.bytes, this.route(ctx.state.topic).attributes);
+    this.telemetry.recordMirrored(now - ctx.timestamp, ctx.bytes, this.route(ctx.state.topic).attributes, ctx.state.partition, ctx.readAtMs);
     this.listener?.onMirrored(ctx.state, ctx.offset, downstreamOffset, now);
     if (ctx.heartbeatAtMs >= 0) this.telemetry.recordHeartbeatLatency(now - ctx.heartbeatAtMs, this.route(ctx.state.topic).attributes);
     if (ctx.state.resetDetectedAtMs !== undefined) this.checks.onResetRecovered(ctx.state, now);
