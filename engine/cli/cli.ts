@@ -16,6 +16,12 @@ import { MirrorEngine } from '../runtime/mirror-engine.ts';
 import { acknowledgeGap, describeAcknowledgement, selectFlow } from '../progress/gap-acknowledgement.ts';
 import { ConfigError, ERROR_CODES, EXIT_CODES, MirrorError } from '../core/errors.ts';
 import { TaskSupervisor, sendToSupervisor } from '../runtime/task-supervisor.ts';
+// HTTP listener, status reports, `status` command (issue 13): engine/http/, engine/cli/observability-cli.ts.
+import { EventJournal } from '../telemetry/event-journal.ts';
+import { EngineObservability, SupervisorObservability } from '../http/observability.ts';
+import type { ListenerAddress } from '../config/listeners.ts';
+import type { MirrorConfig } from '../config/config.ts';
+import { addListenersOption, listenerFor, registerStatusCommand } from './observability-cli.ts';
 
 /** Exit code for an error that ended the engine. */
 export function exitCodeFor(err: unknown): number {
@@ -48,6 +54,8 @@ interface RunOptions {
   task?: number;
   /** The supervisor's task count, checked against this process's reading of the config (it may have changed in between). */
   taskCount?: number;
+  /** `--listeners`: overrides mm2.properties `listeners`. */
+  listeners?: string;
 }
 
 async function run(opts: RunOptions): Promise<number> {
@@ -58,15 +66,19 @@ async function run(opts: RunOptions): Promise<number> {
     // Otherwise the partitions of the missing (or extra) task indexes would silently go unmirrored (or twice).
     throw new ConfigError('tasks.max', String(taskCount), `the ${opts.taskCount} tasks its supervisor started with (the config file changed meanwhile; restart the engine)`);
   }
-  const root: Logger = createLogger({ destination: opts.logFile, level: opts.logLevel });
+  // One listener per process tree: the supervisor's, or this single process's (task processes report to the supervisor).
+  const listener = opts.task === undefined ? await listenerFor(opts.config, opts.listeners) : undefined;
+  const journal = new EventJournal();
+  const root: Logger = createLogger({ destination: opts.logFile, level: opts.logLevel, streamWrite: journal.tap });
   if (opts.task === undefined) {
     for (const w of warnings) root.warn({ component: 'config' }, w);
     root.info({ component: 'engine', config: redactConfig(config), configFile: opts.config, tasks: taskCount }, 'kafka-mirror starting');
-    if (taskCount > 1) return supervise(opts, taskCount, root);
+    if (taskCount > 1) return supervise(opts, taskCount, root, config, listener);
   }
   const log = opts.task === undefined ? root : root.child({ task: opts.task });
   if (opts.task !== undefined) log.info({ component: 'engine', configFile: opts.config }, `kafka-mirror task ${opts.task} of ${taskCount} starting`);
   const engine = new MirrorEngine({ config, logger: log, task: opts.task });
+  const observability = await EngineObservability.start({ engine, config, listener, journal, logger: log, task: opts.task });
   let stopping = false;
   let started = false;
   const stop = (signal: string) => {
@@ -85,6 +97,7 @@ async function run(opts: RunOptions): Promise<number> {
   try {
     await engine.start();
     started = true;
+    observability.started();
     if (stopping) void engine.stop();
     else if (opts.task !== undefined) {
       const partitions = engine.tasks.reduce((n, t) => n + t.partitionStates.size, 0);
@@ -93,11 +106,13 @@ async function run(opts: RunOptions): Promise<number> {
     code = await runToEnd(engine, log);
   } catch (err) {
     log.error({ component: 'engine', err }, `kafka-mirror could not start: ${(err as Error).message}`);
+    observability.startFailed();
     await engine.stop().catch(() => undefined);
     code = exitCodeFor(err);
   }
   const snapshot = engine.finalSnapshot;
   if (opts.task !== undefined && snapshot) await sendToSupervisor({ type: 'final-snapshot', task: opts.task, snapshot });
+  await observability.close();
   return code;
 }
 
@@ -116,16 +131,21 @@ async function runToEnd(engine: MirrorEngine, log: Logger): Promise<number> {
 }
 
 /** `tasks.max` > 1: forks one task process per task index and waits for them (engine/runtime/task-supervisor.ts). */
-async function supervise(opts: RunOptions, taskCount: number, log: Logger): Promise<number> {
+async function supervise(opts: RunOptions, taskCount: number, log: Logger, config: MirrorConfig, listener: ListenerAddress | undefined): Promise<number> {
+  const observability = await SupervisorObservability.start({ config, listener, logger: log, taskCount });
   const supervisor = new TaskSupervisor({
     taskCount,
     logger: log,
+    onMessage: (m) => observability.onTaskMessage(m),
     args: (task) => ['run', '--config', opts.config, '--log-level', opts.logLevel, ...(opts.logFile ? ['--log-file', opts.logFile] : []), '--task', String(task), '--task-count', String(taskCount)],
   });
   process.on('SIGINT', () => supervisor.stop('SIGINT'));
   process.on('SIGTERM', () => supervisor.stop('SIGTERM'));
   supervisor.start();
+  observability.setPhase('running');
   const code = await supervisor.done;
+  observability.setPhase(code === EXIT_CODES.OK ? 'stopped' : 'failed');
+  await observability.close();
   if (code === EXIT_CODES.OK) log.info({ component: 'engine' }, 'kafka-mirror stopped');
   else log.error({ component: 'engine', exitCode: code }, `kafka-mirror stopped: a task failed (exit code ${code})`);
   return code;
@@ -160,7 +180,7 @@ export async function main(argv: string[]): Promise<number> {
     .description('Mirror Kafka topics between clusters (MirrorMaker 2 compatible), detecting log truncation and topic resets')
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
-  program
+  const runCommand = program
     .command('run', { isDefault: true })
     .description('run the replication flows of an mm2.properties file (default command)')
     .requiredOption('-c, --config <path>', 'mm2.properties file')
@@ -171,6 +191,8 @@ export async function main(argv: string[]): Promise<number> {
     .action((opts: RunOptions) => {
       action = () => run(opts);
     });
+  addListenersOption(runCommand);
+  registerStatusCommand(program, (a) => (action = a));
   program
     .command('acknowledge-gap')
     .description('accept a detected log truncation gap of one partition so mirroring resumes at the log start offset (run while the engine is stopped)')
