@@ -27,6 +27,8 @@ export function engineProperties(t: MirrorTopology, tasks: number, extra: readon
     `tasks.max = ${tasks}`,
     ...Object.entries(emitterProperties(t.emitters)).map(([k, v]) => `${k} = ${v}`),
     ...(t.producer.compression === 'none' ? [] : [`${d}.producer.compression.codec = ${t.producer.compression}`]),
+    // The HTTP listener on a free port (never the users' 8083); `--ours-prop listeners=` turns it off.
+    ...(extra.some((l) => /^\s*listeners\s*=/.test(l)) ? [] : ['listeners = http://127.0.0.1:0']),
     ...extra,
   ];
 }
