@@ -78,6 +78,7 @@ export interface PartitionStatus {
   state: string;
   nextOffset: number;
   sourceLogStartOffset: number | null;
+  /** Latest sampled log end (HW, or LSO under read_committed), raised to `nextOffset` when the mirror got further since. */
   sourceLogEndOffset: number | null;
   lagRecords: number | null;
   lagSeconds: number | null;
@@ -163,7 +164,9 @@ export function buildStatus(reports: readonly EngineReport[], lag: LagSampler | 
       return {
         flow: p.flow, source: flow?.source ?? '', target: flow?.target ?? '', topic: p.topic, remoteTopic: p.remoteTopic,
         partition: p.partition, task: r.task ?? null, topicId: p.topicId, state: p.state, nextOffset: p.ackedNextOffset,
-        sourceLogStartOffset: sample?.logStartOffset ?? null, sourceLogEndOffset: sample?.logEndOffset ?? null,
+        sourceLogStartOffset: sample?.logStartOffset ?? null,
+        // The sample is up to one interval old; the log end is at least what was mirrored since (a fresher lower bound).
+        sourceLogEndOffset: sample ? Math.max(sample.logEndOffset, p.ackedNextOffset) : null,
         lagRecords: l?.records ?? null, lagSeconds: l?.seconds ?? null,
         recordsMirrored: f?.recordCount ?? 0, bytesMirrored: f?.byteCount ?? 0, recordRate: f?.recordRate ?? 0, byteRate: f?.byteRate ?? 0,
         replicationLatencyMs: f ? nanSafe(f.replicationLatencyMs) : null, recordAgeMs: f ? nanSafe(f.recordAgeMs) : null,

@@ -43,10 +43,11 @@ function makeCharts() {
     {
       width: width('chart-throughput'),
       height: 220,
+      legend: { live: false },
       series: [
         {},
         { label: 'records/s', stroke: '#2b6cb0', width: 2, scale: 'rate', value: (u, v) => (v === null ? '–' : v.toFixed(0)) },
-        { label: 'latency avg ms', stroke: '#dd6b20', width: 2, scale: 'ms', value: (u, v) => (v === null ? '–' : v.toFixed(1)) },
+        { label: 'latency avg ms (60 s window)', stroke: '#dd6b20', width: 2, scale: 'ms', value: (u, v) => (v === null ? '–' : v.toFixed(1)) },
       ],
       axes: [axisTime, { scale: 'rate', stroke: '#2b6cb0', grid: { stroke: '#eef0f3' } }, { scale: 'ms', side: 1, stroke: '#dd6b20', grid: { show: false } }],
       scales: { rate: { range: (u, min, max) => [0, Math.max(10, max * 1.1)] }, ms: { range: (u, min, max) => [0, Math.max(10, max * 1.1)] } },
@@ -58,6 +59,7 @@ function makeCharts() {
     {
       width: width('chart-lag'),
       height: 220,
+      legend: { live: false },
       series: [
         {},
         { label: 'lag records', stroke: '#805ad5', width: 2, scale: 'rec', value: (u, v) => (v === null ? '–' : v.toFixed(0)) },
@@ -150,7 +152,9 @@ function renderPartitions(status) {
     const kind = p.lastEvent ? p.lastEvent.kind : '';
     const tr = el('tr', { 'data-key': p.flow + '/' + p.topic + '/' + p.partition, class: 'state-' + p.state + (kind ? ' event-' + kind : '') });
     cell(tr, p.flow);
-    cell(tr, p.topic + ' → ' + p.remoteTopic);
+    const topic = el('td', { class: 'topic' }, p.topic);
+    topic.appendChild(el('span', { class: 'remote' }, '→ ' + p.remoteTopic));
+    tr.appendChild(topic);
     cell(tr, p.partition, 'num');
     cell(tr, p.state, 'state state-' + p.state);
     const fields = [
@@ -164,7 +168,7 @@ function renderPartitions(status) {
       ['latency', fmtMs(p.replicationLatencyMs && p.replicationLatencyMs.avg)],
     ];
     for (const [name, value] of fields) tr.appendChild(el('td', { class: 'num', 'data-field': name }, value));
-    cell(tr, p.lastEvent ? p.lastEvent.event + ' at ' + p.lastEvent.time.slice(11, 19) : '');
+    cell(tr, p.lastEvent ? p.lastEvent.event + ' ' + p.lastEvent.time.slice(11, 19) : '', 'last-event');
     body.appendChild(tr);
   }
 }
