@@ -1,7 +1,8 @@
 /**
  * `kafka-mirror` — runs the replication flows of an mm2.properties file.
  *
- *   kafka-mirror [run] --config mm2.properties [--log-file PATH] [--log-level info]
+ *   kafka-mirror [run] --config mm2.properties [--log-file PATH] [--log-level info] [--listeners http://127.0.0.1:8083]
+ *   kafka-mirror status --url http://127.0.0.1:8083 [--json]
  *   kafka-mirror acknowledge-gap --config mm2.properties --topic commit-log --partition 0 [--flow primary->standby]
  *
  * Exit codes (engine/core/errors.ts EXIT_CODES): 0 clean stop (SIGINT/SIGTERM), 1 internal error,

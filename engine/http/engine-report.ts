@@ -26,7 +26,8 @@ export class EngineReporter {
   private readonly config: MirrorConfig;
   private readonly journal: EventJournal;
   private readonly task: number | undefined;
-  private readonly startedAtMs = Date.now();
+  /** Epoch ms at which this process's engine was created. */
+  readonly startedAtMs = Date.now();
 
   /** `task`: the task index of a task process (undefined: the whole engine in this process). */
   constructor(options: { engine: MirrorEngine; config: MirrorConfig; journal: EventJournal; task?: number | undefined }) {

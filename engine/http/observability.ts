@@ -85,7 +85,7 @@ export class EngineObservability {
     const { sampler, admins } = lagSampler(o.config, (flow) => reporter.partitions(flow), o.logger, o.lagIntervalMs ?? LAG_SAMPLE_INTERVAL_MS);
     self.sampler = sampler;
     self.admins = admins;
-    const ctx = (): StatusContext => ({ version: ENGINE_VERSION, mode: 'single-process', pid: process.pid, startedAtMs: reporter.report().startedAtMs, phase: reporter.phase, staleAfterMs: STALE_AFTER_MS });
+    const ctx = (): StatusContext => ({ version: ENGINE_VERSION, mode: 'single-process', pid: process.pid, startedAtMs: reporter.startedAtMs, phase: reporter.phase, staleAfterMs: STALE_AFTER_MS });
     const view: StatusView = {
       current: () => {
         const reports = [reporter.report()];

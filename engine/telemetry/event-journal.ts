@@ -14,7 +14,7 @@
 export const JOURNALED_EVENTS = {
   log_truncation_detected: { kind: 'truncation', severity: 'critical' },
   truncation_gap_skipped: { kind: 'truncation', severity: 'warn' },
-  log_divergence_detected: { kind: 'divergence', severity: 'critical' },
+  log_divergence_detected: { kind: 'divergence', severity: 'error' },
   topic_reset_detected: { kind: 'reset', severity: 'warn' },
   topic_reset_handling: { kind: 'reset', severity: 'info' },
   topic_reset_recovered: { kind: 'reset', severity: 'info' },
@@ -36,7 +36,8 @@ export interface EngineEvent {
   /** Log `event` field, e.g. `log_truncation_detected`. */
   event: JournaledEvent;
   kind: (typeof JOURNALED_EVENTS)[JournaledEvent]['kind'];
-  severity: (typeof JOURNALED_EVENTS)[JournaledEvent]['severity'];
+  /** The log line's level label (`critical`, `error`, `warn`, `info`), else the event's usual one. */
+  severity: string;
   /** ISO-8601 time of the log line. */
   time: string;
   /** Flow (`primary->standby`), source topic and partition (undefined when the line names none). */
@@ -97,7 +98,8 @@ export class EventJournal {
     for (const [k, v] of Object.entries(line)) if (!CONTEXT_FIELDS.has(k)) evidence[k] = v;
     const e: EngineEvent = {
       event,
-      ...JOURNALED_EVENTS[event],
+      kind: JOURNALED_EVENTS[event].kind,
+      severity: typeof line.level === 'string' ? line.level : JOURNALED_EVENTS[event].severity,
       time: typeof line.time === 'string' ? line.time : new Date(typeof line.time === 'number' ? line.time : Date.now()).toISOString(),
       flow: typeof line.flow === 'string' ? line.flow : undefined,
       topic: typeof line.topic === 'string' ? line.topic : undefined,
