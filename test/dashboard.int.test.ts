@@ -62,7 +62,7 @@ describe.skipIf(!existsSync(CHROMIUM))('dashboard in a headless browser', () => 
     await page.goto(`${url}/`);
     await page.waitForFunction('Number(document.body.dataset.polls ?? 0) >= 2', undefined, { timeout: 30_000 });
 
-    expect(await page.textContent('#ready')).toBe('READY');
+    await expect.poll(() => page.textContent('#ready'), { timeout: 30_000 }).toBe('READY');
     expect(await page.textContent('#engine-meta')).toMatch(/^v\d+\.\d+\.\d+ · single-process · pid \d+ · up \d+s · running$/);
     expect(await page.textContent('#flows tbody tr[data-flow="primary->standby"] td.state')).toBe('RUNNING');
     const rows = page.locator('#partitions tbody tr');

@@ -3,6 +3,8 @@
  * a source topic with a kafkajs producer of `p:i` values, DeleteRecords through the engine's admin, and
  * readers of the engine's `/status` and `/metrics`.
  */
+import Kafka from '@confluentinc/kafka-javascript';
+import type { KafkaConsumer } from '@confluentinc/kafka-javascript';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { KafkaAdmin } from '../engine/kafka/kafka-admin.ts';
@@ -59,6 +61,17 @@ export async function sourceTopic(name: string, partitions: number) {
       await Promise.allSettled([admin.disconnect(), standbyAdmin.disconnect()]);
     },
   };
+}
+
+/** Commits `offset` for `group` on partition `partition` of `topic` on the source (an rdkafka consumer without a subscription). */
+export async function commitGroupOffset(group: string, topic: string, partition: number, offset: number): Promise<void> {
+  const consumer: KafkaConsumer = new Kafka.KafkaConsumer({ 'bootstrap.servers': PRIMARY, 'group.id': group, 'enable.auto.commit': false } as never, {});
+  await new Promise<void>((resolve, reject) => consumer.connect({ timeout: 10_000 }, (err) => (err ? reject(err) : resolve())));
+  try {
+    consumer.commitSync([{ topic, partition, offset }]);
+  } finally {
+    await new Promise<void>((resolve) => consumer.disconnect(() => resolve()));
+  }
 }
 
 /** GET `<url>/status`. */

@@ -19,7 +19,7 @@ import { KAFKA_MIRROR_BIN } from '../testkit/engine-process.ts';
 import { testProperties } from './engine-harness.ts';
 import { TestEngineProcess, type EngineLogLine } from './engine-process.ts';
 import { waitFor } from './helpers.ts';
-import { getMetrics, getStatus, metricLines, metricValue, partitionOf, probe, saveArtefact, sourceTopic } from './observability-support.ts';
+import { commitGroupOffset, getMetrics, getStatus, metricLines, metricValue, partitionOf, probe, saveArtefact, sourceTopic } from './observability-support.ts';
 
 let cleanup: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -51,7 +51,9 @@ describe('HTTP listener (metrics, status, probes)', () => {
     expect(caughtUp).toMatchObject({ flow: 'primary->standby', source: 'primary', target: 'standby', remoteTopic: f.remote, state: 'MIRRORING', nextOffset: 50, sourceLogStartOffset: 0, sourceLogEndOffset: 50 });
     expect(caughtUp.topicId).toMatch(/^[A-Za-z0-9_-]{22}$/);
     expect(caughtUp.replicationLatencyMs!.max).toBeGreaterThanOrEqual(0);
-    expect([await probe(url, '/health'), await probe(url, '/ready')]).toEqual([200, 200]);
+    // Ready once start() finished (the mirror task's line comes a little earlier: offset syncs, checkpoints, heartbeats start after it).
+    await waitFor(async () => (await probe(url, '/ready')) === 200, { message: '/ready to answer 200', timeoutMs: 30_000 });
+    expect(await probe(url, '/health')).toBe(200);
 
     const metrics = await getMetrics(url);
     const P = { source: 'primary', target: 'standby', topic: f.remote, partition: '0' };
@@ -64,7 +66,16 @@ describe('HTTP listener (metrics, status, probes)', () => {
     expect(metricValue(metrics, 'kafka_mirror_partition_state', { ...P, state: 'MIRRORING' })).toBe(1);
     expect(metricValue(metrics, 'kafka_mirror_ready')).toBe(1);
     expect(metrics).toMatch(/^kafka_mirror_process_resident_memory_bytes \d+/m);
-    saveArtefact('observability-metrics-excerpt.txt', metrics.split('\n').filter((l) => l.includes(f.remote) || /^kafka_mirror_(ready|uptime|process_resident)/.test(l)).join('\n'));
+    // A consumer group on the source gets a checkpoint: MM2's checkpoint latency appears with its group and remote topic.
+    const group = `${f.prefix}-group`;
+    await commitGroupOffset(group, f.topic, 0, 40);
+    const withCheckpoint = await waitFor(async () => {
+      const text = await getMetrics(url);
+      return metricLines(text, 'kafka_connect_mirror_mirrorcheckpointconnector_checkpoint_latency_ms', { group, topic: f.remote, partition: '0' }).length === 1 ? text : undefined;
+    }, { message: 'a checkpoint latency for the group', timeoutMs: 30_000 });
+    expect(metricValue(withCheckpoint, 'kafka_connect_mirror_mirrorcheckpointconnector_checkpoint_latency_ms', { group, source: 'primary', target: 'standby' })).toBeGreaterThanOrEqual(0);
+    expect(metricValue(withCheckpoint, 'kafka_mirror_checkpoints_total', { source: 'primary', target: 'standby' })).toBeGreaterThanOrEqual(1);
+    saveArtefact('observability-metrics-excerpt.txt', withCheckpoint.split('\n').filter((l) => l.includes(f.remote) || /^kafka_mirror_(ready|uptime|process_resident|offset_syncs|checkpoints)/.test(l)).join('\n'));
 
     // While the engine is stopped, 30 more records arrive and the 20 oldest of them are deleted.
     expect(await engine.stop()).toBe(0);
