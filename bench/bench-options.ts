@@ -44,6 +44,8 @@ export interface BenchOptions {
   readonly cpuProf: boolean;
   /** Extra `key=value` lines appended to our engine's mm2.properties (tuning experiments). */
   readonly oursProps: readonly string[];
+  /** `--base-prop` lines: mm2.properties lines for mirror base only (after the `--ours-prop` lines). */
+  readonly baseProps: readonly string[];
   /** `bin/kafka-mirror.js` of another checkout, run as mirror `base` (before/after comparisons; default this checkout's). */
   readonly baselineBin: string | undefined;
   /** Our engine's `tasks.max` (task processes; default: the cores, at most the partitions). */
@@ -98,6 +100,7 @@ interface RawFlags {
   skipLimit?: boolean;
   cpuProf?: boolean;
   oursProp: string[];
+  baseProp: string[];
   baselineBin?: string;
   oursBin?: string;
   tasks?: string;
@@ -132,6 +135,7 @@ function buildCommand(): Command {
     .option('--skip-limit', 'do not run ProducerPerformance / ConsumerPerformance')
     .option('--cpu-prof', 'profile our engine with node --cpu-prof (written to <work-dir>/runs/round<n>-ours/)')
     .option('--ours-prop <key=value>', 'extra mm2.properties line for our engine (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .option('--base-prop <key=value>', 'extra mm2.properties line for mirror base only (repeatable), e.g. `listeners=` for listener on (ours) vs off (base)', (v: string, acc: string[]) => [...acc, v], [] as string[])
     .option('--label <name>', 'results file name under bench/results/ (env BENCH_LABEL)', env('BENCH_LABEL', BENCH_DEFAULTS.label))
     .option('--source-port <port>', 'client port of the benchmark source cluster (controller: +10000)', env('BENCH_SOURCE_PORT', BENCH_DEFAULTS.sourcePort))
     .option('--target-port <port>', 'client port of the benchmark target cluster (controller: +10000)', env('BENCH_TARGET_PORT', BENCH_DEFAULTS.targetPort))
@@ -165,6 +169,7 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
   if (f.oursBin !== undefined && !existsSync(f.oursBin)) throw new ConfigError('--ours-bin', f.oursBin, 'an existing bin/kafka-mirror.js');
   if (f.baselineBin !== undefined && !mirrors.includes('base')) mirrors.push('base');
   for (const p of f.oursProp) if (!/^[^=\s]+\s*=/.test(p)) throw new ConfigError('--ours-prop', p, 'key=value');
+  for (const p of f.baseProp) if (!/^[^=\s]+\s*=/.test(p)) throw new ConfigError('--base-prop', p, 'key=value');
   const label = f.label.trim();
   if (!/^[\w.-]+$/.test(label)) throw new ConfigError('--label', f.label, 'letters, digits, ".", "_" or "-"');
   const sourcePort = integer('--source-port', f.sourcePort, 1024, 55535);
@@ -193,6 +198,7 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
     skipLimit: f.skipLimit === true,
     cpuProf: f.cpuProf === true,
     oursProps: Object.freeze([...f.oursProp]),
+    baseProps: Object.freeze([...f.baseProp]),
     baselineBin: f.baselineBin === undefined ? undefined : resolve(f.baselineBin),
     oursBin: f.oursBin === undefined ? undefined : resolve(f.oursBin),
     label,

@@ -56,7 +56,7 @@ export async function runBenchmark(options: BenchOptions, say: (line: string) =>
   const launchers: Record<MirrorName, MirrorLauncher> = {
     mm2: mm2Launcher,
     ours: engineLauncher({ name: 'ours', bin: options.oursBin, tasks: options.oursTasks, ...engine }),
-    base: engineLauncher({ name: 'base', bin: options.baselineBin, tasks: options.baselineTasks, ...engine }),
+    base: engineLauncher({ name: 'base', bin: options.baselineBin, tasks: options.baselineTasks, ...engine, extra: [...options.oursProps, ...options.baseProps] }),
   };
   const limits: LimitResult[] = [];
   const runs: MirrorRunResult[] = [];
@@ -160,6 +160,7 @@ function preliminaryReasons(options: BenchOptions, loadStart: number[], nproc: n
   if (options.rounds < BENCH_DEFAULTS.rounds) reasons.push(`${options.rounds} round(s) (full run: ${BENCH_DEFAULTS.rounds})`);
   if ((loadStart[0] ?? 0) > nproc * 0.25) reasons.push(`machine busy at start (load ${loadStart[0]} on ${nproc} cores)`);
   if (options.oursProps.length > 0) reasons.push(`our engine ran with extra properties: ${options.oursProps.join(', ')}`);
+  if (options.baseProps.length > 0) reasons.push(`mirror base ran with extra properties: ${options.baseProps.join(', ')}`);
   if (options.cpuProf) reasons.push('our engine ran under --cpu-prof');
   if (options.oursBin) reasons.push(`ours ran from ${options.oursBin}`);
   return reasons;

@@ -4,7 +4,7 @@
  * compression unless the benchmark asks for one), the same emitter keys as MM2 and any `--ours-prop` lines. With `--cpu-prof`
  * the child runs under `node --cpu-prof` and writes a V8 profile into the run folder on exit.
  */
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { KAFKA_MIRROR_BIN } from '../testkit/engine-process.ts';
 import { startChild, type Child } from './java-process.ts';
@@ -27,6 +27,8 @@ export function engineProperties(t: MirrorTopology, tasks: number, extra: readon
     `tasks.max = ${tasks}`,
     ...Object.entries(emitterProperties(t.emitters)).map(([k, v]) => `${k} = ${v}`),
     ...(t.producer.compression === 'none' ? [] : [`${d}.producer.compression.codec = ${t.producer.compression}`]),
+    // The HTTP listener on a free port (never the users' 8083); `--ours-prop listeners=` turns it off.
+    ...(extra.some((l) => /^\s*listeners\s*=/.test(l)) ? [] : ['listeners = http://127.0.0.1:0']),
     ...extra,
   ];
 }
@@ -44,9 +46,40 @@ export function engineLauncher(options: { name: 'ours' | 'base'; bin?: string | 
       const config = join(runDir, 'mm2.properties');
       writeFileSync(config, `${engineProperties(t, options.tasks, options.extra).join('\n')}\n`);
       const node = options.cpuProf ? ['--cpu-prof', '--cpu-prof-dir', runDir] : [];
-      return startChild(process.execPath, [...node, bin, '--config', config, '--log-file', join(runDir, 'engine.log'), '--log-level', 'info'], {
+      const child = startChild(process.execPath, [...node, bin, '--config', config, '--log-file', join(runDir, 'engine.log'), '--log-level', 'info'], {
         logFile: join(runDir, 'engine-stderr.log'),
       });
+      scrapeWhileRunning(child, join(runDir, 'engine.log'));
+      return child;
     },
   };
+}
+
+/** How often the benchmark scrapes a running engine's /metrics and /status, as Prometheus would (docker/prometheus.yml: 5 s). */
+export const SCRAPE_INTERVAL_MS = 5000;
+
+/**
+ * Scrapes `/metrics` and `/status` of an engine with a listener every {@link SCRAPE_INTERVAL_MS} until it exits, so
+ * a run with the listener on pays what a monitored engine pays (the bound URL comes from the `http_listening` line).
+ */
+function scrapeWhileRunning(child: Child, logFile: string): void {
+  let url: string | undefined;
+  const timer = setInterval(() => {
+    url ??= listenerUrl(logFile);
+    if (url === undefined) return;
+    for (const path of ['/metrics', '/status']) void fetch(`${url}${path}`, { signal: AbortSignal.timeout(SCRAPE_INTERVAL_MS) }).then((r) => r.arrayBuffer()).catch(() => undefined);
+  }, SCRAPE_INTERVAL_MS);
+  timer.unref();
+  void child.exited.then(() => clearInterval(timer));
+}
+
+function listenerUrl(logFile: string): string | undefined {
+  if (!existsSync(logFile)) return undefined;
+  const line = readFileSync(logFile, 'utf8').split('\n').find((l) => l.includes('"event":"http_listening"'));
+  if (line === undefined) return undefined;
+  try {
+    return (JSON.parse(line) as { url?: string }).url;
+  } catch {
+    return undefined;
+  }
 }

@@ -13,3 +13,6 @@ export { withGeneratedKeyTable } from './config/config-docs.ts';
 export { ClusterConnections, type ClusterClients } from './kafka/cluster-connections.ts';
 export { FailoverSupport } from './failover/failover-support.ts';
 export type { MirrorTask } from './replicate/mirror-task.ts';
+export type { EngineStatus, PartitionStatus } from './telemetry/engine-status.ts';
+export { parseListeners, type ListenerAddress } from './config/listeners.ts';
+export { METRICS } from './telemetry/prometheus-export.ts';

@@ -133,12 +133,31 @@ export function scenarioProperties(ctx: ScenarioContext, extra: Record<string, s
   return `# written by run_challenge.ts\n${Object.entries(props).map(([k, v]) => `${k} = ${v}`).join('\n')}\n`;
 }
 
-/** An engine child process for scenario `name`: config `logs/<name>/mm2.properties`, log `logs/<name>-engine.log`. */
+/**
+ * An engine child process for scenario `name`: config `logs/<name>/mm2.properties`, log `logs/<name>-engine.log`.
+ * Each start prints the engine's dashboard URL (its listener binds a free port, testkit/engine-process.ts).
+ */
 export function scenarioEngine(ctx: ScenarioContext, name: string): EngineProcess {
   mkdirSync(join(ctx.logsDir, name), { recursive: true });
   const logFile = join(ctx.logsDir, `${name}-engine.log`);
   rmSync(logFile, { force: true }); // each run starts a fresh log: assertions read only this run's lines
-  return new EngineProcess({ configPath: join(ctx.logsDir, name, 'mm2.properties'), logFile });
+  return new ScenarioEngineProcess({ configPath: join(ctx.logsDir, name, 'mm2.properties'), logFile }, ctx.say);
+}
+
+/** An {@link EngineProcess} that says where its dashboard is once it started. */
+class ScenarioEngineProcess extends EngineProcess {
+  private readonly say: (line: string) => void;
+
+  constructor(options: { configPath: string; logFile: string }, say: (line: string) => void) {
+    super(options);
+    this.say = say;
+  }
+
+  override async start(options: { waitForStartedMs?: number; extraArgs?: string[] } = {}): Promise<void> {
+    await super.start(options);
+    const url = this.listenerUrl();
+    if (url !== undefined) this.say(`engine dashboard: ${url}/ (metrics ${url}/metrics, status ${url}/status)`);
+  }
 }
 
 /** The producer CLI's parsed summary line (`summary: records=… failed=… …`). */

@@ -11,6 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { parseMirrorConfig } from '../engine/index.ts';
 import { JARS_DIR, fetchJars, pinnedKafkaVersion } from '../local-kafka/jars.ts';
+import { METRICS, parseListeners } from '../engine/testing.ts';
 
 const ROOT = join(import.meta.dirname, '..');
 
@@ -33,7 +34,7 @@ const copies = [...dockerfile.matchAll(/^COPY\s+(.+)\s+(\S+)$/gm)].flatMap((m) =
 describe('docker-compose.yml', () => {
   it('has both clusters on host ports 9092/9093, the engine, a producer profile and a web UI', () => {
     const s = compose.services;
-    expect(Object.keys(s).sort()).toEqual(['kafka-ui', 'mirror-engine', 'primary-kafka', 'producer', 'standby-kafka']);
+    expect(Object.keys(s).sort()).toEqual(['grafana', 'kafka-ui', 'mirror-engine', 'primary-kafka', 'producer', 'prometheus', 'standby-kafka']);
     expect(s['primary-kafka']!.ports).toContain('9092:9092');
     expect(s['standby-kafka']!.ports).toContain('9093:9093');
     expect(s['primary-kafka']!.image).toBe(`apache/kafka:${pinnedKafkaVersion()}`);
@@ -78,5 +79,47 @@ describe('docker-compose.yml', () => {
     }
     // kafka-broker-api-versions.sh runs org.apache.kafka.tools.BrokerApiVersionsCommand in Kafka 4.x.
     expect(classes).toContain('org/apache/kafka/tools/BrokerApiVersionsCommand.class');
+  });
+});
+
+describe('Prometheus and Grafana (docker/)', () => {
+  const s = compose.services;
+  const listenerFlag = s['mirror-engine']!.command![s['mirror-engine']!.command!.indexOf('--listeners') + 1]!;
+  const listener = parseListeners({ key: '--listeners', value: listenerFlag })!;
+  const mountedAt = (svc: string, containerPath: string) => s[svc]!.volumes!.find((v) => v.split(':')[1] === containerPath)?.split(':')[0];
+
+  it('publishes the engine\'s listener on every interface of its container', () => {
+    expect(listener).toMatchObject({ host: '0.0.0.0', port: 8083 });
+    expect(s['mirror-engine']!.ports).toContain(`${listener.port}:${listener.port}`);
+  });
+
+  it('has Prometheus scrape the engine\'s /metrics at its listener port', () => {
+    const file = mountedAt('prometheus', '/etc/prometheus/prometheus.yml')!;
+    const config = parse(readFileSync(join(ROOT, file), 'utf8')) as { scrape_configs: { job_name: string; metrics_path: string; static_configs: { targets: string[] }[] }[] };
+    const job = config.scrape_configs.find((j) => j.job_name === 'kafka-mirror')!;
+    expect(job.metrics_path).toBe('/metrics');
+    expect(job.static_configs[0]!.targets).toEqual([`mirror-engine:${listener.port}`]);
+  });
+
+  it('provisions Grafana with the Prometheus datasource and a dashboard over metrics the engine exports', () => {
+    const provisioning = mountedAt('grafana', '/etc/grafana/provisioning')!;
+    const dashboards = mountedAt('grafana', '/var/lib/grafana/dashboards')!;
+    const ds = parse(readFileSync(join(ROOT, provisioning, 'datasources', 'prometheus.yml'), 'utf8')) as { datasources: { uid: string; url: string; type: string }[] };
+    expect(ds.datasources[0]).toMatchObject({ type: 'prometheus', url: `http://prometheus:${s.prometheus!.ports![0]!.split(':')[1]}` });
+    const provider = parse(readFileSync(join(ROOT, provisioning, 'dashboards', 'kafka-mirror.yml'), 'utf8')) as { providers: { options: { path: string } }[] };
+    expect(provider.providers[0]!.options.path).toBe('/var/lib/grafana/dashboards');
+
+    const dashboard = JSON.parse(readFileSync(join(ROOT, dashboards, 'kafka-mirror.json'), 'utf8')) as { uid: string; panels: { title: string; datasource: { uid: string }; targets: { expr: string }[] }[] };
+    const exported = new Set<string>(Object.values(METRICS).map((m) => m.name));
+    const titles = dashboard.panels.map((p) => p.title.toLowerCase()).join(' | ');
+    for (const word of ['lag', 'throughput', 'latency', 'truncation', 'topic reset']) expect(titles, word).toContain(word);
+    for (const panel of dashboard.panels) {
+      expect(panel.datasource.uid, panel.title).toBe(ds.datasources[0]!.uid);
+      for (const t of panel.targets) {
+        const names = [...t.expr.matchAll(/\b(kafka_[a-z0-9_]+)\b/g)].map((m) => m[1]!);
+        expect(names.length, `${panel.title}: ${t.expr}`).toBeGreaterThan(0);
+        for (const n of names) expect(exported.has(n), `${panel.title}: ${n} is exported`).toBe(true);
+      }
+    }
   });
 });

@@ -5,6 +5,10 @@
  * run (restarts append to the same log file) or of one run (pino writes `pid` on every line).
  * {@link EngineProcess.inTempDir} gives a test its own temporary folder with an mm2.properties from
  * testkit/engine-harness.ts's `testProperties`, removed again by {@link EngineProcess.dispose}.
+ *
+ * The engine's HTTP listener binds a free port by default here (`--listeners http://127.0.0.1:0`), never the
+ * users' 8083: tests, scenarios and other worktrees run engines side by side. {@link EngineProcess.listenerUrl}
+ * reads the bound URL from the run's `http_listening` log line.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -32,12 +36,18 @@ export class EngineProcess {
   private child: ChildProcess | undefined;
   private exit: Promise<number> | undefined;
   private stderr = '';
+  private readonly listeners: string;
 
-  /** `configPath`: mm2.properties to run; `logFile`: JSON log destination (appended across restarts); `dir`: a folder {@link dispose} removes. */
-  constructor(options: { configPath: string; logFile: string; dir?: string }) {
+  /**
+   * `configPath`: mm2.properties to run; `logFile`: JSON log destination (appended across restarts);
+   * `dir`: a folder {@link dispose} removes; `listeners`: the `--listeners` flag (default
+   * `http://127.0.0.1:0`: any free port; `''` disables the listener).
+   */
+  constructor(options: { configPath: string; logFile: string; dir?: string; listeners?: string }) {
     this.configPath = options.configPath;
     this.logFile = options.logFile;
     this.dir = options.dir;
+    this.listeners = options.listeners ?? 'http://127.0.0.1:0';
   }
 
   /**
@@ -86,7 +96,9 @@ export class EngineProcess {
   async start(options: { waitForStartedMs?: number; extraArgs?: string[]; allowEarlyExit?: boolean } = {}): Promise<void> {
     const linesBefore = this.lines().length;
     this.stderr = '';
-    const child = spawn(process.execPath, [KAFKA_MIRROR_BIN, '--config', this.configPath, '--log-file', this.logFile, ...(options.extraArgs ?? [])], {
+    const extraArgs = options.extraArgs ?? [];
+    const listeners = extraArgs.includes('--listeners') ? [] : ['--listeners', this.listeners];
+    const child = spawn(process.execPath, [KAFKA_MIRROR_BIN, '--config', this.configPath, '--log-file', this.logFile, ...listeners, ...extraArgs], {
       stdio: ['ignore', 'ignore', 'pipe'],
       env: process.env,
     });
@@ -112,6 +124,13 @@ export class EngineProcess {
       await delay(50);
     }
     throw new Error(`engine did not start within ${options.waitForStartedMs ?? 60_000} ms; stderr: ${this.stderr}`);
+  }
+
+  /** The bound URL of the current run's HTTP listener (`http_listening` log line), undefined before it is logged. */
+  listenerUrl(): string | undefined {
+    const pid = this.child?.pid;
+    const line = this.lines().findLast((l) => l.event === 'http_listening' && (pid === undefined || l.pid === pid));
+    return typeof line?.url === 'string' ? line.url : undefined;
   }
 
   /** Sends a signal (SIGTERM to stop, SIGKILL to crash, SIGSTOP/SIGCONT to freeze and continue). */

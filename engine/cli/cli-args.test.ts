@@ -34,8 +34,8 @@ describe('parseMirrorArgs', () => {
     [['--config', 'x', '--log-file', ''], "error: option '--log-file <path>' argument '' is invalid. expected a file path"],
     [[], "error: required option '-c, --config <path>' not specified"],
     [['--config', 'x', '--bogus'], "error: unknown option '--bogus'"],
-    [['mirror', '--config', 'x'], "error: unexpected argument 'mirror' (commands: run, acknowledge-gap; all other inputs are --flags; see --help)"],
-    [['help', 'mirror'], "error: unknown command 'mirror' (commands: run, acknowledge-gap)"],
+    [['mirror', '--config', 'x'], "error: unexpected argument 'mirror' (commands: run, acknowledge-gap, status; all other inputs are --flags; see --help)"],
+    [['help', 'mirror'], "error: unknown command 'mirror' (commands: run, acknowledge-gap, status)"],
   ])('%j → exit 2, one line naming what is wrong', (argv, message) => {
     const { result, stdout, stderr } = parse(argv);
     expect(result).toEqual({ kind: 'exit', exitCode: 2 });

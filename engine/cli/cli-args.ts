@@ -6,10 +6,12 @@
  *
  *   kafka-mirror [run] --config mm2.properties [--log-file PATH] [--log-level info]
  *   kafka-mirror acknowledge-gap --config mm2.properties --topic commit-log --partition 0 [--flow primary->standby]
+ *   kafka-mirror status [--url http://127.0.0.1:8083] [--json]
  */
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { EXIT_CODES } from '../core/errors.ts';
+import { addListenersOption, urlOption } from './observability-cli.ts';
 
 /** Where the parser writes: help and version to `writeOut`, flag errors to `writeErr` (one line each). */
 export interface CliOutput {
@@ -29,6 +31,16 @@ export interface RunOptions {
   task?: number;
   /** The supervisor's task count, checked against this process's reading of the config (it may have changed in between). */
   taskCount?: number;
+  /** `--listeners`: the HTTP listener URL, overriding mm2.properties `listeners` ("" = off). */
+  listeners?: string;
+}
+
+/** Options of `kafka-mirror status`. */
+export interface StatusOptions {
+  /** The engine's listener URL, without a trailing slash. */
+  url: string;
+  /** Print the /status JSON instead of tables. */
+  json?: boolean;
 }
 
 /** Options of `kafka-mirror acknowledge-gap`. */
@@ -46,6 +58,7 @@ export interface AcknowledgeGapOptions {
 export type MirrorCliCommand =
   | { kind: 'run'; options: RunOptions }
   | { kind: 'acknowledge-gap'; options: AcknowledgeGapOptions }
+  | { kind: 'status'; options: StatusOptions }
   | { kind: 'exit'; exitCode: number };
 
 /** Log levels `--log-level` (and the `LOG_LEVEL` environment default) accept: pino's plus `critical` (engine/core/logger.ts). */
@@ -78,8 +91,9 @@ ${EXIT_CODE_MEANINGS.map(([code, meaning]) => `  ${code}  ${meaning}`).join('\n'
 
 const PROGRAM_HELP_AFTER = `
 Commands and their flags:
-  kafka-mirror [run] -c, --config <mm2.properties> [--log-file <path>] [--log-level <level>]
+  kafka-mirror [run] -c, --config <mm2.properties> [--log-file <path>] [--log-level <level>] [--listeners <url>]
   kafka-mirror acknowledge-gap -c, --config <mm2.properties> --topic <name> --partition <n> [--flow <source->target>]
+  kafka-mirror status [--url <listener url>] [--json]
   kafka-mirror <command> --help    every flag of one command
 
 SIGINT/SIGTERM flush in-flight records and progress, then exit 0.
@@ -126,7 +140,7 @@ function buildProgram(output: CliOutput, logLevelDefault: string, onCommand: (co
     .addHelpText('after', PROGRAM_HELP_AFTER)
     .exitOverride()
     .configureOutput({ writeOut: output.writeOut, writeErr: output.writeErr });
-  program
+  const runCommand = program
     .command('run', { isDefault: true })
     .description('run the replication flows of an mm2.properties file (default command)')
     .requiredOption('-c, --config <path>', 'mm2.properties file', nonEmpty('a path to an mm2.properties file'))
@@ -137,6 +151,7 @@ function buildProgram(output: CliOutput, logLevelDefault: string, onCommand: (co
     .allowExcessArguments(true) // reported by parseMirrorArgs, naming the argument
     .addHelpText('after', `\n${EXIT_CODES_HELP}`)
     .action((opts: RunOptions) => onCommand({ kind: 'run', options: { ...opts } }));
+  addListenersOption(runCommand);
   program
     .command('acknowledge-gap')
     .description('accept a detected log truncation gap of one partition so mirroring resumes at the log start offset (run while the engine is stopped)')
@@ -146,6 +161,13 @@ function buildProgram(output: CliOutput, logLevelDefault: string, onCommand: (co
     .option('--flow <source->target>', 'replication flow (required when more than one flow is enabled)', flowOption)
     .allowExcessArguments(true)
     .action((opts: AcknowledgeGapOptions) => onCommand({ kind: 'acknowledge-gap', options: { ...opts } }));
+  program
+    .command('status')
+    .description('print a running engine\'s status (flows, partitions with lag, latest events) from its HTTP listener')
+    .option('--url <url>', 'the engine\'s listener (its `HTTP listening on` log line)', urlOption, 'http://127.0.0.1:8083')
+    .option('--json', 'print the /status JSON document instead of tables')
+    .allowExcessArguments(true)
+    .action((opts: StatusOptions) => onCommand({ kind: 'status', options: { ...opts } }));
   return program;
 }
 
@@ -162,7 +184,7 @@ export function parseMirrorArgs(argv: readonly string[], output: CliOutput, logL
   const program = buildProgram(output, logLevelDefault, (command) => (chosen = command));
   // `help <x>` for an unknown x: commander would print the whole help to stderr without saying what was wrong.
   if (argv[0] === 'help' && argv[1] !== undefined && !program.commands.some((c) => c.name() === argv[1])) {
-    output.writeErr(`error: unknown command '${argv[1]}' (commands: run, acknowledge-gap)\n`);
+    output.writeErr(`error: unknown command '${argv[1]}' (commands: run, acknowledge-gap, status)\n`);
     return { kind: 'exit', exitCode: EXIT_CODES.CONFIG_INVALID };
   }
   try {
@@ -174,7 +196,7 @@ export function parseMirrorArgs(argv: readonly string[], output: CliOutput, logL
   }
   const excess = program.commands.find((c) => c.args.length > 0)?.args[0];
   if (excess !== undefined) {
-    output.writeErr(`error: unexpected argument '${excess}' (commands: run, acknowledge-gap; all other inputs are --flags; see --help)\n`);
+    output.writeErr(`error: unexpected argument '${excess}' (commands: run, acknowledge-gap, status; all other inputs are --flags; see --help)\n`);
     return { kind: 'exit', exitCode: EXIT_CODES.CONFIG_INVALID };
   }
   if (chosen?.kind === 'run' && !(LOG_LEVELS as readonly string[]).includes(chosen.options.logLevel)) {

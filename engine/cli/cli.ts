@@ -1,7 +1,8 @@
 /**
  * `kafka-mirror` — runs the replication flows of an mm2.properties file.
  *
- *   kafka-mirror [run] --config mm2.properties [--log-file PATH] [--log-level info]
+ *   kafka-mirror [run] --config mm2.properties [--log-file PATH] [--log-level info] [--listeners http://127.0.0.1:8083]
+ *   kafka-mirror status --url http://127.0.0.1:8083 [--json]
  *   kafka-mirror acknowledge-gap --config mm2.properties --topic commit-log --partition 0 [--flow primary->standby]
  *
  * Exit codes (engine/core/errors.ts EXIT_CODES): 0 clean stop (SIGINT/SIGTERM), 1 internal error,
@@ -18,6 +19,12 @@ import { acknowledgeGap, describeAcknowledgement, selectFlow } from '../progress
 import { ConfigError, ERROR_CODES, EXIT_CODES, MirrorError } from '../core/errors.ts';
 import { TaskSupervisor, sendToSupervisor } from '../runtime/task-supervisor.ts';
 import { parseMirrorArgs, type AcknowledgeGapOptions, type RunOptions } from './cli-args.ts';
+// HTTP listener, status reports, `status` command (issue 13): engine/http/, engine/cli/observability-cli.ts.
+import { EventJournal } from '../telemetry/event-journal.ts';
+import { EngineObservability, SupervisorObservability } from '../http/observability.ts';
+import type { ListenerAddress } from '../config/listeners.ts';
+import type { MirrorConfig } from '../config/config.ts';
+import { listenerFor, statusCommand } from './observability-cli.ts';
 
 /** Exit code for an error that ended the engine. */
 export function exitCodeFor(err: unknown): number {
@@ -44,15 +51,19 @@ async function run(opts: RunOptions): Promise<number> {
     // Otherwise the partitions of the missing (or extra) task indexes would silently go unmirrored (or twice).
     throw new ConfigError('tasks.max', String(taskCount), `the ${opts.taskCount} tasks its supervisor started with (the config file changed meanwhile; restart the engine)`);
   }
-  const root: Logger = createLogger({ destination: opts.logFile, level: opts.logLevel });
+  // One listener per process tree: the supervisor's, or this single process's (task processes report to the supervisor).
+  const listener = opts.task === undefined ? await listenerFor(opts.config, opts.listeners) : undefined;
+  const journal = new EventJournal();
+  const root: Logger = createLogger({ destination: opts.logFile, level: opts.logLevel, streamWrite: journal.tap });
   if (opts.task === undefined) {
     for (const w of warnings) root.warn({ component: 'config' }, w);
     root.info({ component: 'engine', config: redactConfig(config), configFile: opts.config, tasks: taskCount }, 'kafka-mirror starting');
-    if (taskCount > 1) return supervise(opts, taskCount, root);
+    if (taskCount > 1) return supervise(opts, taskCount, root, config, listener);
   }
   const log = opts.task === undefined ? root : root.child({ task: opts.task });
   if (opts.task !== undefined) log.info({ component: 'engine', configFile: opts.config }, `kafka-mirror task ${opts.task} of ${taskCount} starting`);
   const engine = new MirrorEngine({ config, logger: log, task: opts.task });
+  const observability = await EngineObservability.start({ engine, config, listener, journal, logger: log, task: opts.task });
   let stopping = false;
   let started = false;
   const stop = (signal: string) => {
@@ -71,6 +82,7 @@ async function run(opts: RunOptions): Promise<number> {
   try {
     await engine.start();
     started = true;
+    observability.started();
     if (stopping) void engine.stop();
     else if (opts.task !== undefined) {
       const partitions = engine.tasks.reduce((n, t) => n + t.partitionStates.size, 0);
@@ -79,11 +91,13 @@ async function run(opts: RunOptions): Promise<number> {
     code = await runToEnd(engine, log);
   } catch (err) {
     log.error({ component: 'engine', err }, `kafka-mirror could not start: ${(err as Error).message}`);
+    observability.startFailed();
     await engine.stop().catch(() => undefined);
     code = exitCodeFor(err);
   }
   const snapshot = engine.finalSnapshot;
   if (opts.task !== undefined && snapshot) await sendToSupervisor({ type: 'final-snapshot', task: opts.task, snapshot });
+  await observability.close();
   return code;
 }
 
@@ -102,16 +116,21 @@ async function runToEnd(engine: MirrorEngine, log: Logger): Promise<number> {
 }
 
 /** `tasks.max` > 1: forks one task process per task index and waits for them (engine/runtime/task-supervisor.ts). */
-async function supervise(opts: RunOptions, taskCount: number, log: Logger): Promise<number> {
+async function supervise(opts: RunOptions, taskCount: number, log: Logger, config: MirrorConfig, listener: ListenerAddress | undefined): Promise<number> {
+  const observability = await SupervisorObservability.start({ config, listener, logger: log, taskCount });
   const supervisor = new TaskSupervisor({
     taskCount,
     logger: log,
+    onMessage: (m) => observability.onTaskMessage(m),
     args: (task) => ['run', '--config', opts.config, '--log-level', opts.logLevel, ...(opts.logFile ? ['--log-file', opts.logFile] : []), '--task', String(task), '--task-count', String(taskCount)],
   });
   process.on('SIGINT', () => supervisor.stop('SIGINT'));
   process.on('SIGTERM', () => supervisor.stop('SIGTERM'));
   supervisor.start();
+  observability.setPhase('running');
   const code = await supervisor.done;
+  observability.setPhase(code === EXIT_CODES.OK ? 'stopped' : 'failed');
+  await observability.close();
   if (code === EXIT_CODES.OK) log.info({ component: 'engine' }, 'kafka-mirror stopped');
   else log.error({ component: 'engine', exitCode: code }, `kafka-mirror stopped: a task failed (exit code ${code})`);
   return code;
@@ -139,6 +158,7 @@ export async function main(argv: string[]): Promise<number> {
   const parsed = parseMirrorArgs(argv, write, process.env.LOG_LEVEL ?? 'info');
   if (parsed.kind === 'exit') return parsed.exitCode;
   try {
+    if (parsed.kind === 'status') return await statusCommand(parsed.options);
     return parsed.kind === 'run' ? await run(parsed.options) : await acknowledgeGapCommand(parsed.options);
   } catch (err) {
     if (err instanceof ConfigError) {

@@ -143,7 +143,7 @@ function classify(entries: Iterable<ConfigEntry>, aliases: readonly string[], wa
 
   for (const e of entries) {
     const k = e.key;
-    if (k === 'clusters' || k === 'config.providers' || k.startsWith('config.providers.') || Object.hasOwn(CLUSTER_HEALTH_KEY_DEFAULTS, k)) continue;
+    if (k === 'clusters' || k === 'config.providers' || k.startsWith('config.providers.') || Object.hasOwn(CLUSTER_HEALTH_KEY_DEFAULTS, k) || k === 'listeners') continue; // engine-level keys (listeners: engine/config/listeners.ts)
     const arrow = k.indexOf('->');
     if (arrow >= 0) {
       const source = k.slice(0, arrow);

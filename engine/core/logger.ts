@@ -23,9 +23,11 @@ export const REDACT_PATHS = [
 
 /**
  * Creates the root logger. `destination` is a file path (appended, created with its folder) or a
- * pino destination stream; default stdout. `level` defaults to `LOG_LEVEL` or `info`.
+ * pino destination stream; default stdout. `level` defaults to `LOG_LEVEL` or `info`. `streamWrite` sees
+ * (and may pass through unchanged) every serialized line, after redaction: the event journal's tap
+ * (engine/telemetry/event-journal.ts).
  */
-export function createLogger(options: { destination?: string | DestinationStream; level?: string; name?: string } = {}): Logger {
+export function createLogger(options: { destination?: string | DestinationStream; level?: string; name?: string; streamWrite?: (line: string) => string } = {}): Logger {
   const dest =
     typeof options.destination === 'string'
       ? pino.destination({ dest: options.destination, mkdir: true, append: true, sync: true })
@@ -38,6 +40,7 @@ export function createLogger(options: { destination?: string | DestinationStream
       formatters: { level: (label) => ({ level: label }) },
       timestamp: pino.stdTimeFunctions.isoTime,
       redact: { paths: REDACT_PATHS, censor: '[REDACTED]' },
+      ...(options.streamWrite ? { hooks: { streamWrite: options.streamWrite } } : {}),
     },
     dest,
   );

@@ -201,7 +201,12 @@ export class CheckpointTask {
       current.add(partitionKey(checkpoint.topic, checkpoint.partition));
       const reason = this.emitReason(checkpoint);
       if (!reason) continue;
-      if (!this.o.sink.send(this.topic, encodeCheckpointKey(checkpoint), encodeCheckpointValue(checkpoint), this.now())) continue; // queue full: next round
+      const createdAtMs = this.now();
+      // MM2 checkpoint-latency-ms: creation → acknowledgement by the target (MirrorCheckpointTask.commitRecord).
+      const onDelivery = (err: unknown): void => {
+        if (!err) this.o.telemetry?.recordCheckpointLatency({ flow: s.name, group, topic: checkpoint.topic, partition: checkpoint.partition }, this.now() - createdAtMs);
+      };
+      if (!this.o.sink.send(this.topic, encodeCheckpointKey(checkpoint), encodeCheckpointValue(checkpoint), createdAtMs, onDelivery)) continue; // queue full: next round
       this.remember(checkpoint);
       this.o.telemetry?.recordCheckpoint({ flow: s.name });
       this.log.debug({ group, topic: checkpoint.topic, partition: checkpoint.partition, upstreamOffset: checkpoint.upstreamOffset, downstreamOffset: checkpoint.downstreamOffset, rule: translation.rule, reason }, `Emitting checkpoint (${reason})`);

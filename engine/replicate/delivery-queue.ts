@@ -11,6 +11,8 @@ export interface InFlight {
   topicId: string;
   offset: number;
   timestamp: number;
+  /** Epoch ms at which the task read the record from the source (MM2 `record-age-ms` is measured there). */
+  readAtMs: number;
   bytes: number;
   /** Emission time (epoch ms) of a heartbeat record (MM2 `Heartbeat`), -1 for every other record. */
   heartbeatAtMs: number;

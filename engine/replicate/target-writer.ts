@@ -137,6 +137,7 @@ export class TargetWriter {
         topicId: state.topicId,
         offset: m.offset,
         timestamp: m.timestamp ?? now,
+        readAtMs: now,
         bytes: (m.value?.length ?? 0) + keyLength(m.key),
         heartbeatAtMs: route.heartbeats ? heartbeatAt(m.value) : -1,
       };
@@ -234,7 +235,7 @@ export class TargetWriter {
     ctx.state.acknowledge(ctx.offset);
     const now = this.o.clock();
     const attributes = this.route(ctx.state.topic).attributes;
-    this.o.telemetry.recordMirrored(now - ctx.timestamp, ctx.bytes, attributes);
+    this.o.telemetry.recordMirrored(now - ctx.timestamp, ctx.bytes, attributes, ctx.state.partition, ctx.readAtMs);
     this.o.listener?.onMirrored(ctx.state, ctx.offset, downstreamOffset, now);
     if (ctx.heartbeatAtMs >= 0) this.o.telemetry.recordHeartbeatLatency(now - ctx.heartbeatAtMs, attributes);
     if (ctx.state.resetDetectedAtMs !== undefined) this.o.onResetRecovered(ctx.state, now);

@@ -21,10 +21,17 @@ import { availableParallelism } from 'node:os';
 import type { Logger } from '../core/logger.ts';
 import { EXIT_CODES } from '../core/errors.ts';
 import { summarize, type TelemetrySnapshot } from '../telemetry/telemetry.ts';
+import type { EngineReport } from '../telemetry/engine-status.ts';
 import { logReplicationSummary } from './mirror-engine.ts';
 
-/** Messages from a task process to the supervisor (over the IPC channel of `fork`). */
-export type TaskMessage = { type: 'started'; task: number; partitions: number } | { type: 'final-snapshot'; task: number; snapshot: TelemetrySnapshot };
+/**
+ * Messages from a task process to the supervisor (over the IPC channel of `fork`). `status`: the task's
+ * per-partition status, every second, for the supervisor's HTTP listener (engine/http/observability.ts).
+ */
+export type TaskMessage =
+  | { type: 'started'; task: number; partitions: number }
+  | { type: 'final-snapshot'; task: number; snapshot: TelemetrySnapshot }
+  | { type: 'status'; task: number; report: EngineReport };
 
 /** Options of {@link TaskSupervisor}. */
 export interface TaskSupervisorOptions {
@@ -35,6 +42,8 @@ export interface TaskSupervisorOptions {
   /** Arguments of task `task` (e.g. `run --config … --task 1`). */
   args: (task: number) => string[];
   logger: Logger;
+  /** Also told about every message of every task (the HTTP listener's merged view). */
+  onMessage?: (message: TaskMessage) => void;
 }
 
 interface TaskProcess {
@@ -97,6 +106,7 @@ export class TaskSupervisor {
   }
 
   private onMessage(task: TaskProcess, m: TaskMessage): void {
+    this.o.onMessage?.(m);
     if (m.type === 'started') {
       task.started = true;
       if (this.tasks.every((t) => t.started)) {

@@ -7,7 +7,14 @@
  * can log a summary (p50/p99 latency, records/s, bytes/s); any other OTel reader/exporter can be added.
  *
  * The latency histogram uses the exponential aggregation (base-2 buckets, relative error ≈ 2^(2^-scale) − 1,
- * about 4 % at 160 buckets), so quantiles are computed from OTel's own data, not from a side copy.
+ * about 4 % at 160 buckets), so quantiles are computed from OTel's own data, not from a side copy. It is
+ * recorded without attributes: OTel hashes a histogram's attributes on every record(), and the summary
+ * merges every data point anyway; per-partition latency lives in the {@link PartitionMeter}s.
+ *
+ * Besides the OTel instruments, plain per-partition figures for the Prometheus export
+ * (engine/telemetry/prometheus-export.ts): a {@link PartitionMeter} per mirrored partition (MM2's
+ * `MirrorSourceMetrics`), per-flow counts of offset syncs, checkpoints and lost records, and windowed
+ * checkpoint / heartbeat latencies. They are read at scrape time with {@link Telemetry.figures}.
  */
 import type { Attributes, Counter, Histogram } from '@opentelemetry/api';
 import {
@@ -19,6 +26,18 @@ import {
   type ExponentialHistogram,
   type IMetricReader,
 } from '@opentelemetry/sdk-metrics';
+import { PartitionMeter, WindowedStat, type PartitionMeterSnapshot, type WindowedFigures } from './partition-meter.ts';
+
+/** Attributes of the latency histogram: none (see the module doc). */
+const NO_ATTRIBUTES: Attributes = Object.freeze({});
+
+/** Running totals of one (flow, topic) attribute set, and the meters of its partitions (indexed by partition). */
+interface Series {
+  attributes: Attributes;
+  records: number;
+  bytes: number;
+  partitions: (PartitionMeter | undefined)[];
+}
 
 class PullReader extends MetricReader {
   constructor() {
@@ -53,9 +72,15 @@ export class Telemetry {
   private readonly reader = new PullReader();
   private readonly latency: Histogram;
   /** Running totals of `replication-records` / `replication-bytes` per attribute set, reported at each collection. */
-  private readonly series = new Map<string, { attributes: Attributes; records: number; bytes: number }>();
+  private readonly series = new Map<string, Series>();
   /** Attributes object → its series: callers that reuse one object per series skip the key building. */
-  private readonly seriesByObject = new WeakMap<Attributes, { attributes: Attributes; records: number; bytes: number }>();
+  private readonly seriesByObject = new WeakMap<Attributes, Series>();
+  /** Per flow: offset syncs, checkpoints emitted, records lost to truncation. */
+  private readonly flowCounts = new Map<string, FlowCounts>();
+  /** `flow\0group\0topic\0partition` → checkpoint latency (MM2 `checkpoint-latency-ms`). */
+  private readonly checkpointLatency = new Map<string, { labels: CheckpointLabels; stat: WindowedStat }>();
+  /** `flow\0topic` → latency of mirrored heartbeats. */
+  private readonly heartbeatStats = new Map<string, { flow: string; topic: string; stat: WindowedStat }>();
   private readonly lost: Counter;
   private readonly heartbeatLatency: Histogram;
   private readonly offsetSyncs: Counter;
@@ -91,48 +116,102 @@ export class Telemetry {
     this.checkpoints = meter.createCounter('checkpoints', { description: 'consumer-group checkpoints emitted' });
   }
 
-  /** Records one acknowledged record: latency in ms, size in bytes. */
-  recordMirrored(latencyMs: number, bytes: number, attributes: Attributes): void {
+  /**
+   * Records one acknowledged record: latency in ms (target ack − source timestamp), size in bytes.
+   * `attributes` ({flow, topic}: the source topic) should be one object per topic, reused. With `partition`
+   * the record also feeds that partition's {@link PartitionMeter}; `readAtMs` (epoch ms at which the task
+   * read it from the source) gives its MM2 `record-age-ms` (default: the acknowledgement time).
+   * O(1): a WeakMap hit, an array index and a few additions.
+   */
+  recordMirrored(latencyMs: number, bytes: number, attributes: Attributes, partition?: number, readAtMs?: number): void {
     const now = Date.now();
     this.firstAckAtMs ??= now;
     this.lastAckAtMs = now;
     this.acked++;
-    this.latency.record(Math.max(0, latencyMs), attributes);
+    this.latency.record(Math.max(0, latencyMs), NO_ATTRIBUTES);
     const series = this.seriesOf(attributes);
     series.records++;
     series.bytes += bytes;
+    if (partition !== undefined) {
+      const meter = (series.partitions[partition] ??= new PartitionMeter(now));
+      // Source timestamp = now − latency; age when read = readAt − timestamp.
+      meter.record(latencyMs, readAtMs === undefined ? latencyMs : readAtMs - (now - latencyMs), bytes, now);
+    }
   }
 
   /** The running totals of one attribute set (same values = same series, whatever the object). */
-  private seriesOf(attributes: Attributes): { attributes: Attributes; records: number; bytes: number } {
+  private seriesOf(attributes: Attributes): Series {
     let s = this.seriesByObject.get(attributes);
     if (s === undefined) {
       const key = JSON.stringify(Object.entries(attributes).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
       s = this.series.get(key);
-      if (s === undefined) this.series.set(key, (s = { attributes: { ...attributes }, records: 0, bytes: 0 }));
+      if (s === undefined) this.series.set(key, (s = { attributes: { ...attributes }, records: 0, bytes: 0, partitions: [] }));
       this.seriesByObject.set(attributes, s);
     }
     return s;
   }
 
-  /** Adds `count` records lost to source truncation. */
+  private countsOf(flow: unknown): FlowCounts {
+    const name = String(flow ?? '');
+    let c = this.flowCounts.get(name);
+    if (c === undefined) this.flowCounts.set(name, (c = { offsetSyncs: 0, checkpoints: 0, lostRecords: 0 }));
+    return c;
+  }
+
+  /** Adds `count` records lost to source truncation (`attributes.flow` names the flow). */
   recordLost(count: number, attributes: Attributes): void {
     this.lost.add(count, attributes);
+    this.countsOf(attributes.flow).lostRecords += count;
   }
 
-  /** Records the replication latency of one mirrored heartbeat, ms since its emission. */
+  /** Records the replication latency of one mirrored heartbeat, ms since its emission (`attributes`: {flow, topic}). */
   recordHeartbeatLatency(latencyMs: number, attributes: Attributes): void {
     this.heartbeatLatency.record(Math.max(0, latencyMs), attributes);
+    const flow = String(attributes.flow ?? '');
+    const topic = String(attributes.topic ?? '');
+    const key = `${flow}\u0000${topic}`;
+    let h = this.heartbeatStats.get(key);
+    if (h === undefined) this.heartbeatStats.set(key, (h = { flow, topic, stat: new WindowedStat(Date.now()) }));
+    h.stat.record(latencyMs, Date.now());
   }
 
-  /** Counts one emitted offset sync. */
+  /** Counts one emitted offset sync (`attributes.flow` names the flow). */
   recordOffsetSync(attributes: Attributes): void {
     this.offsetSyncs.add(1, attributes);
+    this.countsOf(attributes.flow).offsetSyncs++;
   }
 
-  /** Counts one emitted checkpoint. */
+  /** Counts one emitted checkpoint (`attributes.flow` names the flow). */
   recordCheckpoint(attributes: Attributes): void {
     this.checkpoints.add(1, attributes);
+    this.countsOf(attributes.flow).checkpoints++;
+  }
+
+  /**
+   * Records MM2's `checkpoint-latency-ms` of one checkpoint the target acknowledged: ms from its creation to
+   * the acknowledgement (MirrorCheckpointTask.commitRecord). `topic` is the remote topic, as in MM2's tags.
+   */
+  recordCheckpointLatency(labels: CheckpointLabels, latencyMs: number): void {
+    const key = `${labels.flow}\u0000${labels.group}\u0000${labels.topic}\u0000${labels.partition}`;
+    let c = this.checkpointLatency.get(key);
+    if (c === undefined) this.checkpointLatency.set(key, (c = { labels: { ...labels }, stat: new WindowedStat(Date.now()) }));
+    c.stat.record(latencyMs, Date.now());
+  }
+
+  /** The plain per-partition, per-flow and per-group figures at `nowMs` (JSON-safe; read at scrape time). */
+  figures(nowMs = Date.now()): TelemetryFigures {
+    const partitions: PartitionFigures[] = [];
+    for (const s of this.series.values()) {
+      s.partitions.forEach((meter, partition) => {
+        if (meter) partitions.push({ flow: String(s.attributes.flow ?? ''), topic: String(s.attributes.topic ?? ''), partition, ...meter.snapshot(nowMs) });
+      });
+    }
+    return {
+      partitions,
+      flows: [...this.flowCounts].map(([flow, c]) => ({ flow, ...c })),
+      checkpointLatency: [...this.checkpointLatency.values()].map((c) => ({ ...c.labels, latencyMs: c.stat.snapshot(nowMs) })),
+      heartbeatLatency: [...this.heartbeatStats.values()].map((h) => ({ flow: h.flow, topic: h.topic, latencyMs: h.stat.snapshot(nowMs) })),
+    };
   }
 
   /** Collects the instruments and summarises them over all attributes. */
@@ -173,6 +252,32 @@ export class Telemetry {
   async shutdown(): Promise<void> {
     await this.provider.shutdown();
   }
+}
+
+/** Per-flow counts since start. */
+export interface FlowCounts {
+  offsetSyncs: number;
+  checkpoints: number;
+  lostRecords: number;
+}
+
+/** Labels of MM2's `checkpoint-latency-ms`: flow, consumer group, remote topic, partition. */
+export interface CheckpointLabels {
+  flow: string;
+  group: string;
+  topic: string;
+  partition: number;
+}
+
+/** One partition's {@link PartitionMeterSnapshot} with its flow and source topic. */
+export type PartitionFigures = { flow: string; topic: string; partition: number } & PartitionMeterSnapshot;
+
+/** What {@link Telemetry.figures} returns: plain data (it crosses from task processes to the supervisor). */
+export interface TelemetryFigures {
+  partitions: PartitionFigures[];
+  flows: ({ flow: string } & FlowCounts)[];
+  checkpointLatency: (CheckpointLabels & { latencyMs: WindowedFigures & { count: number } })[];
+  heartbeatLatency: { flow: string; topic: string; latencyMs: WindowedFigures & { count: number } }[];
 }
 
 /** Mergeable telemetry of one process: totals, the latency histograms' data points, acknowledgement times (epoch ms). */
