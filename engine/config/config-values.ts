@@ -67,6 +67,7 @@ export const FLOW_KEY_DEFAULTS: Readonly<Record<string, string>> = Object.freeze
   'consumer.poll.timeout.ms': '1000',
   'admin.timeout.ms': '60000',
   'truncation.policy': 'fail', // ours
+  'record.rejected.policy': 'fail', // ours: `skip` records a record the target rejects as a gap instead of stopping the flow
   // MM2: tasks per connector. Here: engine task processes of a flow, each mirroring the source partitions
   // engine/partitions/task-assignment.ts assigns it (1 = everything in the one process).
   'tasks.max': '1',

@@ -61,6 +61,13 @@ export interface FlowConfig {
   /** Our `truncation.policy`: `fail` (default) stops the flow; `continue` reports the gap and resumes at log start. */
   readonly truncationPolicy: 'fail' | 'continue';
   /**
+   * Our `record.rejected.policy`: what a record the target rejects for good (too large for the remote
+   * topic, invalid timestamp …) does. `fail` (default) stops the flow (exit 6) with nothing after it
+   * written to its remote partition; `skip` records it as a gap (logged at error, persisted with the
+   * progress) and mirrors on from the next record.
+   */
+  readonly recordRejectedPolicy: 'fail' | 'skip';
+  /**
    * Our `isolation.level` for the source consumer, default `read_committed` (librdkafka's default
    * too, made explicit): aborted and open transactions are never mirrored, so the target only holds
    * committed data and exactly-once stays possible (MM2 requires read_committed for EOS, KIP-618).
@@ -295,6 +302,7 @@ function buildFlow(c: Classified, flow: FlowScope, clustersEntry: ConfigEntry, w
     truncationCheckIntervalMs: positiveMs(r('truncation.check.interval.ms')),
     progressFlushIntervalMs: positiveMs(r('progress.flush.interval.ms')),
     truncationPolicy: parseOneOf(r('truncation.policy'), ['fail', 'continue'] as const),
+    recordRejectedPolicy: parseOneOf(r('record.rejected.policy'), ['fail', 'skip'] as const),
     isolationLevel: parseOneOf(r('isolation.level'), ['read_committed', 'read_uncommitted'] as const),
     syncTopicConfigsEnabled: parseBool(r('sync.topic.configs.enabled')),
     syncTopicConfigsIntervalMs: secondsToMs(r('sync.topic.configs.interval.seconds')),
