@@ -116,7 +116,7 @@ class RdTargetProducer implements TargetProducer {
 
   produce(topic: string, record: SourceRecord): boolean {
     try {
-      // No per-record opaque: each one is a persistent V8 handle in the binding (see mirror-task.ts, takeInFlight).
+      // No per-record opaque: each one is a persistent V8 handle in the binding (see target-writer.ts, onDelivery).
       this.producer.produce(topic, record.partition, nonNullEmpty(record.value), nonNullEmpty(record.key), record.timestamp, undefined, emptySafeHeaders(record.headers));
       return true;
     } catch (err) {
