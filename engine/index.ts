@@ -7,7 +7,7 @@ export { MirrorEngine, type EngineOptions, type EngineOutcome } from './runtime/
 export { loadMirrorConfig, parseMirrorConfig, redactConfig, type ClusterConfig, type FlowConfig, type MirrorConfig, type ParsedMirrorConfig } from './config/config.ts';
 export { createLogger, silentLogger, type Logger } from './core/logger.ts';
 export { Telemetry, type ReplicationSummary } from './telemetry/telemetry.ts';
-export { ConfigError, DivergenceError, ERROR_CODES, EXIT_CODES, MirrorError, TruncationError, type ErrorCode } from './core/errors.ts';
+export { ConfigError, DivergenceError, ERROR_CODES, EXIT_CODES, MirrorError, RecordRejectedError, TruncationError, type ErrorCode, type RecordRejection } from './core/errors.ts';
 export { translateOffsets, type TranslateOffsetsOptions, type TranslatedOffset } from './failover/translate-offsets.ts';
 export { decodeCheckpoint, encodeCheckpointKey, encodeCheckpointValue, type Checkpoint } from './mm2/checkpoint.ts';
 export { decodeHeartbeat, encodeHeartbeatKey, encodeHeartbeatValue, type Heartbeat } from './mm2/heartbeat.ts';

@@ -72,6 +72,7 @@ export const EXIT_CODE_MEANINGS: ReadonlyArray<readonly [number, string]> = [
   [EXIT_CODES.TRUNCATION_DETECTED, 'log truncation under truncation.policy=fail'],
   [EXIT_CODES.AUTH_FAILED, 'authentication or authorization failure'],
   [EXIT_CODES.LOG_DIVERGENCE, 'log divergence'],
+  [EXIT_CODES.RECORD_REJECTED, 'a record the target rejects, under record.rejected.policy=fail (its remote partition holds everything before it, nothing after)'],
 ];
 
 /** Largest partition index Kafka can address (partition ids are INT32 in the protocol). */

@@ -7,7 +7,7 @@
  *
  * Exit codes (engine/core/errors.ts EXIT_CODES): 0 clean stop (SIGINT/SIGTERM), 1 internal error,
  * 2 invalid config or flags, 3 log truncation under truncation.policy=fail, 4 authentication or
- * authorization failure, 5 log divergence. `acknowledge-gap`: 0 acknowledged, 2 bad input or nothing to
+ * authorization failure, 5 log divergence, 6 a record the target rejects (record.rejected.policy=fail). `acknowledge-gap`: 0 acknowledged, 2 bad input or nothing to
  * acknowledge, 1/4 Kafka or auth failure.
  */
 import { realpathSync } from 'node:fs';
@@ -38,6 +38,8 @@ export function exitCodeFor(err: unknown): number {
       return EXIT_CODES.AUTH_FAILED;
     case ERROR_CODES.LOG_DIVERGENCE:
       return EXIT_CODES.LOG_DIVERGENCE;
+    case ERROR_CODES.RECORD_REJECTED:
+      return EXIT_CODES.RECORD_REJECTED;
     default:
       return EXIT_CODES.INTERNAL;
   }

@@ -16,6 +16,7 @@ export const ERROR_CODES = {
   KAFKA_ERROR: 'KAFKA_ERROR',
   DELIVERY_FAILED: 'DELIVERY_FAILED',
   TIMEOUT: 'TIMEOUT',
+  RECORD_REJECTED: 'RECORD_REJECTED',
 } as const;
 
 /** One of the stable error codes. */
@@ -25,7 +26,8 @@ export type ErrorCode = (typeof ERROR_CODES)[keyof typeof ERROR_CODES];
  * Process exit codes of the `kafka-mirror` CLI (documented in the README).
  * 0 clean shutdown; 1 unexpected internal error; 2 invalid config or CLI input (nothing started);
  * 3 a flow stopped on log truncation (`truncation.policy=fail`); 4 authentication/authorization failure;
- * 5 a flow stopped on log divergence (log end below the mirrored position with an unchanged topic ID).
+ * 5 a flow stopped on log divergence (log end below the mirrored position with an unchanged topic ID);
+ * 6 a flow stopped on a record the target rejects for good (`record.rejected.policy=fail`).
  */
 export const EXIT_CODES = {
   OK: 0,
@@ -34,6 +36,7 @@ export const EXIT_CODES = {
   TRUNCATION_DETECTED: 3,
   AUTH_FAILED: 4,
   LOG_DIVERGENCE: 5,
+  RECORD_REJECTED: 6,
 } as const;
 
 /** Base class of every error the engine throws on purpose. `cause` keeps the underlying error. */
@@ -115,4 +118,80 @@ export class DivergenceError extends MirrorError {
     this.expectedOffset = evidence.expectedOffset;
     this.logEndOffset = evidence.logEndOffset;
   }
+}
+
+/** Evidence of a {@link RecordRejectedError}. Offsets are upstream offsets; sizes in bytes. */
+export interface RecordRejection {
+  flow: string;
+  /** Target cluster alias (names the producer setting, `<target>.producer.max.request.size`). */
+  targetAlias: string;
+  topic: string;
+  partition: number;
+  /** Upstream offset of the rejected record. */
+  offset: number;
+  /** Key + value bytes of the record. */
+  bytes: number;
+  remoteTopic: string;
+  /** Who refused it: the target broker, or the target producer before sending (its own `message.max.bytes`). */
+  rejectedBy: 'broker' | 'producer';
+  /** Kafka / librdkafka error code and text of the rejection (e.g. 10, `Broker: Message size too large`). */
+  errorCode: number;
+  error: string;
+  /** The remote topic's `max.message.bytes` (DescribeConfigs), undefined when it could not be read. */
+  remoteMaxMessageBytes: number | undefined;
+  /** The target producer's `message.max.bytes` (librdkafka; Java `max.request.size`). */
+  producerMaxMessageBytes: number;
+}
+
+/** Kafka error codes meaning a record or batch is too large: MESSAGE_TOO_LARGE (10), RECORD_LIST_TOO_LARGE (18) (Kafka protocol error codes). */
+const SIZE_ERROR_CODES: ReadonlySet<number> = new Set([10, 18]);
+
+/**
+ * A record the target rejects for good (Kafka: MESSAGE_TOO_LARGE, RECORD_LIST_TOO_LARGE, INVALID_RECORD,
+ * INVALID_TIMESTAMP): the flow stops with nothing after it written to its remote partition (DESIGN.md
+ * invariant 7). The message names the record, the limits on both sides and the settings to change.
+ */
+export class RecordRejectedError extends MirrorError {
+  readonly flow: string;
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: number;
+  readonly bytes: number;
+  readonly remoteTopic: string;
+  readonly rejectedBy: 'broker' | 'producer';
+  readonly errorCode: number;
+  readonly error: string;
+  readonly remoteMaxMessageBytes: number | undefined;
+  readonly producerMaxMessageBytes: number;
+
+  constructor(evidence: RecordRejection) {
+    super(ERROR_CODES.RECORD_REJECTED, recordRejectedMessage(evidence));
+    this.flow = evidence.flow;
+    this.topic = evidence.topic;
+    this.partition = evidence.partition;
+    this.offset = evidence.offset;
+    this.bytes = evidence.bytes;
+    this.remoteTopic = evidence.remoteTopic;
+    this.rejectedBy = evidence.rejectedBy;
+    this.errorCode = evidence.errorCode;
+    this.error = evidence.error;
+    this.remoteMaxMessageBytes = evidence.remoteMaxMessageBytes;
+    this.producerMaxMessageBytes = evidence.producerMaxMessageBytes;
+  }
+}
+
+/**
+ * `Target rejected record commit-log-0@2 (2097152 bytes of key and value) for primary.commit-log-0: …`
+ * with, for size errors, both limits and the two settings to raise; for others, the remote topic's
+ * configs to check. Always ends with the opt-in alternative.
+ */
+export function recordRejectedMessage(e: RecordRejection): string {
+  const who = e.rejectedBy === 'producer' ? 'The target producer refused' : 'The target rejected';
+  const head = `${who} record ${e.topic}-${e.partition}@${e.offset} (${e.bytes} bytes of key and value) for ${e.remoteTopic}-${e.partition}: ${e.error}.`;
+  const remoteLimit = e.remoteMaxMessageBytes === undefined ? 'unknown (could not be read)' : String(e.remoteMaxMessageBytes);
+  const fix = SIZE_ERROR_CODES.has(e.errorCode)
+    ? ` Limits: remote topic ${e.remoteTopic} max.message.bytes = ${remoteLimit}, target producer message.max.bytes = ${e.producerMaxMessageBytes}.`
+      + ` Raise max.message.bytes on ${e.remoteTopic} and ${e.targetAlias}.producer.max.request.size above the record,`
+    : ` Check the configs of ${e.remoteTopic} (message.timestamp.*, cleanup.policy, max.message.bytes = ${remoteLimit}),`;
+  return `${head}${fix} or set record.rejected.policy = skip to skip such records (each is logged and kept as a gap with the progress). Nothing after it was written to ${e.remoteTopic}-${e.partition}.`;
 }

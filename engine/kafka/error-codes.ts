@@ -16,6 +16,8 @@ export const KAFKA_ERROR_CODES = {
   _AUTO_OFFSET_RESET: -140,
   /** -156: no such entry, e.g. "No leaders found" for a topic created a moment ago. */
   _NOENT: -156,
+  /** -150: the client raised a fatal error and is unusable (idempotent producer with `enable.gapless.guarantee`). */
+  _FATAL: -150,
   /** -169: SASL (or SSL) authentication failed. */
   _AUTHENTICATION: -169,
   /** -184: the producer's local queue is full (`queue.buffering.max.messages` / `.kbytes`); back-pressure, nothing lost. */

@@ -1,8 +1,21 @@
 /**
  * The target side of the record path behind a small port: the idempotent rdkafka-style `Producer` of
  * @confluentinc/kafka-javascript, seen by the mirror task as produce a record (with the local
- * queue-full signal), delivery reports, waiting for a topic's partitions in the producer's metadata,
- * flush-and-await-reports and disconnect. Unit tests substitute a fake {@link TargetProducer}.
+ * queue-full signal), delivery reports, waiting for topics' partitions in the
+ * producer's metadata, the size limits a record must fit, flush-and-await-reports and disconnect.
+ * Unit tests substitute a fake {@link TargetProducer}.
+ *
+ * No hole on the target (DESIGN.md invariant 7): the producer runs with `enable.gapless.guarantee=true`
+ * (librdkafka 2.15 CONFIGURATION.md; rd_kafka_handle_Produce_error). Without it, a batch the broker
+ * rejects for good (e.g. MESSAGE_TOO_LARGE) makes the idempotent producer bump its epoch and renumber the
+ * records after it, which are then written: `pre-0, pre-1, post-0, post-1` with the rejected record
+ * missing. With it, that rejection raises a fatal error (ERR__GAPLESS_GUARANTEE, reported as
+ * ERR__FATAL): nothing more is sent by this producer; records still queued are purged
+ * (ERR__PURGE_QUEUE reports), records in requests already sent get their real outcome, and records
+ * put back for a retry may never be reported at all; produce() then throws ERR__FATAL. As the producer
+ * never times records out (`message.timeout.ms=0`), every failed delivery report therefore means the
+ * producer is done. (The binding's error events carry no code — callbacks.cc passes the text only — so
+ * the fatal state is known from the reports, not from an event.)
  */
 import type { LibrdKafkaError, Metadata, Producer } from '@confluentinc/kafka-javascript';
 import { ERROR_CODES, MirrorError } from '../core/errors.ts';
@@ -10,9 +23,24 @@ import { connectProducer, disconnect, flushAndAwaitReports, targetProducerConfig
 import { emptySafeHeaders, nonNullEmpty } from './record-fidelity.ts';
 import type { ClientErrorLike, SourceRecord } from './source-consumer.ts';
 import { KAFKA_ERROR_CODES } from './error-codes.ts';
+import { TopicConfigAdmin } from './topic-configs.ts';
 
 /** librdkafka ERR__QUEUE_FULL (-184): the local producer queue is full (`queue.buffering.max.*`). */
 export const ERR__QUEUE_FULL = KAFKA_ERROR_CODES._QUEUE_FULL;
+
+/** librdkafka ERR__FATAL (-150): the producer raised a fatal error and is unusable (thrown by produce() afterwards). */
+export const ERR__FATAL = KAFKA_ERROR_CODES._FATAL;
+
+/** librdkafka's default `message.max.bytes` (CONFIGURATION.md, 2.15): 1 000 000 bytes. */
+export const DEFAULT_PRODUCER_MAX_MESSAGE_BYTES = 1_000_000;
+
+/** The size limits a record sent to a remote topic must fit, in bytes. */
+export interface RecordLimits {
+  /** The remote topic's `max.message.bytes` (whole batch, after compression); undefined when it could not be read. */
+  remoteMaxMessageBytes: number | undefined;
+  /** The producer's `message.max.bytes` (Java: `max.request.size`); larger records are refused before sending. */
+  producerMaxMessageBytes: number;
+}
 
 /**
  * One delivery report: `err` set when the target rejected the record; otherwise the record landed in
@@ -30,17 +58,23 @@ export interface TargetProducer {
    */
   produce(topic: string, record: SourceRecord): boolean;
   /**
-   * Waits until the producer's metadata shows at least `count` partitions of `topic`, so a record for a
-   * partition added a moment ago is not rejected. Throws MirrorError(TIMEOUT) after `timeoutMs`.
+   * Waits until the producer's metadata shows at least `wanted.get(topic)` partitions of every topic of
+   * `wanted` (topic → partition count), so a record for a partition added a moment ago is not rejected.
+   * Throws MirrorError(TIMEOUT) naming the topics still short after `timeoutMs` (default 30 000).
    */
-  awaitPartitions(topic: string, count: number, timeoutMs?: number): Promise<void>;
+  awaitPartitions(wanted: ReadonlyMap<string, number>, timeoutMs?: number): Promise<void>;
+  /** The limits a record sent to `topic` must fit (read when a record was rejected). Never throws. */
+  recordLimits(topic: string): Promise<RecordLimits>;
   /**
    * Flushes and waits until `pendingReports()` is 0, within `timeoutMs`. Resolves true when every
    * delivery report arrived, false at the deadline; throws MirrorError when the flush fails.
    */
   flushAndAwaitReports(timeoutMs: number, pendingReports: () => number): Promise<boolean>;
-  /** Closes the client; resolves even when it was not connected. */
-  disconnect(): Promise<void>;
+  /**
+   * Closes the client after flushing for up to `flushTimeoutMs` (default: the client's, 5 s; pass 0 for
+   * a producer that failed: what it still holds will never be sent). Resolves even when not connected.
+   */
+  disconnect(flushTimeoutMs?: number): Promise<void>;
 }
 
 /** What the mirror task decides about the producer it creates. */
@@ -51,27 +85,39 @@ export interface TargetProducerOptions {
 /** Creates and connects a target producer. Rejects with MirrorError(KAFKA_ERROR | AUTH_FAILED). */
 export type TargetProducerFactory = (options: TargetProducerOptions) => Promise<TargetProducer>;
 
-/** The librdkafka-backed {@link TargetProducerFactory}: {@link targetProducerConfig} (idempotent, acks=all, no delivery timeout), client id `clientId`. */
+/**
+ * The librdkafka-backed {@link TargetProducerFactory}: {@link targetProducerConfig} (idempotent, acks=all,
+ * no delivery timeout) plus `enable.gapless.guarantee=true` (see the module doc; not overridable), client
+ * id `clientId`.
+ */
 export function targetProducerFactory(cluster: ClusterClientSettings, clientId: string): TargetProducerFactory {
   return async (options) => {
-    const producer = await connectProducer(targetProducerConfig(cluster, clientId));
+    const conf: Record<string, string | number | boolean> = { ...targetProducerConfig(cluster, clientId), 'enable.gapless.guarantee': true };
+    const producer = await connectProducer(conf);
     const onDelivery = options.onDelivery;
     producer.on('delivery-report', (err, report) => onDelivery(err, report.topic, report.partition, report.offset));
-    return new RdTargetProducer(producer);
+    const maxMessageBytes = Number(conf['message.max.bytes'] ?? DEFAULT_PRODUCER_MAX_MESSAGE_BYTES);
+    return new RdTargetProducer(producer, cluster, clientId, maxMessageBytes);
   };
 }
 
 /** {@link TargetProducer} over an rdkafka-style Producer with background polling. */
 class RdTargetProducer implements TargetProducer {
   private readonly producer: Producer;
+  private readonly cluster: ClusterClientSettings;
+  private readonly clientId: string;
+  private readonly maxMessageBytes: number;
 
-  constructor(producer: Producer) {
+  constructor(producer: Producer, cluster: ClusterClientSettings, clientId: string, maxMessageBytes: number) {
     this.producer = producer;
+    this.cluster = cluster;
+    this.clientId = clientId;
+    this.maxMessageBytes = maxMessageBytes;
   }
 
   produce(topic: string, record: SourceRecord): boolean {
     try {
-      // No per-record opaque: each one is a persistent V8 handle in the binding (see mirror-task.ts, takeInFlight).
+      // No per-record opaque: each one is a persistent V8 handle in the binding (see target-writer.ts, onDelivery).
       this.producer.produce(topic, record.partition, nonNullEmpty(record.value), nonNullEmpty(record.key), record.timestamp, undefined, emptySafeHeaders(record.headers));
       return true;
     } catch (err) {
@@ -81,30 +127,61 @@ class RdTargetProducer implements TargetProducer {
   }
 
   /**
-   * librdkafka caches a topic's partition count (refreshed every `topic.metadata.refresh.interval.ms`,
-   * 5 min) and rejects a partition beyond it at once with ERR__UNKNOWN_PARTITION (-190), which would fail
-   * the flow right after a remote topic grew (new partitions, or a topic reset with more partitions).
-   * A metadata request for the topic updates that cache.
+   * librdkafka caches a topic's partition count (from the metadata fetched at connect, refreshed every
+   * `topic.metadata.refresh.interval.ms`, 5 min) and rejects a partition beyond it at once with
+   * ERR__UNKNOWN_PARTITION (-190), which would fail the flow right after a remote topic grew (new
+   * partitions, a pre-existing remote topic with fewer partitions, a topic reset with more partitions).
+   * Every Metadata response updates that cache for the topics it lists (librdkafka
+   * rd_kafka_parse_Metadata), so one request per round — for the topic alone, or for all topics when
+   * several are wanted — refreshes it.
    */
-  async awaitPartitions(topic: string, count: number, timeoutMs = 30_000): Promise<void> {
+  async awaitPartitions(wanted: ReadonlyMap<string, number>, timeoutMs = 30_000): Promise<void> {
+    if (wanted.size === 0) return;
     const producer = this.producer;
     const deadline = Date.now() + timeoutMs;
+    const only = wanted.size === 1 ? [...wanted.keys()][0] : undefined;
+    const request = only === undefined ? { allTopics: true, timeout: 5000 } : { topic: only, timeout: 5000 };
     for (;;) {
-      const md = await new Promise<Metadata>((resolve, reject) =>
-        producer.getMetadata({ topic, timeout: 5000 }, (err, data) => (err ? reject(err) : resolve(data))),
-      );
-      const known = md.topics.find((t) => t.name === topic)?.partitions.length ?? 0;
-      if (known >= count) return;
-      if (Date.now() > deadline) throw new MirrorError(ERROR_CODES.TIMEOUT, `target producer still sees ${known} of ${count} partitions of ${topic} after ${timeoutMs / 1000} s`);
+      const md = await new Promise<Metadata>((resolve, reject) => producer.getMetadata(request, (err, data) => (err ? reject(err) : resolve(data))));
+      const known = new Map(md.topics.map((t) => [t.name, t.partitions.length]));
+      const short = [...wanted].filter(([topic, count]) => (known.get(topic) ?? 0) < count);
+      if (short.length === 0) return;
+      if (Date.now() > deadline) {
+        const seen = short.map(([topic, count]) => `${known.get(topic) ?? 0} of ${count} partitions of ${topic}`).join(', ');
+        throw new MirrorError(ERROR_CODES.TIMEOUT, `target producer still sees ${seen} after ${timeoutMs / 1000} s`);
+      }
       await new Promise((r) => setTimeout(r, 100));
     }
+  }
+
+  /** The topic's `max.message.bytes` through DescribeConfigs (engine/kafka/topic-configs.ts); undefined on any failure. */
+  async recordLimits(topic: string): Promise<RecordLimits> {
+    const admin = new TopicConfigAdmin(this.cluster, `${this.clientId}-limits`);
+    let remoteMaxMessageBytes: number | undefined;
+    try {
+      const value = (await admin.describeTopicConfigs([topic])).get(topic)?.find((e) => e.name === 'max.message.bytes')?.value;
+      remoteMaxMessageBytes = value === undefined || value === null || !/^\d+$/.test(value) ? undefined : Number(value);
+    } catch {
+      remoteMaxMessageBytes = undefined; // the limit is evidence for the message, not a reason to fail differently
+    } finally {
+      await admin.close();
+    }
+    return { remoteMaxMessageBytes, producerMaxMessageBytes: this.maxMessageBytes };
   }
 
   flushAndAwaitReports(timeoutMs: number, pendingReports: () => number): Promise<boolean> {
     return flushAndAwaitReports(this.producer, timeoutMs, pendingReports);
   }
 
-  disconnect(): Promise<void> {
-    return disconnect(this.producer);
+  disconnect(flushTimeoutMs?: number): Promise<void> {
+    if (flushTimeoutMs === undefined) return disconnect(this.producer);
+    const producer = this.producer;
+    return new Promise((resolve) => {
+      try {
+        producer.disconnect(flushTimeoutMs, () => resolve());
+      } catch {
+        resolve();
+      }
+    });
   }
 }

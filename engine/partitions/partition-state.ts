@@ -3,8 +3,10 @@
  *
  * Invariants (asserted by partition-state.test.ts):
  * - A: `ackedNextOffset <= nextOffset` — progress never claims a record that was not fetched.
- * - B: within one topic ID, `nextOffset` and `ackedNextOffset` never decrease; only {@link PartitionState.restartAt}
- *   (a topic reset, an acknowledged gap or `truncation.policy=continue`) moves them, and it moves both.
+ * - B: within one topic ID, `ackedNextOffset` never decreases, and neither does `nextOffset` except
+ *   through {@link PartitionState.rewindToAcknowledged} (records handed to a producer that failed are
+ *   fetched again); {@link PartitionState.restartAt} (a topic reset, an acknowledged gap,
+ *   `truncation.policy=continue`, a record skipped under `record.rejected.policy=skip`) moves both.
  * - C: a record is accepted only at or above `nextOffset`; below it is a re-fetched duplicate and is dropped.
  * - D: `inFlight` counts records handed to the producer whose delivery report has not arrived.
  */
@@ -84,7 +86,16 @@ export class PartitionState implements TopicPartition {
     if (offset + 1 > this.ackedNextOffset) this.ackedNextOffset = Math.min(offset + 1, this.nextOffset);
   }
 
-  /** Restarts mirroring at `offset` of incarnation `topicId` (reset, acknowledged gap, continue policy). */
+  /**
+   * Forgets the records produced but not acknowledged (the producer that had them failed; none of them
+   * is in flight any more): the next fetch starts again at `ackedNextOffset`. Invariant A holds trivially.
+   */
+  rewindToAcknowledged(): void {
+    this.nextOffset = this.ackedNextOffset;
+    this.inFlight = 0;
+  }
+
+  /** Restarts mirroring at `offset` of incarnation `topicId` (reset, acknowledged gap, continue policy, skipped record). */
   restartAt(offset: number, topicId: string, nowMs: number): void {
     if (topicId !== this.topicId) this.gaps = [];
     this.topicId = topicId;

@@ -19,14 +19,22 @@ import { MirrorError, ERROR_CODES } from '../core/errors.ts';
 import { ensureInternalTopic, readInternalTopic, untilSettled } from '../kafka/internal-topics.ts';
 
 
-/** A truncation gap recorded for a partition incarnation; `acknowledgedAt` set once an operator (or `continue`) accepted it. */
+/**
+ * Upstream offsets [expectedOffset, logStartOffset) of a partition incarnation that were not mirrored:
+ * a truncation gap, or (`reason` 'record-rejected') one record the target rejected, skipped under
+ * `record.rejected.policy=skip` (`bytes`: its key + value size, `error`: the rejection). `acknowledgedAt`
+ * set once an operator (or a policy) accepted it.
+ */
 export interface GapRecord {
   expectedOffset: number;
   logStartOffset: number;
   gap: number;
   detectedAt: string;
   acknowledgedAt?: string;
-  acknowledgedBy?: 'operator' | 'continue-policy';
+  acknowledgedBy?: 'operator' | 'continue-policy' | 'record-rejected-policy';
+  reason?: 'record-rejected';
+  bytes?: number;
+  error?: string;
 }
 
 /** The identity of one partition incarnation. */

@@ -40,5 +40,33 @@ export class DeliveryQueue {
     }
     return ctx;
   }
+
+  /** The oldest record (what {@link shift} would return), left in place. */
+  peek(): InFlight | undefined {
+    return this.items[this.head];
+  }
+
+  /**
+   * Takes the newest record. A failed delivery report is matched from this end: once a record of a
+   * partition failed, nothing after it is written (`enable.gapless.guarantee`), so the failed records of
+   * a partition are the newest ones, while their reports may come in any order (purged ones first).
+   */
+  pop(): InFlight | undefined {
+    if (this.head >= this.items.length) return undefined;
+    const ctx = this.items.pop();
+    if (this.head >= this.items.length) this.clear();
+    return ctx;
+  }
+
+  /** Records still queued. */
+  get size(): number {
+    return this.items.length - this.head;
+  }
+
+  /** Drops every record (their producer is gone). */
+  clear(): void {
+    this.items = [];
+    this.head = 0;
+  }
 }
 

@@ -13,6 +13,9 @@
  *   round trip per batch, overlapped with librdkafka's background prefetching.
  * - Crash safety (4): progress is written only for acknowledged records; restart resumes there
  *   (at-least-once; duplicates bounded by the records acknowledged since the last progress write).
+ * - Fail loudly (6), no hole on the target (7): a record the target rejects stops the flow, or under
+ *   `record.rejected.policy=skip` is recorded as a gap; nothing after it reaches its remote partition
+ *   ({@link handleDeliveryFailure}, engine/replicate/record-rejection.ts).
  *
  * Collaborators come in through the constructor: the Kafka clients as ports ({@link MirrorTaskClients}),
  * the progress store, telemetry, a logger and a clock, so a unit test drives the task with fakes.
@@ -28,10 +31,12 @@ import { persistProgress, type ProgressPort } from '../partitions/partition-prog
 import type { TaskAssignment } from '../partitions/task-assignment.ts';
 import { TopicDiscovery, type DiscoverySettings } from '../discovery/topic-discovery.ts';
 import { PartitionChecks, type PartitionCheckActions } from '../detect/partition-checks.ts';
-import { TargetWriter, type MirrorListener, type MirrorTelemetry } from './target-writer.ts';
+import { TargetWriter } from './target-writer.ts';
+import type { MirrorListener, MirrorTelemetry } from './mirror-listener.ts';
+import { handleDeliveryFailure } from './record-rejection.ts';
 import type { MirrorError } from '../core/errors.ts';
 
-export type { MirrorListener, MirroredPartition, MirrorTelemetry } from './target-writer.ts';
+export type { MirrorListener, MirroredPartition, MirrorTelemetry } from './mirror-listener.ts';
 
 /** What a mirror task needs from its flow's config (FlowConfig satisfies it). Durations in ms. */
 export interface MirrorTaskSettings extends DiscoverySettings {
@@ -41,6 +46,8 @@ export interface MirrorTaskSettings extends DiscoverySettings {
   target: ClusterClientSettings;
   isolationLevel: 'read_committed' | 'read_uncommitted';
   truncationPolicy: 'fail' | 'continue';
+  /** Our `record.rejected.policy`: `fail` stops the flow on a record the target rejects, `skip` records it as a gap. */
+  recordRejectedPolicy: 'fail' | 'skip';
   /** `refresh.topics.enabled` (MM2): false = topics are discovered at start only. */
   refreshTopicsEnabled: boolean;
   refreshTopicsIntervalMs: number;
@@ -154,7 +161,6 @@ export class MirrorTask implements PartitionCheckActions {
       telemetry: options.telemetry,
       listener: this.listener,
       clock: this.clock,
-      failWith: (error) => this.failWith(error),
       onResetRecovered: (state, nowMs) => this.checks.onResetRecovered(state, nowMs),
     });
     this.done = new Promise((resolve) => (this.resolveDone = resolve));
@@ -183,6 +189,7 @@ export class MirrorTask implements PartitionCheckActions {
     const t0 = this.clock();
     await this.writer.connect(this.clients.createTargetProducer);
     const topics = await this.discovery.refresh();
+    await this.writer.awaitPartitions(topics);
     this.lastRefreshAtMs = this.clock();
     await this.checks.adoptTopics(topics);
     this.running = true;
@@ -223,8 +230,9 @@ export class MirrorTask implements PartitionCheckActions {
 
   /** Ensures remote topics for (re)discovered topics, and that the target producer knows all their partitions. */
   async ensureRemoteTopics(topics: TopicDescription[]): Promise<void> {
-    await this.discovery.ensureRemoteTopics(topics.map((t) => ({ ...t, remoteTopic: this.discovery.remoteTopic(t.name) })));
-    for (const t of topics) await this.writer.awaitPartitions(this.discovery.remoteTopic(t.name), t.partitionCount);
+    const discovered = topics.map((t) => ({ ...t, remoteTopic: this.discovery.remoteTopic(t.name) }));
+    await this.discovery.ensureRemoteTopics(discovered);
+    await this.writer.awaitPartitions(discovered);
   }
 
   /** Waits until every produced record is acknowledged (used before repositioning a partition). */
@@ -257,6 +265,7 @@ export class MirrorTask implements PartitionCheckActions {
   }
 
   private async iteration(): Promise<void> {
+    if (this.writer.failure) return this.onDeliveryFailure();
     if (this.rebuildNeeded) await this.rebuildConsumer();
     else if (this.reassignNeeded) this.assign();
     // Back-pressure: a slow or unreachable target stops fetching; stop() releases the wait.
@@ -278,8 +287,22 @@ export class MirrorTask implements PartitionCheckActions {
       const fetchedFrom = new Map(topics.map((t) => [t, this.table.knownTopic(t)?.topicId]));
       await this.checks.verifyTopicIds(topics, fetchedAtMs);
       await this.writer.produceBatch(batch, fetchedFrom);
+      if (this.writer.failure) return this.onDeliveryFailure();
     }
     await this.periodic();
+  }
+
+  /** The target side failed: stop the flow, or skip a rejected record (`record.rejected.policy`). */
+  private onDeliveryFailure(): Promise<void> {
+    return handleDeliveryFailure({
+      settings: this.settings,
+      writer: this.writer,
+      table: this.table,
+      clock: this.clock,
+      log: this.log,
+      failWith: (error) => this.failWith(error),
+      refetch: () => this.requestReassign(true),
+    });
   }
 
   private async periodic(): Promise<void> {
@@ -288,7 +311,9 @@ export class MirrorTask implements PartitionCheckActions {
     // refresh.topics.enabled=false (MM2): no periodic discovery; topics found at start are still checked above.
     if (this.settings.refreshTopicsEnabled && now - this.lastRefreshAtMs >= this.settings.refreshTopicsIntervalMs) {
       this.lastRefreshAtMs = now;
-      await this.checks.adoptTopics(await this.discovery.refresh());
+      const topics = await this.discovery.refresh();
+      await this.writer.awaitPartitions(topics);
+      await this.checks.adoptTopics(topics);
     }
     if (now - this.lastProgressFlushAtMs >= this.settings.progressFlushIntervalMs) {
       this.lastProgressFlushAtMs = now;

@@ -8,8 +8,16 @@
  *   new incarnation's log at the old position (the reason for the topic-ID fence).
  * - A position outside [log start, log end] fetches nothing; `outOfRange: 'error'` also rejects the
  *   consume call once with -140 (ERR__AUTO_OFFSET_RESET), `'silent'` (default) models the dropped error.
- * - The producer appends to the remote partition and reports deliveries asynchronously in produce
- *   order; a partition the remote topic lacks throws (librdkafka's ERR__UNKNOWN_PARTITION).
+ * - The producer sends what was produced in one turn of the event loop as one request per remote
+ *   partition (split at `batchBytes`, as librdkafka's `batch.size`), appends accepted requests to the
+ *   remote partition and reports deliveries asynchronously in produce order. It knows the partition
+ *   counts of the remote topics that existed when it was created (librdkafka's metadata at connect)
+ *   until `awaitPartitions` refreshes them: a partition beyond them throws ERR__UNKNOWN_PARTITION.
+ * - Size limits as librdkafka with the gap-less guarantee: a record above `producerMaxMessageBytes`
+ *   throws MESSAGE_TOO_LARGE at produce; a request with a record above the remote topic's
+ *   `max.message.bytes` is rejected whole (MESSAGE_TOO_LARGE reports), the producer turns fatal,
+ *   requests of other partitions still queued are purged (reported ERR__PURGE_QUEUE, before
+ *   the rejection), those of the rejected partition are never reported, and produce throws ERR__FATAL.
  * Record values are `<topicId>:<offset>` of the source record, so assertions can tell incarnations apart.
  */
 import { pino } from 'pino';
@@ -58,13 +66,15 @@ export class FakeSourceCluster {
     return this.createTopic(name, partitions, records);
   }
 
-  /** Appends `count` records to a partition of the current incarnation. */
-  append(name: string, partition: number, count: number): void {
+  /** Appends `count` records to a partition of the current incarnation; with `bytes`, each value is padded with `#` to that size. */
+  append(name: string, partition: number, count: number, bytes?: number): void {
     const t = this.topic(name);
     const log = t.partitions[partition]!;
     for (let i = 0; i < count; i++) {
       const offset = log.records.length;
-      log.records.push({ topic: name, partition, offset, key: `k${offset}`, value: Buffer.from(`${t.topicId}:${offset}`), timestamp: 1_000 + offset, headers: [{ h: 'v' }] });
+      const value = `${t.topicId}:${offset}`;
+      const padded = bytes === undefined ? value : value.padEnd(bytes, '#');
+      log.records.push({ topic: name, partition, offset, key: `k${offset}`, value: Buffer.from(padded), timestamp: 1_000 + offset, headers: [{ h: 'v' }] });
     }
   }
 
@@ -117,6 +127,8 @@ export class FakeTargetCluster {
   readonly topics = new Map<string, string[][]>();
   /** `createPartitions` calls as `topic:count`. */
   readonly grown: string[] = [];
+  /** `max.message.bytes` per remote topic (default: Kafka's 1 048 588). */
+  readonly maxMessageBytes = new Map<string, number>();
 
   /** Values written to a remote partition, in order. */
   values(topic: string, partition: number): string[] {
@@ -147,7 +159,17 @@ export class FakeTargetCluster {
 export interface FakeKafkaOptions {
   /** What a consume call does at a position outside the log (default 'silent'). */
   outOfRange?: 'silent' | 'error';
+  /** The producer's `message.max.bytes` (default librdkafka's 1 000 000). */
+  producerMaxMessageBytes?: number;
+  /** The producer's `batch.size` (default the engine's 1 MiB): a request closes before a record that would exceed it. */
+  batchBytes?: number;
 }
+
+/** Kafka's default topic `max.message.bytes`. */
+const KAFKA_MAX_MESSAGE_BYTES = 1_048_588;
+
+/** One record in a fake produce request. */
+type Sent = { topic: string; partition: number; value: string; bytes: number };
 
 /** Source, target and the consumers and producers the task creates. */
 export class FakeKafka {
@@ -216,26 +238,55 @@ export class FakeKafka {
     };
   }
 
+  /** Producers created so far (the task replaces a failed one). */
+  producersCreated = 0;
+
   private producer(options: TargetProducerOptions): TargetProducer {
-    const reports: [topic: string, partition: number, offset: number][] = [];
+    this.producersCreated++;
+    const target = this.target;
+    const producerMax = this.options.producerMaxMessageBytes ?? 1_000_000;
+    const batchBytes = this.options.batchBytes ?? 1024 * 1024;
+    const known = new Map([...target.topics].map(([t, parts]) => [t, parts.length])); // metadata at connect
+    let queued: Sent[] = [];
     let pending = 0;
-    const deliver = () => {
-      for (const [topic, partition, offset] of reports.splice(0)) {
+    let fatal = false;
+    const report = (sent: readonly Sent[], err: { code: number; message: string } | null) => {
+      for (const r of sent) {
         pending--;
-        options.onDelivery(null, topic, partition, offset);
+        const log = target.topics.get(r.topic)![r.partition]!;
+        if (!err) log.push(r.value);
+        options.onDelivery(err, r.topic, r.partition, err ? -1 : log.length - 1);
       }
+    };
+    const send = () => {
+      const requests = splitRequests(queued.splice(0), batchBytes);
+      const rejectedAt = requests.findIndex((req) => req.some((r) => r.bytes > (target.maxMessageBytes.get(r.topic) ?? KAFKA_MAX_MESSAGE_BYTES)));
+      if (fatal || rejectedAt < 0) return fatal ? undefined : requests.forEach((req) => report(req, null));
+      requests.slice(0, rejectedAt).forEach((req) => report(req, null));
+      const rejected = requests[rejectedAt]!;
+      fatal = true;
+      const later = requests.slice(rejectedAt + 1);
+      const other = (req: Sent[]) => req[0]!.topic !== rejected[0]!.topic || req[0]!.partition !== rejected[0]!.partition;
+      later.filter(other).forEach((req) => report(req, { code: -152, message: 'Local: Purged in queue' }));
+      report(rejected, { code: 10, message: 'Broker: Message size too large' });
+      // Later requests of the rejected partition were put back for a retry and are never reported.
     };
     return {
       produce: (topic, record) => {
-        const partitions = this.target.topics.get(topic);
-        const log = partitions?.[record.partition];
-        if (!log) throw Object.assign(new Error(`Local: Unknown partition ${topic}-${record.partition}`), { code: -190 });
-        log.push(String(record.value));
+        if (fatal) throw Object.assign(new Error('Local: Fatal error'), { code: -150 });
+        const partitions = known.get(topic) ?? target.topics.get(topic)?.length; // an unknown topic: librdkafka asks for its metadata
+        if (partitions === undefined || record.partition >= partitions) throw Object.assign(new Error(`Local: Unknown partition ${topic}-${record.partition}`), { code: -190 });
+        const value = String(record.value);
+        const bytes = (record.value?.length ?? 0) + String(record.key ?? '').length;
+        if (bytes > producerMax) throw Object.assign(new Error('Broker: Message size too large'), { code: 10 });
         pending++;
-        if (reports.push([topic, record.partition, log.length - 1]) === 1) setImmediate(deliver);
+        if (queued.push({ topic, partition: record.partition, value, bytes }) === 1) setImmediate(send);
         return true;
       },
-      awaitPartitions: async () => undefined,
+      awaitPartitions: async (wanted) => {
+        for (const topic of wanted.keys()) known.set(topic, target.topics.get(topic)?.length ?? 0);
+      },
+      recordLimits: async (topic) => ({ remoteMaxMessageBytes: target.maxMessageBytes.get(topic) ?? KAFKA_MAX_MESSAGE_BYTES, producerMaxMessageBytes: producerMax }),
       flushAndAwaitReports: async (timeoutMs, pendingReports) => {
         const deadline = Date.now() + timeoutMs;
         while (pending > 0 || pendingReports() > 0) {
@@ -244,9 +295,25 @@ export class FakeKafka {
         }
         return true;
       },
-      disconnect: async () => undefined,
+      disconnect: async () => {
+        queued = [];
+      },
     };
   }
+}
+
+/** Records of one send turn as requests: per remote partition in first-seen order, each closed before a record that would exceed `batchBytes` (librdkafka's `batch.size`, applied after the first record). */
+function splitRequests(sent: readonly Sent[], batchBytes: number): Sent[][] {
+  const byPartition = new Map<string, Sent[][]>();
+  for (const r of sent) {
+    const key = `${r.topic}-${r.partition}`;
+    const requests = byPartition.get(key) ?? [];
+    const last = requests.at(-1);
+    if (last && last.reduce((n, x) => n + x.bytes, 0) + r.bytes <= batchBytes) last.push(r);
+    else requests.push([r]);
+    byPartition.set(key, requests);
+  }
+  return [...byPartition.values()].flat();
 }
 
 /** An in-memory progress store (ProgressStore semantics: one record per incarnation, latest last); every write is kept in `writes`. */
