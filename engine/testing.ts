@@ -9,3 +9,11 @@ export { KafkaAdmin, type PartitionOffsets, type TopicDescription, type TopicPar
 export { readInternalTopic, type InternalRecord } from './kafka/internal-topics.ts';
 export { connectConsumer, consumeBatch, disconnect } from './kafka/kafka-clients.ts';
 export { ProgressStore, decodeProgress, type ProgressKey, type ProgressRecord } from './progress/progress-store.ts';
+// The record-batch data path's foundations (issue 16), not yet wired into MirrorTask: for the batch-copy
+// integration test, its fixture generator and bench/batch-copy.ts.
+export { BatchClient, type TopicLayout } from './kafka/batch/batch-client.ts';
+export { copyPartition, type CopyPartitionOptions, type CopyPartitionResult } from './kafka/batch/batch-copier.ts';
+export { decodeRecords, encodeBatch, type BatchRecord, type DecodedRecord } from './kafka/batch/batch-encoder.ts';
+export { ISOLATION, type FetchPartitionResult } from './kafka/batch/batch-protocol.ts';
+export { crc32c } from './kafka/batch/crc32c.ts';
+export { BATCH, compressionOf, readBatches, type BatchHeader } from './kafka/batch/record-batch.ts';
