@@ -20,8 +20,10 @@ import { readBatches } from './record-batch.ts';
 
 /** One partition copy. Offsets are upstream offsets; `toOffset` is exclusive (e.g. the high watermark). */
 export interface CopyPartitionOptions {
-  source: BatchClient;
-  target: BatchClient;
+  /** Where batches are fetched (a {@link BatchClient}; unit tests pass a fake). */
+  source: Pick<BatchClient, 'fetch'>;
+  /** Where batches are produced. */
+  target: Pick<BatchClient, 'produce'>;
   /** From `source.metadata()`. */
   sourceLayout: TopicLayout;
   /** From `target.metadata()`. */
