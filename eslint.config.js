@@ -12,7 +12,7 @@ import tseslint from 'typescript-eslint';
  */
 const ENGINE_LAYERS = ['core', 'mm2', 'config', 'telemetry', 'kafka', 'progress', 'discovery', 'partitions', 'detect', 'replicate', 'failover', 'runtime', 'cli'];
 
-/** The only engine/ folder that may import a Kafka client library (type imports included). */
+/** The only engine/ folder that may import a Kafka client library (type imports included): librdkafka's binding, kafkajs, @platformatic/kafka. */
 const CLIENT_LAYER = 'kafka';
 
 /**
@@ -24,30 +24,32 @@ const PUBLIC_ENGINE_FILES = ['index.ts', 'testing.ts', 'core/errors.ts'];
 const escape = (s) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 
 const clientLibraries = {
-  regex: '^(@confluentinc/kafka-javascript|kafkajs)(/|$)',
+  regex: '^(@confluentinc/kafka-javascript|kafkajs|@platformatic/kafka)(/|$)',
   message: `Only engine/${CLIENT_LAYER}/ may import a Kafka client library (type imports too): use or add an adapter there.`,
 };
-const engineEntryFiles = {
-  regex: `^\\.\\./(${['index.ts', 'testing.ts'].map(escape).join('|')})$`,
+/** `up`: the relative prefix from a file's folder to engine/ (`../` in engine/<layer>/, `../../` one folder deeper). */
+const engineEntryFiles = (up) => ({
+  regex: `^${up}(${['index.ts', 'testing.ts'].map(escape).join('|')})$`,
   message: 'engine/ internals never import the public entry files (engine/index.ts, engine/testing.ts): import the module itself.',
-};
+});
 
 /**
  * The no-restricted-imports patterns of a file in engine/<layer>/ (flat config: the last block that sets
  * a rule wins for a file, so each block carries the complete list). `allow` lifts the restriction on
  * some later layers and/or the client libraries.
  */
-function layerPatterns(layer, allow = {}) {
+function layerPatterns(layer, allow = {}, depth = 1) {
+  const up = '\\.\\./'.repeat(depth);
   const later = ENGINE_LAYERS.slice(ENGINE_LAYERS.indexOf(layer) + 1).filter((l) => !(allow.layers ?? []).includes(l));
   const patterns = [
     allow.testkit
       ? { regex: '(^|/)(testkit/(?!(wait-for|cli-flag-fuzz)\\.ts$)|test/|scenarios/|bench/|producer-cli/|consumer-cli/|local-kafka/)', message: 'engine/ unit tests and fakes import nothing outside engine/ but testkit/wait-for.ts and testkit/cli-flag-fuzz.ts.' }
-      : { regex: '^\\.\\./\\.\\./', message: 'engine/ never imports code outside engine/ (testkit/, test/, scenarios/, CLIs, tools).' },
-    engineEntryFiles,
+      : { regex: `^${up}\\.\\./`, message: 'engine/ never imports code outside engine/ (testkit/, test/, scenarios/, CLIs, tools).' },
+    engineEntryFiles(up),
   ];
   if (later.length > 0) {
     patterns.push({
-      regex: `^\\.\\./(${later.join('|')})/`,
+      regex: `^${up}(${later.join('|')})/`,
       message: `engine/${layer}/ may import only folders earlier in the dependency order (${ENGINE_LAYERS.join(' → ')}).`,
     });
   }
@@ -57,11 +59,11 @@ function layerPatterns(layer, allow = {}) {
 
 const restrict = (patterns) => ({ 'no-restricted-imports': ['error', { patterns }] });
 
-/** engine/<layer>/**: the dependency direction. */
-const engineLayerBlocks = ENGINE_LAYERS.map((layer) => ({
-  files: [`engine/${layer}/**/*.ts`],
-  rules: restrict(layerPatterns(layer)),
-}));
+/** engine/<layer>/** and engine/<layer>/<sub>/** (e.g. engine/kafka/batch/): the dependency direction. */
+const engineLayerBlocks = ENGINE_LAYERS.flatMap((layer) => [
+  { files: [`engine/${layer}/**/*.ts`], rules: restrict(layerPatterns(layer)) },
+  { files: [`engine/${layer}/*/**/*.ts`], ignores: [`engine/${layer}/fakes/**`], rules: restrict(layerPatterns(layer, {}, 2)) },
+]);
 
 /** Anything outside engine/ reaches the engine only through its public files. */
 const deepEngineImport = {
@@ -92,8 +94,8 @@ export default tseslint.config(
   { files: ['engine/*.ts'], rules: restrict([{ regex: '^\\.\\./', message: 'engine/ never imports code outside engine/.' }, clientLibraries]) },
   ...engineLayerBlocks,
   // Unit tests and their fakes inside engine/ may also use testkit/wait-for.ts and testkit/cli-flag-fuzz.ts.
-  ...ENGINE_LAYERS.map((layer) => ({
-    files: [`engine/${layer}/**/*.test.ts`, `engine/${layer}/fakes/**/*.ts`],
-    rules: restrict(layerPatterns(layer, { testkit: true })),
-  })),
+  ...ENGINE_LAYERS.flatMap((layer) => [
+    { files: [`engine/${layer}/**/*.test.ts`, `engine/${layer}/fakes/**/*.ts`], rules: restrict(layerPatterns(layer, { testkit: true })) },
+    { files: [`engine/${layer}/*/**/*.test.ts`], ignores: [`engine/${layer}/fakes/**`], rules: restrict(layerPatterns(layer, { testkit: true }, 2)) },
+  ]),
 );

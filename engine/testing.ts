@@ -16,3 +16,14 @@ export type { MirrorTask } from './replicate/mirror-task.ts';
 export type { EngineStatus, PartitionStatus } from './telemetry/engine-status.ts';
 export { parseListeners, type ListenerAddress } from './config/listeners.ts';
 export { METRICS } from './telemetry/prometheus-export.ts';
+// The record-batch data path's foundations (issue 16), not yet wired into MirrorTask: for the batch-copy
+// integration test, its fixture generator and bench/batch-copy.ts.
+export { BatchClient, type TopicLayout } from './kafka/batch/batch-client.ts';
+export { copyPartition, type CopyPartitionOptions, type CopyPartitionResult } from './kafka/batch/batch-copier.ts';
+export { decodeRecords, encodeBatch, type BatchRecord, type DecodedRecord } from './kafka/batch/batch-encoder.ts';
+export { ISOLATION, type FetchPartitionResult } from './kafka/batch/batch-protocol.ts';
+export { crc32c, crc32cTable, patchCrc32c } from './kafka/batch/crc32c.ts';
+export { BATCH, compressionOf, readBatches, type BatchHeader } from './kafka/batch/record-batch.ts';
+export { sourceConsumerFactory } from './kafka/source-consumer.ts';
+export { targetProducerFactory } from './kafka/target-producer.ts';
+export { type ClusterClientSettings } from './kafka/kafka-clients.ts';

@@ -44,6 +44,17 @@ describe('dependency direction (ESLint no-restricted-imports)', () => {
     expect(await restrictedImports('engine/index.ts', "export { Kafka } from 'kafkajs';\n")).toHaveLength(1);
   });
 
+  it('applies the same rules one folder deeper (engine/kafka/batch/), @platformatic/kafka counting as a client library', async () => {
+    const ok = "import { MirrorError } from '../../core/errors.ts';\nimport { createAPI } from '@platformatic/kafka';\nimport { x } from '../kafka-admin.ts';\nexport const y = [MirrorError, createAPI, x];\n";
+    expect(await restrictedImports('engine/kafka/batch/planted.ts', ok)).toEqual([]);
+    expect(await restrictedImports('engine/kafka/batch/planted.ts', "import { MirrorTask } from '../../replicate/mirror-task.ts';\nexport const m = MirrorTask;\n")).toEqual([
+      expect.stringContaining('engine/kafka/ may import only folders earlier in the dependency order'),
+    ]);
+    expect(await restrictedImports('engine/kafka/batch/planted.ts', "import { waitFor } from '../../../testkit/wait-for.ts';\nexport const w = waitFor;\n")).toHaveLength(1);
+    expect(await restrictedImports('engine/kafka/batch/planted.ts', "import { MirrorEngine } from '../../index.ts';\nexport const e = MirrorEngine;\n")).toHaveLength(1);
+    expect(await restrictedImports('engine/progress/planted.ts', "import { createAPI } from '@platformatic/kafka';\nexport const c = createAPI;\n")).toHaveLength(1);
+  });
+
   it('keeps engine internals off the public entry files and off code outside engine/', async () => {
     expect(await restrictedImports('engine/runtime/planted.ts', "import { MirrorEngine } from '../index.ts';\nexport const e = MirrorEngine;\n")).toHaveLength(1);
     expect(await restrictedImports('engine/cli/planted.ts', "import { waitFor } from '../../testkit/wait-for.ts';\nexport const w = waitFor;\n")).toHaveLength(1);

@@ -1,0 +1,177 @@
+/**
+ * Connections of the batch data path to one cluster, on @platformatic/kafka's `Connection` (framing,
+ * pipelining up to `maxInflights` requests per connection, SASL PLAIN/SCRAM/OAUTHBEARER, TLS): one
+ * connection per broker, partition leaders and topic IDs from Metadata v12, an idempotent producer id
+ * from InitProducerId v5 (KIP-98), and the raw Fetch / Produce of ./batch-protocol.ts. No retries here:
+ * callers get Kafka error codes per partition and decide (the record path's retry rules apply).
+ */
+import { Connection, initProducerIdV5, metadataV12, apiVersionsV3, type ConnectionOptions } from '@platformatic/kafka';
+import { ERROR_CODES, MirrorError } from '../../core/errors.ts';
+import { fetchRawV17, produceRawV11, type FetchRequestBody, type FetchResult, type ProducePartitionResult, type ProduceRequestBody } from './batch-protocol.ts';
+
+/** Options of a {@link BatchClient}. `connection` carries SASL / TLS and timeouts (never logged). */
+export interface BatchClientOptions {
+  /** `host:port[,host:port]`. */
+  bootstrap: string;
+  clientId: string;
+  connection?: ConnectionOptions;
+}
+
+/** Leader and topic ID of a topic's partitions, from Metadata. */
+export interface TopicLayout {
+  topic: string;
+  /** Kafka's topic ID as a dashed UUID string (the library's form; the CLI tools print base64url). */
+  topicId: string;
+  partitions: { partition: number; leaderId: number; leaderEpoch: number }[];
+}
+
+/** A Kafka error code in a response where no partition-level handling applies (metadata, init producer id). */
+export class BatchProtocolError extends MirrorError {
+  /** Kafka error code (protocol doc "Error Codes"). */
+  readonly errorCode: number;
+  /** The API that answered it, e.g. `InitProducerId`. */
+  readonly api: string;
+
+  constructor(api: string, errorCode: number, detail: string) {
+    super(ERROR_CODES.KAFKA_ERROR, `${api} failed with Kafka error code ${errorCode}: ${detail}`);
+    this.api = api;
+    this.errorCode = errorCode;
+  }
+}
+
+/** Lowest Fetch version that addresses topics by ID (KIP-516) and the versions this module speaks. */
+const REQUIRED = [
+  { api: 'Fetch', key: 1, version: 17 },
+  { api: 'Produce', key: 0, version: 11 },
+  { api: 'InitProducerId', key: 22, version: 5 },
+  { api: 'Metadata', key: 3, version: 12 },
+] as const;
+
+/**
+ * One cluster as the batch path sees it. Invariant: at most one Connection (open or opening) per broker node id;
+ * `brokers` is refreshed by every {@link metadata} call.
+ */
+export class BatchClient {
+  private readonly options: BatchClientOptions;
+  private readonly connections = new Map<number, Promise<Connection>>();
+  private brokers = new Map<number, { host: string; port: number }>();
+  private bootstrapConnection: Connection | undefined;
+
+  constructor(options: BatchClientOptions) {
+    this.options = options;
+  }
+
+  /**
+   * Connects to the first reachable bootstrap broker and checks that it speaks Fetch v17, Produce v11,
+   * InitProducerId v5 and Metadata v12 (Kafka ≥ 3.9 brokers do). Throws BatchProtocolError otherwise.
+   */
+  async connect(): Promise<void> {
+    let lastError: unknown;
+    for (const hostPort of this.options.bootstrap.split(',')) {
+      const [host, port] = splitHostPort(hostPort);
+      const c = new Connection(this.options.clientId, this.options.connection);
+      try {
+        await c.connect(host, port);
+        const versions = await apiVersionsV3.api.async(c, 'kafka-mirror-engine', '0');
+        for (const need of REQUIRED) {
+          const have = versions.apiKeys.find((k) => k.apiKey === need.key);
+          if (!have || have.maxVersion < need.version || have.minVersion > need.version) {
+            throw new BatchProtocolError('ApiVersions', 35, `${need.api} v${need.version} not supported by ${hostPort} (has ${have ? `v${have.minVersion}-v${have.maxVersion}` : 'none'})`);
+          }
+        }
+        this.bootstrapConnection = c;
+        return;
+      } catch (err) {
+        lastError = err;
+        await c.close().catch(() => undefined);
+        if (err instanceof BatchProtocolError) throw err;
+      }
+    }
+    throw new MirrorError(ERROR_CODES.KAFKA_ERROR, `no bootstrap broker of ${this.options.bootstrap} answered`, { cause: lastError });
+  }
+
+  /** Leaders and topic IDs of `topics` (Metadata v12). Throws BatchProtocolError on a topic-level error. */
+  async metadata(topics: readonly string[]): Promise<TopicLayout[]> {
+    const c = this.requireBootstrap();
+    const res = await metadataV12.api.async(c, [...topics], false, false);
+    this.brokers = new Map(res.brokers.map((b) => [b.nodeId, { host: b.host, port: b.port }]));
+    return res.topics.map((t) => {
+      if (t.errorCode !== 0) throw new BatchProtocolError('Metadata', t.errorCode, `topic ${t.name}`);
+      return {
+        topic: t.name ?? '',
+        topicId: t.topicId,
+        partitions: t.partitions.map((p) => ({ partition: p.partitionIndex, leaderId: p.leaderId, leaderEpoch: p.leaderEpoch })).sort((a, b) => a.partition - b.partition),
+      };
+    });
+  }
+
+  /**
+   * A new idempotent producer identity (InitProducerId v5 without transactional id). Retries
+   * COORDINATOR_LOAD_IN_PROGRESS (14) and COORDINATOR_NOT_AVAILABLE (15) — a freshly started broker
+   * answers them while it allocates producer id blocks — with backoff until `timeoutMs`; throws
+   * BatchProtocolError for any other error code or when the time is up.
+   */
+  async initProducerId(timeoutMs = 30_000): Promise<{ producerId: number; producerEpoch: number }> {
+    const deadline = Date.now() + timeoutMs;
+    for (let backoffMs = 50; ; backoffMs = Math.min(backoffMs * 2, 1000)) {
+      let errorCode: number;
+      try {
+        const res = await initProducerIdV5.api.async(this.requireBootstrap(), null, 2147483647, -1n, -1);
+        if (res.errorCode === 0) return { producerId: Number(res.producerId), producerEpoch: res.producerEpoch };
+        errorCode = res.errorCode;
+      } catch (err) {
+        // the library throws its ResponseError for a non-zero error code, the response attached
+        errorCode = (err as { response?: { errorCode?: number } }).response?.errorCode ?? -1;
+        if (errorCode === -1) throw err;
+      }
+      if ((errorCode !== 14 && errorCode !== 15) || Date.now() + backoffMs > deadline) {
+        throw new BatchProtocolError('InitProducerId', errorCode, 'idempotent producer id');
+      }
+      await new Promise((resolve) => setTimeout(resolve, backoffMs));
+    }
+  }
+
+  /** Raw Fetch v17 to broker `nodeId` (the partitions' leader). */
+  async fetch(nodeId: number, body: FetchRequestBody): Promise<FetchResult> {
+    return fetchRawV17.async(await this.connectionTo(nodeId), body);
+  }
+
+  /** Raw Produce v11 to broker `nodeId` (the partitions' leader). */
+  async produce(nodeId: number, body: ProduceRequestBody): Promise<ProducePartitionResult[]> {
+    return produceRawV11.async(await this.connectionTo(nodeId), body);
+  }
+
+  /** Closes every connection. */
+  async close(): Promise<void> {
+    const all = [...this.connections.values(), ...(this.bootstrapConnection ? [Promise.resolve(this.bootstrapConnection)] : [])];
+    this.connections.clear();
+    this.bootstrapConnection = undefined;
+    await Promise.all(all.map((c) => c.then((open) => open.close()).catch(() => undefined)));
+  }
+
+  private requireBootstrap(): Connection {
+    if (!this.bootstrapConnection) throw new MirrorError(ERROR_CODES.KAFKA_ERROR, 'BatchClient used before connect()');
+    return this.bootstrapConnection;
+  }
+
+  /** The connection to broker `nodeId`; concurrent callers share one connect (a request sent while it is still connecting would fail). */
+  private connectionTo(nodeId: number): Promise<Connection> {
+    const open = this.connections.get(nodeId);
+    if (open) return open;
+    const broker = this.brokers.get(nodeId);
+    if (!broker) return Promise.reject(new MirrorError(ERROR_CODES.KAFKA_ERROR, `broker ${nodeId} unknown: call metadata() first`));
+    const c = new Connection(this.options.clientId, this.options.connection);
+    const connected = (async () => {
+      await c.connect(broker.host, broker.port);
+      return c;
+    })();
+    this.connections.set(nodeId, connected);
+    connected.catch(() => this.connections.delete(nodeId));
+    return connected;
+  }
+}
+
+function splitHostPort(hostPort: string): [string, number] {
+  const i = hostPort.lastIndexOf(':');
+  return [hostPort.slice(0, i), Number(hostPort.slice(i + 1))];
+}

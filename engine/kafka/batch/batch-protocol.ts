@@ -1,0 +1,186 @@
+/**
+ * The two requests of the batch data path, on @platformatic/kafka's framing (its `createAPI`, `Writer`,
+ * `Reader` and `Connection`: correlation ids, pipelining, SASL, TLS) with our own bodies:
+ * - Fetch v17 by topic ID (KIP-516: a recreated topic answers UNKNOWN_TOPIC_ID instead of being read
+ *   by name), whose `records` stay raw bytes — the library's own Fetch decodes every record.
+ * - Produce v11 whose `records` are one pre-encoded v2 batch per partition (the broker accepts only one
+ *   per partition per request: `LogValidator.getFirstBatchAndMaybeValidateNoMoreBatches`).
+ * Field layouts: Kafka protocol doc (FetchRequest/FetchResponse v17, ProduceRequest/ProduceResponse v11).
+ * Errors are reported per partition in the results (error codes as numbers, 0 = none), never thrown:
+ * the caller decides what is retriable.
+ */
+import { createAPI, Writer, type Reader } from '@platformatic/kafka';
+import type { AbortedTransaction } from './aborted-filter.ts';
+
+/** Fetch isolation levels (Kafka protocol doc, Fetch `isolation_level`). */
+export const ISOLATION = { READ_UNCOMMITTED: 0, READ_COMMITTED: 1 } as const;
+
+/** One partition to fetch. */
+export interface FetchPartitionRequest {
+  partition: number;
+  /** Offset of the first record wanted. */
+  fetchOffset: number;
+  /** Leader epoch the client knows (-1: unknown; fences a stale leader with FENCED_LEADER_EPOCH, KIP-320). */
+  currentLeaderEpoch: number;
+  /** Upper bound of the bytes returned for this partition (the broker still returns one whole first batch, KIP-74). */
+  partitionMaxBytes: number;
+}
+
+/** Fetch request body: topics by ID (dashed UUID strings, as {@link BatchClient.metadata} returns them). */
+export interface FetchRequestBody {
+  /** Longest time the broker waits for `minBytes` (ms). */
+  maxWaitMs: number;
+  minBytes: number;
+  /** Upper bound of the whole response (bytes). */
+  maxBytes: number;
+  isolationLevel: number;
+  topics: { topicId: string; partitions: FetchPartitionRequest[] }[];
+}
+
+/** One partition of a Fetch response, `records` kept as the raw bytes the broker sent. */
+export interface FetchPartitionResult {
+  topicId: string;
+  partition: number;
+  /** Kafka error code (0 none; e.g. 100 UNKNOWN_TOPIC_ID, 1 OFFSET_OUT_OF_RANGE, 6 NOT_LEADER_OR_FOLLOWER). */
+  errorCode: number;
+  highWatermark: number;
+  lastStableOffset: number;
+  logStartOffset: number;
+  /** read_committed only: aborted transactions overlapping the returned range; null otherwise. */
+  abortedTransactions: AbortedTransaction[] | null;
+  /** Zero or more v2 batches, possibly ending in a partial one; an empty Buffer when none. */
+  records: Buffer;
+}
+
+/** A Fetch response: top-level error code and every partition result. */
+export interface FetchResult {
+  throttleTimeMs: number;
+  errorCode: number;
+  partitions: FetchPartitionResult[];
+}
+
+const EMPTY = Buffer.alloc(0);
+
+/** Reads an int64 as a number (exact within ±2^53: offsets, producer ids). */
+function int64(r: Reader): number {
+  return Number(r.readInt64());
+}
+
+function createFetchRequest(body: FetchRequestBody): Writer {
+  return Writer.create()
+    .appendInt32(body.maxWaitMs)
+    .appendInt32(body.minBytes)
+    .appendInt32(body.maxBytes)
+    .appendInt8(body.isolationLevel)
+    .appendInt32(0) // session_id: no fetch session (KIP-227), every fetch is full
+    .appendInt32(-1) // session_epoch: -1 = FINAL_EPOCH, no session
+    .appendArray(body.topics, (w, t) => {
+      w.appendUUID(t.topicId).appendArray(t.partitions, (w, p) => {
+        w.appendInt32(p.partition)
+          .appendInt32(p.currentLeaderEpoch)
+          .appendInt64(BigInt(p.fetchOffset))
+          .appendInt32(-1) // last_fetched_epoch: followers only
+          .appendInt64(-1n) // log_start_offset: followers only
+          .appendInt32(p.partitionMaxBytes);
+      });
+    })
+    .appendArray([], () => undefined) // forgotten_topics_data
+    .appendString('') // rack_id
+    .appendTaggedFields();
+}
+
+function parseFetchResponse(_correlationId: number, _apiKey: number, _apiVersion: number, reader: Reader): FetchResult {
+  const throttleTimeMs = reader.readInt32();
+  const errorCode = reader.readInt16();
+  reader.readInt32(); // session_id
+  const partitions: FetchPartitionResult[] = [];
+  reader.readArray((r) => {
+    const topicId = r.readUUID();
+    r.readArray((r) => {
+      const partition = r.readInt32();
+      const errorCode = r.readInt16();
+      const highWatermark = int64(r);
+      const lastStableOffset = int64(r);
+      const logStartOffset = int64(r);
+      const aborted = r.readNullableArray((r) => ({ producerId: int64(r), firstOffset: int64(r) }));
+      r.readInt32(); // preferred_read_replica
+      const size = r.readUnsignedVarInt() - 1; // COMPACT_RECORDS: length + 1, 0 = null
+      // One contiguous Buffer: a view when the bytes sit in one socket chunk, else one copy.
+      const records = size > 0 ? r.buffer.slice(r.position, r.position + size) : EMPTY;
+      if (size > 0) r.skip(size);
+      partitions.push({ topicId, partition, errorCode, highWatermark, lastStableOffset, logStartOffset, abortedTransactions: aborted, records });
+    });
+  });
+  return { throttleTimeMs, errorCode, partitions };
+}
+
+/** Fetch (api key 1) v17 with raw records. */
+export const fetchRawV17 = createAPI<[FetchRequestBody], FetchResult>(1, 17, createFetchRequest, parseFetchResponse);
+
+/** One partition's batch in a Produce request. */
+export interface ProducePartitionRequest {
+  partition: number;
+  /** Exactly one v2 batch (the broker rejects more with INVALID_RECORD). */
+  batch: Buffer;
+}
+
+/** Produce request body (topics by name: Produce by topic ID needs v13, KIP-516, not in the pinned brokers' range we rely on). */
+export interface ProduceRequestBody {
+  /** -1 all in-sync replicas (idempotence requires it), 1 leader. */
+  acks: number;
+  /** How long the broker waits for replication (ms). */
+  timeoutMs: number;
+  topics: { topic: string; partitions: ProducePartitionRequest[] }[];
+}
+
+/** One partition of a Produce response. */
+export interface ProducePartitionResult {
+  topic: string;
+  partition: number;
+  /** Kafka error code (0 none; 45 OUT_OF_ORDER_SEQUENCE_NUMBER, 46 DUPLICATE_SEQUENCE_NUMBER, 2 CORRUPT_MESSAGE, 87 INVALID_RECORD). */
+  errorCode: number;
+  /** Offset the broker assigned to the batch's first record (-1 on error). */
+  baseOffset: number;
+  logStartOffset: number;
+  /** The broker's message for an error (e.g. LogValidator's reason), or null. */
+  errorMessage: string | null;
+}
+
+function createProduceRequest(body: ProduceRequestBody): Writer {
+  const w = Writer.create()
+    .appendString(null) // transactional_id
+    .appendInt16(body.acks)
+    .appendInt32(body.timeoutMs)
+    .appendArray(body.topics, (w, t) => {
+      w.appendString(t.topic).appendArray(t.partitions, (w, p) => {
+        w.appendInt32(p.partition).appendUnsignedVarInt(p.batch.length + 1).append(p.batch);
+      });
+    })
+    .appendTaggedFields();
+  return w;
+}
+
+function parseProduceResponse(_correlationId: number, _apiKey: number, _apiVersion: number, reader: Reader): ProducePartitionResult[] {
+  const results: ProducePartitionResult[] = [];
+  reader.readArray((r) => {
+    const topic = r.readString();
+    r.readArray((r) => {
+      const partition = r.readInt32();
+      const errorCode = r.readInt16();
+      const baseOffset = int64(r);
+      int64(r); // log_append_time_ms
+      const logStartOffset = int64(r);
+      const recordErrors = r.readArray((r) => {
+        r.readInt32(); // batch_index
+        return r.readNullableString();
+      });
+      const errorMessage = r.readNullableString() ?? (recordErrors.find((m) => m !== null) ?? null);
+      results.push({ topic, partition, errorCode, baseOffset, logStartOffset, errorMessage });
+    });
+  });
+  reader.readInt32(); // throttle_time_ms
+  return results;
+}
+
+/** Produce (api key 0) v11 with pre-encoded batches. */
+export const produceRawV11 = createAPI<[ProduceRequestBody], ProducePartitionResult[]>(0, 11, createProduceRequest, parseProduceResponse);
