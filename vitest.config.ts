@@ -7,6 +7,16 @@ import { defineConfig } from 'vitest/config';
  */
 export default defineConfig({
   test: {
+    // `npm test` runs with --coverage: engine/ must keep ≥ 85 % of its statements covered by the unit and
+    // integration tests together (engines started as child processes do not count; in-process ones do).
+    coverage: {
+      provider: 'v8',
+      include: ['engine/**/*.ts'],
+      exclude: ['engine/**/*.test.ts', 'engine/**/fakes/**', 'engine/**/fixtures/**'],
+      reporter: ['text-summary', 'json-summary'],
+      reportsDirectory: 'coverage',
+      thresholds: { statements: 85 },
+    },
     projects: [
       {
         test: {
