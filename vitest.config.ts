@@ -16,6 +16,7 @@ export default defineConfig({
       reporter: ['text-summary', 'json-summary'],
       reportsDirectory: 'coverage',
       thresholds: { statements: 85 },
+      reportOnFailure: true,
     },
     projects: [
       {

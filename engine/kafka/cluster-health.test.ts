@@ -28,6 +28,8 @@ class FakeNetwork {
   readonly checks = new Map<string, number>();
   readonly closed = new Set<string>();
   hang = false;
+  /** Aliases whose probe answers "authentication failed" (the cluster is there and refuses the credentials). */
+  readonly authFails = new Set<string>();
   failAfterMs = 50;
   private readonly lossListeners = new Map<string, (message: string) => void>();
 
@@ -37,6 +39,7 @@ class FakeNetwork {
       check: () => {
         this.checks.set(c.alias, (this.checks.get(c.alias) ?? 0) + 1);
         if (this.hang) return new Promise<void>(() => undefined);
+        if (this.authFails.has(c.alias)) return Promise.reject(new MirrorError(ERROR_CODES.AUTH_FAILED, 'authentication failed: SASL authentication error: Authentication failed during authentication due to invalid credentials with SASL mechanism PLAIN'));
         if (this.up.get(c.alias) ?? true) return Promise.resolve();
         return new Promise<void>((_, reject) => setTimeout(() => reject(new Error('Local: Broker transport failure')), this.failAfterMs));
       },
@@ -104,6 +107,20 @@ describe('ClusterHealth', () => {
     const warns = lines.filter((l) => l.event === 'cluster_unreachable');
     expect(warns).toHaveLength(1);
     expect(warns[0]).toMatchObject({ level: 'warn', alias: 'standby', bootstrapServers: '10.0.0.2:9093', component: 'cluster-health' });
+    health.stop();
+  });
+
+  it('start-up ends at once with AUTH_FAILED naming the cluster when it refuses the credentials (no waiting, no warn line)', async () => {
+    const { net, health, lines } = setup();
+    net.authFails.add('standby');
+    health.start();
+    const failure = health.awaitReachable().catch((err: unknown) => err);
+    await vi.advanceTimersByTimeAsync(100);
+    const err = await failure;
+    expect(err).toBeInstanceOf(MirrorError);
+    expect((err as MirrorError).code).toBe(ERROR_CODES.AUTH_FAILED);
+    expect((err as Error).message).toMatch(/^cluster 'standby' \(10\.0\.0\.2:9093\): authentication failed: SASL authentication error/);
+    expect(lines.filter((l) => l.event === 'cluster_unreachable')).toEqual([]);
     health.stop();
   });
 

@@ -13,7 +13,7 @@ import { ERROR_CODES, MirrorError } from '../core/errors.ts';
 import { CLUSTER_HEALTH_DEFAULTS } from '../config/cluster-health-keys.ts';
 import type { ClusterClientSettings } from './kafka-clients.ts';
 import { ClusterReachability, type ClusterFailure, type ClusterHealthStatus } from './cluster-reachability.ts';
-import { describeCluster, type ClusterLabel } from './cluster-label.ts';
+import { describeCluster, withClusterLabel, type ClusterLabel } from './cluster-label.ts';
 import { librdkafkaProbe, type ClusterProbe, type ClusterProbeFactory } from './cluster-probe.ts';
 
 export type { ClusterHealthStatus } from './cluster-reachability.ts';
@@ -238,6 +238,14 @@ export class ClusterHealth implements ClusterHealthView {
       },
       (err: unknown) => {
         if (this.stopped) return;
+        // A cluster that answers "authentication failed" is reachable and refuses us: no waiting would help,
+        // so a start-up wait ends at once with that verdict (exit 4), naming the cluster.
+        if (err instanceof MirrorError && err.code === ERROR_CODES.AUTH_FAILED && this.waiter) {
+          const waiter = this.waiter;
+          this.waiter = undefined;
+          waiter.reject(withClusterLabel(w.cluster, err));
+          return;
+        }
         w.failedChecks++;
         w.lastProbeError = err instanceof Error ? err.message : String(err);
         w.state.failure('metadata request', w.lastProbeError, this.now(), askedAtMs);

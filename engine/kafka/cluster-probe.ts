@@ -11,6 +11,8 @@ import Kafka from '@confluentinc/kafka-javascript';
 import type { LibrdKafkaError } from '@confluentinc/kafka-javascript';
 import { adminConfig, type ClusterClientSettings } from './kafka-clients.ts';
 import { KAFKA_ERROR_CODES } from './error-codes.ts';
+import { isAuthFailure } from './error-classifier.ts';
+import { ERROR_CODES, MirrorError } from '../core/errors.ts';
 
 /** One cluster's probe. */
 export interface ClusterProbe {
@@ -43,11 +45,14 @@ const PROBE_RECONNECT_BACKOFF_MAX_MS = 2000;
 /** The real probe: a librdkafka AdminClient with the cluster's client/admin settings (security included). */
 export const librdkafkaProbe: ClusterProbeFactory = (cluster, onConnectionLoss) => {
   let lastEvent: string | undefined;
+  /** An authentication failure the client reported: a verdict, not an outage (the probe answers it at once). */
+  let authFailure: string | undefined;
   const client = Kafka.AdminClient.create(
     { ...adminConfig(cluster, `kafka-mirror-health-${cluster.alias}`), 'reconnect.backoff.max.ms': PROBE_RECONNECT_BACKOFF_MAX_MS } as never,
     {
       'event.error': (err: LibrdKafkaError) => {
         lastEvent = err.message;
+        if (isAuthFailure(err)) authFailure = err.message;
         if (isConnectionLoss(err)) onConnectionLoss(err.message);
       },
     },
@@ -62,6 +67,10 @@ export const librdkafkaProbe: ClusterProbeFactory = (cluster, onConnectionLoss) 
         lastEvent = undefined;
         metadata.getMetadata({ allTopics: false, timeout: timeoutMs }, (err) => {
           if (!err) return resolve();
+          // librdkafka's messages name the mechanism, never the credentials.
+          if (authFailure !== undefined || isAuthFailure(err)) {
+            return reject(new MirrorError(ERROR_CODES.AUTH_FAILED, `authentication failed: ${authFailure ?? err.message}`, { cause: err }));
+          }
           // "Local: Timed out" alone says nothing: add what the client saw meanwhile (refused, DNS, TLS, SASL).
           const seen = lastEvent && lastEvent !== err.message ? ` (client: ${lastEvent})` : '';
           reject(new Error(`${err.message}${seen}`));
