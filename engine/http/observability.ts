@@ -39,7 +39,7 @@ export const ENGINE_VERSION: string = (JSON.parse(readFileSync(new URL('../../pa
 function lagSampler(config: MirrorConfig, partitions: (flow: string) => { topic: string; partition: number; state: string }[], logger: Logger, intervalMs: number): { sampler: LagSampler; admins: KafkaAdmin[] } {
   const admins: KafkaAdmin[] = [];
   const flows = config.flows.map((f) => {
-    const reader = new KafkaAdmin(adminConfig(f.source, `kafka-mirror-${f.name}-lag-sampler`));
+    const reader = new KafkaAdmin(adminConfig(f.source, `kafka-mirror-${f.name}-lag-sampler`), { label: f.source });
     admins.push(reader);
     return {
       name: f.name,

@@ -16,6 +16,7 @@ import type { MirrorError } from '../core/errors.ts';
 import { isAuthFailure } from './error-classifier.ts';
 import { clientError, type Conf } from './kafka-clients.ts';
 import { retry } from './retry.ts';
+import { withClusterLabel, type ClusterLabel } from './cluster-label.ts';
 
 /** A librdkafka global config (`bootstrap.servers`, `client.id`, security settings …). */
 export type ClientConfig = Conf;
@@ -52,6 +53,8 @@ export interface AdminConnectionOptions {
   timeoutMs?: number;
   /** Creates the client (default {@link rdkafkaAdminClient}). */
   createClient?: AdminClientFactory;
+  /** The cluster's alias and bootstrap servers: every error message starts with `cluster 'alias' (host:port):` (cluster-label.ts). */
+  label?: ClusterLabel;
 }
 
 /** A librdkafka callback-style request: `run(cb, timeoutMs)` issues it with that librdkafka timeout (ms), `cb(err, value)` ends it. */
@@ -64,11 +67,13 @@ export class AdminConnection {
   /** `admin.timeout.ms`: time budget of each request, retries included, ms. */
   readonly timeoutMs: number;
   private readonly authAbort = new AbortController();
+  private readonly label: ClusterLabel | undefined;
   private closed = false;
 
   /** `config` is a librdkafka global config (must include `bootstrap.servers`). */
   constructor(config: ClientConfig, options: AdminConnectionOptions = {}) {
     this.timeoutMs = options.timeoutMs ?? DEFAULT_ADMIN_TIMEOUT_MS;
+    this.label = options.label === undefined ? undefined : { alias: options.label.alias, bootstrapServers: options.label.bootstrapServers };
     this.client = (options.createClient ?? rdkafkaAdminClient)(config, {
       'event.error': (err) => {
         if (isAuthFailure(err) && !this.authAbort.signal.aborted) this.authAbort.abort(err);
@@ -110,9 +115,13 @@ export class AdminConnection {
     }
   }
 
-  /** Wraps a client error of `what` as MirrorError; once the client reported an auth failure, that one wins. */
+  /**
+   * Wraps a client error of `what` as MirrorError (prefixed with the cluster's label when it has one);
+   * once the client reported an auth failure, that one wins.
+   */
   wrap(what: string, err: unknown): MirrorError {
-    return clientError(what, this.authFailure ?? (err as Error));
+    const error = clientError(what, this.authFailure ?? (err as Error));
+    return this.label === undefined ? error : withClusterLabel(this.label, error);
   }
 
   /** Disconnects the client. Idempotent. */

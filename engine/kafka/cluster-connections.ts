@@ -138,6 +138,7 @@ export class ClusterClients {
     return (this.connection ??= new AdminConnection(adminConfig(this.cluster, `kafka-mirror-${this.alias}-admin`), {
       timeoutMs: this.adminTimeoutMs,
       createClient: this.o.createAdminClient,
+      label: this.cluster,
     }));
   }
 

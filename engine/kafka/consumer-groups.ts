@@ -87,7 +87,7 @@ export class ConsumerGroups implements GroupAdmin {
     this.cluster = cluster;
     this.clientId = options.clientId;
     this.ownsConnection = options.connection === undefined;
-    this.connection = options.connection ?? new AdminConnection(adminConfig(cluster, options.clientId), { timeoutMs: options.timeoutMs });
+    this.connection = options.connection ?? new AdminConnection(adminConfig(cluster, options.clientId), { timeoutMs: options.timeoutMs, label: cluster });
   }
 
   private get client(): IAdminClient {

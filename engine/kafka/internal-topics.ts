@@ -80,7 +80,7 @@ export async function readInternalTopic(
   options: { timeoutMs?: number; clientId?: string; admin?: KafkaAdmin } = {},
 ): Promise<number> {
   const clientId = options.clientId ?? 'kafka-mirror-internal-reader';
-  const admin = options.admin ?? new KafkaAdmin(adminConfig(cluster, clientId));
+  const admin = options.admin ?? new KafkaAdmin(adminConfig(cluster, clientId), { label: cluster });
   let start: number;
   let end: number;
   try {

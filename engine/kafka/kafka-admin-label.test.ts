@@ -1,8 +1,6 @@
 /**
- * PENDING(lead, issue 12 item 5): un-skip once KafkaAdmin takes `options.label` ({alias, bootstrapServers})
- * and prefixes its errors with engine/kafka/cluster-label.ts withClusterLabel (engine/kafka/kafka-admin.ts is
- * being rewritten by h3; the change is described in h8's report). Until then every admin failure reads
- * `describeTopics failed: Local: Timed out` with neither alias nor address.
+ * Issue 12 item 5: every admin failure names the cluster (`cluster 'standby' (host:port): describeTopics
+ * failed: Local: Timed out`) instead of librdkafka's bare `Local: Timed out`.
  */
 import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
@@ -18,11 +16,11 @@ async function closedPort(): Promise<number> {
   return port;
 }
 
-describe.skip('KafkaAdmin errors name the cluster (pending: label option)', () => {
+describe('KafkaAdmin errors name the cluster', () => {
   it("prefixes every failure with cluster '<alias>' (<bootstrap servers>) and keeps the code", async () => {
     const bootstrapServers = `127.0.0.1:${await closedPort()}`;
     const cluster = { alias: 'standby', bootstrapServers, client: {}, consumer: {}, producer: {}, admin: {} };
-    const options = { timeoutMs: 300, label: { alias: cluster.alias, bootstrapServers } } as ConstructorParameters<typeof KafkaAdmin>[1];
+    const options = { timeoutMs: 300, label: { alias: cluster.alias, bootstrapServers } };
     const admin = new KafkaAdmin(adminConfig(cluster, 'kafka-mirror-label-test'), options);
     try {
       const err = await admin.describeTopics(['commit-log']).then(() => undefined, (e: unknown) => e);

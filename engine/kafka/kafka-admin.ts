@@ -12,8 +12,8 @@ import { MirrorError, ERROR_CODES } from '../core/errors.ts';
 import { AdminConnection, type AdminRequest, type ClientConfig } from './admin-connection.ts';
 import { KAFKA_ERROR_CODES as K } from './error-codes.ts';
 import { kafkaErrorCode } from './error-classifier.ts';
-import { clientError } from './kafka-clients.ts';
 import { retry } from './retry.ts';
+import type { ClusterLabel } from './cluster-label.ts';
 
 /** What the engine needs to know about one topic. `topicId` is Kafka's base64url Uuid (KIP-516), as kafka-topics.sh prints it. */
 export interface TopicDescription {
@@ -60,9 +60,9 @@ export class KafkaAdmin {
    * client, with `options.timeoutMs` as admin timeout (default 10 000 ms), and closes it in {@link close};
    * or a shared {@link AdminConnection} (its owner closes it; {@link close} does nothing then).
    */
-  constructor(config: ClientConfig | AdminConnection, options: { timeoutMs?: number } = {}) {
+  constructor(config: ClientConfig | AdminConnection, options: { timeoutMs?: number; label?: ClusterLabel } = {}) {
     this.ownsConnection = !(config instanceof AdminConnection);
-    this.connection = config instanceof AdminConnection ? config : new AdminConnection(config, { timeoutMs: options.timeoutMs });
+    this.connection = config instanceof AdminConnection ? config : new AdminConnection(config, { timeoutMs: options.timeoutMs, label: options.label });
   }
 
   private get client(): IAdminClient {
@@ -95,7 +95,7 @@ export class KafkaAdmin {
           result.set(d.name, undefined);
           continue;
         }
-        throw clientError(`describeTopics(${d.name})`, d.error);
+        throw this.connection.wrap(`describeTopics(${d.name})`, d.error);
       }
       result.set(d.name, {
         name: d.name,
@@ -135,7 +135,7 @@ export class KafkaAdmin {
     for (const e of earliest) {
       const l = latest.find((x) => x.topic === e.topic && x.partition === e.partition);
       const err = e.error ?? l?.error;
-      if (err) throw clientError(`listOffsets(${e.topic}-${e.partition})`, err);
+      if (err) throw this.connection.wrap(`listOffsets(${e.topic}-${e.partition})`, err);
       if (!l) throw new MirrorError(ERROR_CODES.KAFKA_ERROR, `listOffsets(${e.topic}-${e.partition}) failed: no result`);
       result.set(tpKey(e), { logStartOffset: Number(e.offset), logEndOffset: Number(l.offset) });
     }
@@ -190,7 +190,7 @@ export class KafkaAdmin {
     const [r] = await this.call<{ lowWatermark: number; error?: LibrdKafkaError }[]>('deleteRecords', (cb, timeout) =>
       this.client.deleteRecords([{ topic: tp.topic, partition: tp.partition, offset }], { timeout, operationTimeout: timeout }, cb),
     );
-    if (r?.error) throw clientError('deleteRecords', r.error);
+    if (r?.error) throw this.connection.wrap('deleteRecords', r.error);
     return Number(r?.lowWatermark);
   }
 

@@ -37,8 +37,8 @@ export function createMirrorTaskClients(
 ): MirrorTaskClients {
   const clientId = `kafka-mirror-${settings.name}`;
   return {
-    sourceAdmin: admins.sourceAdmin ?? new KafkaAdmin(adminConfig(settings.source, `${clientId}-source-admin`)),
-    targetAdmin: admins.targetAdmin ?? new KafkaAdmin(adminConfig(settings.target, `${clientId}-target-admin`)),
+    sourceAdmin: admins.sourceAdmin ?? new KafkaAdmin(adminConfig(settings.source, `${clientId}-source-admin`), { label: settings.source }),
+    targetAdmin: admins.targetAdmin ?? new KafkaAdmin(adminConfig(settings.target, `${clientId}-target-admin`), { label: settings.target }),
     createSourceConsumer: sourceConsumerFactory(settings.source, clientId, settings.isolationLevel),
     createTargetProducer: targetProducerFactory(settings.target, clientId),
   };
