@@ -60,6 +60,11 @@ export const FLOW_KEY_DEFAULTS: Readonly<Record<string, string>> = Object.freeze
   'sync.group.offsets.interval.seconds': '5', // ours: 5 (MM2 60); writes only groups that are behind and inactive
   'offset.lag.max': '100',
   'offset-syncs.topic.location': 'source',
+  'sync.topic.acls.enabled': 'true',
+  'sync.topic.acls.interval.seconds': '600',
+  // ours: with topic ACL sync, also the ACLs of the consumer groups the flow checkpoints, so a failed-over
+  // group may read and commit on the target (MM2 copies topic ACLs only).
+  'sync.group.acls.enabled': 'true',
   // ours: a partition whose mirrored position moved gets an offset sync at most this often (besides the
   // syncs at each series start and delta change that make translation exact). Bounds the syncs volume and
   // how far behind the mirrored head a store rebuilt after a crash starts.
@@ -85,7 +90,7 @@ export const DEPRECATED_KEYS: Readonly<Record<string, string>> = Object.freeze({
 
 /** MM2 / Connect-worker keys with no meaning for this engine: accepted with a warning, not an error. */
 export const IGNORED_KEYS =
-  /^(sync\.topic\.acls\.(enabled|interval\.seconds)|(topic|group|config\.property)\.filter\.class|forwarding\.admin\.class|exactly\.once\.(source\.)?support|(offset|config|status)\.storage\..+|(key|value|header)\.converter(\..+)?|dedicated\.mode\..+|group\.id)$/;
+  /^((topic|group|config\.property)\.filter\.class|forwarding\.admin\.class|exactly\.once\.(source\.)?support|(offset|config|status)\.storage\..+|(key|value|header)\.converter(\..+)?|dedicated\.mode\..+|group\.id)$/;
 
 /** ConfigError that never shows a secret value (the key decides, see isSecretKey). */
 export function configError(key: string, value: string | undefined, expected: string): ConfigError {
@@ -134,6 +139,19 @@ export function parseTasksMax(e: ConfigEntry): number {
   const n = parseInteger(e, 1, expected);
   if (n > MAX_TASKS) throw configError(e.key, e.value, expected);
   return n;
+}
+
+/**
+ * The source consumer's `auto.offset.reset` (MM2: `<alias>.consumer.auto.offset.reset`, default
+ * `earliest`): `earliest` or `latest`, trimmed, any case. Anything else (`none`, `by_duration:…`) throws
+ * ConfigError naming the key as written.
+ */
+export function parseAutoOffsetReset(e: ConfigEntry): 'earliest' | 'latest' {
+  const v = e.value.trim().toLowerCase();
+  if (v !== 'earliest' && v !== 'latest') {
+    throw configError(e.key, e.value, 'earliest or latest (where a source partition without stored progress starts mirroring)');
+  }
+  return v;
 }
 
 /** One of `allowed`, compared trimmed and lower-cased. */

@@ -14,7 +14,7 @@ import { parseProperties } from './properties.ts';
 import { POLICY_CLASS_NAMES, createReplicationPolicy, type ReplicationPolicy } from '../mm2/replication-policy.ts';
 import { GroupFilter, TopicFilter, compilePatternList, parseList } from './topic-filter.ts';
 import { isSecretKey, redactProps, translateClientProps, type ClientRole, type RawProp } from './client-props.ts';
-import { DEPRECATED_KEYS, FLOW_KEY_DEFAULTS, IGNORED_KEYS, configError, parseBool, parseInteger, parseOneOf,
+import { DEPRECATED_KEYS, FLOW_KEY_DEFAULTS, IGNORED_KEYS, configError, parseAutoOffsetReset, parseBool, parseInteger, parseOneOf,
   parseReplicationFactor, parseTasksMax, positiveMs, secondsToMs, substituteEnv, type ConfigEntry } from './config-values.ts';
 
 /** Connection settings of one cluster as seen by one flow. Each map is a complete librdkafka config incl. `bootstrap.servers`. */
@@ -102,14 +102,50 @@ export interface FlowConfig {
   /** Our `offset-syncs.interval.ms` (1000): the interval sync of a partition whose mirrored position moved. */
   readonly offsetSyncsIntervalMs: number;
   readonly offsetSyncsTopicLocation: 'source' | 'target';
+  /**
+   * MM2's `<source alias>.consumer.auto.offset.reset` (any consumer layer of the source side; default
+   * `earliest`): where a partition WITHOUT stored progress starts when the engine starts — its log start
+   * (`earliest`) or its end (`latest`: the high watermark, or the last stable offset under read_committed).
+   * Stored positions, topic resets and partitions found while running always start as with `earliest`.
+   */
+  readonly autoOffsetReset: 'earliest' | 'latest';
+  /** MM2 `sync.topic.acls.enabled` (true): copy the source's topic ACLs to the remote topics (engine/discovery/acl-sync.ts). */
+  readonly syncTopicAclsEnabled: boolean;
+  /** MM2 `sync.topic.acls.interval.seconds` (600) × 1000. */
+  readonly syncTopicAclsIntervalMs: number;
+  /** Our `sync.group.acls.enabled` (true): with topic ACL sync, also copy the ACLs of the groups the flow checkpoints. */
+  readonly syncGroupAclsEnabled: boolean;
   readonly consumerPollTimeoutMs: number;
   readonly adminTimeoutMs: number;
 }
 
-/** The whole validated configuration: `clusters` as listed, and only the enabled flows. */
+/**
+ * A cluster pair whose replication is NOT enabled but which emits heartbeats, as MM2 4.1.1's
+ * `MirrorMakerConfig.clusterPairs` runs a `MirrorHeartbeatConnector` for every pair with
+ * `emit.heartbeats.enabled` (pair-level `A->B.emit.heartbeats.enabled`, else top-level, default true):
+ * `Heartbeat{source, target}` records to `heartbeats` on the pair's TARGET. For a one-way
+ * `primary->standby` setup the pair `standby->primary` writes `heartbeats` on primary, which the flow
+ * then mirrors to `primary.heartbeats` on standby. Durations in ms.
+ */
+export interface HeartbeatPairConfig {
+  /** "standby->primary". */
+  readonly name: string;
+  readonly sourceAlias: string;
+  readonly targetAlias: string;
+  /** The cluster the heartbeats are written to. */
+  readonly target: ClusterConfig;
+  /** `heartbeats` (the pair's replication policy). */
+  readonly heartbeatsTopic: string;
+  readonly emitHeartbeatsIntervalMs: number;
+  readonly heartbeatsTopicReplicationFactor: number;
+}
+
+/** The whole validated configuration: `clusters` as listed, the enabled flows and the heartbeat-only pairs. */
 export interface MirrorConfig {
   readonly clusters: readonly string[];
   readonly flows: readonly FlowConfig[];
+  /** Pairs that only emit heartbeats (see {@link HeartbeatPairConfig}); empty with `emit.heartbeats.enabled = false`. */
+  readonly heartbeatPairs: readonly HeartbeatPairConfig[];
 }
 
 /** Parse result: the frozen config and warnings (they name keys, never secret values). */
@@ -233,7 +269,13 @@ function classify(entries: Iterable<ConfigEntry>, aliases: readonly string[], wa
   return out;
 }
 
-function buildCluster(c: Classified, alias: string, flow: FlowScope, side: 'source' | 'target', warn: (m: string) => void): ClusterConfig {
+/**
+ * The client settings of cluster `alias` on one side of `flow`. The consumer's `auto.offset.reset` is
+ * taken out (the mirror consumer never resets by itself) and handed to `onAutoOffsetReset` as written
+ * (most specific layer), for the source side's start position.
+ */
+function buildCluster(c: Classified, alias: string, flow: FlowScope, side: 'source' | 'target', warn: (m: string) => void,
+  onAutoOffsetReset?: (prop: RawProp) => void): ClusterConfig {
   const scope: ClusterScope = c.clusters.get(alias) ?? { client: new Map(), roles: roleMaps() };
   const bootstrapServers = parseList(scope.bootstrap?.value ?? '').join(',');
   if (bootstrapServers === '') {
@@ -243,6 +285,11 @@ function buildCluster(c: Classified, alias: string, flow: FlowScope, side: 'sour
   const translate = (role: ClientRole, layers: ReadonlyMap<string, RawProp>[]): Record<string, string> => {
     const merged = new Map<string, RawProp>();
     for (const layer of layers) for (const [k, v] of layer) merged.set(k, v);
+    const reset = role === 'consumer' ? merged.get('auto.offset.reset') : undefined;
+    if (reset) {
+      merged.delete('auto.offset.reset');
+      onAutoOffsetReset?.(reset);
+    }
     const { props, warnings } = translateClientProps(merged, role);
     warnings.forEach(warn);
     return { ...props, 'bootstrap.servers': bootstrapServers };
@@ -251,6 +298,31 @@ function buildCluster(c: Classified, alias: string, flow: FlowScope, side: 'sour
     translate(r, [c.topClient, c.top.roles[r], scope.client, scope.roles[r], flow.roles[r], flow.sides[side][r]]);
   return { alias, bootstrapServers, client: translate('common', [c.topClient, scope.client]),
     consumer: forRole('consumer'), producer: forRole('producer'), admin: forRole('admin') };
+}
+
+/**
+ * The heartbeat-only pair `flow` (not enabled) if it emits heartbeats (MM2 `clusterPairs`: pair-level
+ * `emit.heartbeats.enabled`, else top-level, default true); undefined otherwise, or with a warning when
+ * its target cluster has no bootstrap servers (MM2 would fall back to localhost:9092).
+ */
+function buildHeartbeatPair(c: Classified, flow: FlowScope, warn: (m: string) => void): HeartbeatPairConfig | undefined {
+  const r = (key: string): ConfigEntry => flow.keys.get(key) ?? c.top.keys.get(key) ?? { key, value: FLOW_KEY_DEFAULTS[key] ?? '', line: 0 };
+  const name = `${flow.source}->${flow.target}`;
+  if (!parseBool(r('emit.heartbeats.enabled'))) return undefined;
+  if (c.clusters.get(flow.target)?.bootstrap === undefined) {
+    warn(`heartbeats of cluster pair ${name} (MM2 emits them for every pair) are not emitted: '${flow.target}.bootstrap.servers' is not set (set '${name}.emit.heartbeats.enabled = false' to silence this)`);
+    return undefined;
+  }
+  const policyClass = r('replication.policy.class');
+  const sep = r('replication.policy.separator');
+  const policy = createReplicationPolicy(policyClass.value, sep.value.trim(), { classKey: policyClass.key, separatorKey: sep.key });
+  return {
+    name, sourceAlias: flow.source, targetAlias: flow.target,
+    target: buildCluster(c, flow.target, flow, 'target', warn),
+    heartbeatsTopic: policy.heartbeatsTopic(),
+    emitHeartbeatsIntervalMs: secondsToMs(r('emit.heartbeats.interval.seconds')),
+    heartbeatsTopicReplicationFactor: parseReplicationFactor(r('heartbeats.topic.replication.factor')),
+  };
 }
 
 function buildFlow(c: Classified, flow: FlowScope, clustersEntry: ConfigEntry, warn: (m: string) => void): FlowConfig {
@@ -276,10 +348,13 @@ function buildFlow(c: Classified, flow: FlowScope, clustersEntry: ConfigEntry, w
   const [topics, topicsExclude, groups, groupsExclude] = [r('topics'), r('topics.exclude'), r('groups'), r('groups.exclude')];
   if (parseList(topics.value).length === 0) warn(`'${topics.key}' is empty: flow ${name} mirrors no topic`);
   const propsExclude = r('config.properties.exclude');
+  let reset: ConfigEntry = { key: 'auto.offset.reset', value: 'earliest', line: 0 };
+  const source = buildCluster(c, flow.source, flow, 'source', warn, (p) => (reset = { key: p.key, value: p.value, line: 0 }));
   return {
     name, sourceAlias: flow.source, targetAlias: flow.target,
-    source: buildCluster(c, flow.source, flow, 'source', warn),
+    source,
     target: buildCluster(c, flow.target, flow, 'target', warn),
+    autoOffsetReset: parseAutoOffsetReset(reset),
     topicFilter: new TopicFilter({
       replicationPolicy, targetAlias: flow.target, include: topics.value, exclude: topicsExclude.value,
       includeKey: topics.key, excludeKey: topicsExclude.key,
@@ -315,6 +390,9 @@ function buildFlow(c: Classified, flow: FlowScope, clustersEntry: ConfigEntry, w
     tasksMax: parseTasksMax(r('tasks.max')),
     offsetSyncsIntervalMs: positiveMs(r('offset-syncs.interval.ms')),
     offsetSyncsTopicLocation: parseOneOf(r('offset-syncs.topic.location'), ['source', 'target'] as const),
+    syncTopicAclsEnabled: parseBool(r('sync.topic.acls.enabled')),
+    syncTopicAclsIntervalMs: secondsToMs(r('sync.topic.acls.interval.seconds')),
+    syncGroupAclsEnabled: parseBool(r('sync.group.acls.enabled')),
     consumerPollTimeoutMs: positiveMs(r('consumer.poll.timeout.ms')),
     adminTimeoutMs: positiveMs(r('admin.timeout.ms')),
   };
@@ -344,7 +422,11 @@ export function parseMirrorConfig(text: string, opts: ParseMirrorConfigOptions =
       `at least one enabled flow, e.g. ${clusters[0]}->${clusters[1] ?? 'standby'}.enabled = true`);
   }
   const flows = enabled.map((flow) => buildFlow(classified, flow, clustersEntry, warn));
-  return { config: deepFreeze({ clusters: [...clusters], flows }), warnings: Object.freeze(warnings) };
+  const heartbeatPairs = clusters.flatMap((s) => clusters.filter((t) => t !== s).map((t) => classified.flows.get(`${s}->${t}`)
+    ?? { ...newScope(), source: s, target: t, enabled: false, sides: { source: roleMaps(), target: roleMaps() } }))
+    .filter((pair) => !pair.enabled)
+    .flatMap((pair) => buildHeartbeatPair(classified, pair, warn) ?? []);
+  return { config: deepFreeze({ clusters: [...clusters], flows, heartbeatPairs }), warnings: Object.freeze(warnings) };
 }
 
 /** Reads an mm2.properties file (UTF-8) and parses it. Throws ConfigError when unreadable or invalid. */
@@ -364,9 +446,10 @@ function redactCluster(c: ClusterConfig): Record<string, unknown> {
 }
 
 /** JSON-safe view of `config` for logs: secret client values become "[REDACTED]", filters their pattern lists. */
-export function redactConfig(config: MirrorConfig): { clusters: string[]; flows: Record<string, unknown>[] } {
+export function redactConfig(config: MirrorConfig): { clusters: string[]; flows: Record<string, unknown>[]; heartbeatPairs: Record<string, unknown>[] } {
   return {
     clusters: [...config.clusters],
+    heartbeatPairs: config.heartbeatPairs.map(({ target, ...scalars }) => ({ ...scalars, target: redactCluster(target) })),
     flows: config.flows.map(({ source, target, topicFilter, groupFilter, replicationPolicy, configPropertiesExclude, ...scalars }) => ({
       ...scalars,
       source: redactCluster(source),
