@@ -22,6 +22,8 @@ import { CheckpointTask } from './checkpoint-task.ts';
 import { ConsumerGroups } from '../kafka/consumer-groups.ts';
 import { HeartbeatEmitter } from './heartbeat-emitter.ts';
 import { WHOLE_FLOW, ownsPartition, type TaskAssignment } from '../partitions/task-assignment.ts';
+import { offsetSyncsTopicOf } from '../mm2/offset-syncs-topic.ts';
+import type { ClusterConfig } from '../config/config.ts';
 
 /**
  * Our `offset-syncs.topic` setting when this engine creates the syncs topic: records younger than an
@@ -56,16 +58,21 @@ export class FailoverSupport {
   }
 
   /**
-   * Rebuilds the offset-sync store from `mm2-offset-syncs.<target>.internal` and, with
-   * `emit.offset-syncs.enabled`, creates the topic if missing and connects the writer's producer.
+   * Rebuilds the offset-sync store from the flow's syncs topic (engine/mm2/offset-syncs-topic.ts: MM2's
+   * name and cluster) and, with `emit.offset-syncs.enabled`, creates the topic if missing and connects
+   * the writer's producer. With `offset-syncs.topic.location = target` the topic of the name earlier
+   * versions used there is read first, if it exists and `readLegacySyncs` (default true; the engine passes
+   * false when several flows of its config shared that topic, whose syncs could then be another flow's).
    * `assignment`: the task's share of the flow (default the whole flow). Throws MirrorError on connection failures.
    */
-  static async prepare(flow: FlowConfig, telemetry: Telemetry, logger: Logger, assignment: TaskAssignment = WHOLE_FLOW): Promise<FailoverSupport> {
+  static async prepare(flow: FlowConfig, telemetry: Telemetry, logger: Logger, assignment: TaskAssignment = WHOLE_FLOW, readLegacySyncs = true): Promise<FailoverSupport> {
     const t0 = Date.now();
-    const topic = flow.replicationPolicy.offsetSyncsTopic(flow.targetAlias);
-    const cluster = flow.offsetSyncsTopicLocation === 'target' ? flow.target : flow.source;
+    const placement = offsetSyncsTopicOf(flow.replicationPolicy, flow.sourceAlias, flow.targetAlias, flow.offsetSyncsTopicLocation);
+    const topic = placement.topic;
+    const cluster = placement.side === 'target' ? flow.target : flow.source;
     const log = logger.child({ component: 'offset-syncs', flow: flow.name });
     const store = new OffsetSyncStore();
+    if (placement.legacyTopic !== undefined) await loadLegacySyncs(store, cluster, placement.legacyTopic, topic, readLegacySyncs, log);
     let writer: OffsetSyncWriter | undefined;
     let sink: RecordSink | undefined;
     if (flow.emitOffsetSyncsEnabled) {
@@ -158,6 +165,35 @@ export class FailoverSupport {
     await Promise.all([this.syncSink?.close(1000), this.targetSink?.close(5000)]);
     for (const a of this.groupAdmins) a.close();
   }
+}
+
+/**
+ * Reads the offset syncs of `legacyTopic` (the location-target name of earlier versions) into `store`
+ * before the current topic, when it exists: its syncs are older than any in the current topic, so the
+ * store sees them in the order they were written. Never written again; the line says when it can go.
+ */
+async function loadLegacySyncs(store: OffsetSyncStore, cluster: ClusterConfig, legacyTopic: string, topic: string, read: boolean, log: Logger): Promise<void> {
+  const admin = new KafkaAdmin(adminConfig(cluster, 'kafka-mirror-legacy-offset-syncs-admin'));
+  let exists: boolean;
+  try {
+    exists = (await admin.describeTopics([legacyTopic])).get(legacyTopic) !== undefined;
+  } finally {
+    admin.close();
+  }
+  if (!exists) return;
+  if (!read) {
+    log.warn(
+      { event: 'legacy_offset_syncs_skipped', legacyTopic, topic, cluster: cluster.alias },
+      `Not reading ${legacyTopic} on ${cluster.alias} (offset syncs of an earlier version, shared by several flows into ${cluster.alias}): groups get checkpoints again once ${topic} has syncs for their positions`,
+    );
+    return;
+  }
+  const t0 = Date.now();
+  const syncs = await store.load(cluster, legacyTopic, log);
+  log.info(
+    { event: 'legacy_offset_syncs_loaded', legacyTopic, topic, cluster: cluster.alias, syncs, durationMs: Date.now() - t0 },
+    `Loaded ${syncs} offset syncs from ${legacyTopic} on ${cluster.alias}, the name earlier versions used with offset-syncs.topic.location = target; new syncs go to ${topic} (MM2's name), and ${legacyTopic} can be deleted once no group needs a checkpoint from before the upgrade`,
+  );
 }
 
 /** Logs the creation of an internal topic; warns when the configured replication factor did not fit the cluster. */

@@ -1,7 +1,8 @@
 /**
  * The engine: one {@link MirrorTask} per enabled replication flow, each with its progress store on
  * its target cluster and its {@link FailoverSupport} (offset syncs, checkpoints, heartbeats), sharing
- * one telemetry pipeline and logger. Logs a replication summary
+ * one telemetry pipeline and logger; plus the heartbeats of the cluster pairs that are not enabled
+ * ({@link PairHeartbeats}, MM2's clusterPairs). Logs a replication summary
  * periodically and at shutdown. Ends when stopped or when a flow fails fatally (the other flows are
  * then stopped too — see README "Exit codes" for why the process does not limp on).
  */
@@ -11,6 +12,7 @@ import { MirrorTask, type MirrorTaskSettings, type TaskOutcome } from '../replic
 import { ProgressStore } from '../progress/progress-store.ts';
 import { FailoverSupport } from '../failover/failover-support.ts';
 import { TopicConfigSync } from '../discovery/topic-config-sync.ts';
+import { PairHeartbeats } from '../failover/pair-heartbeats.ts';
 import { Telemetry, type ReplicationSummary, type TelemetrySnapshot } from '../telemetry/telemetry.ts';
 import type { MirrorError } from '../core/errors.ts';
 import { WHOLE_FLOW, type TaskAssignment } from '../partitions/task-assignment.ts';
@@ -40,6 +42,8 @@ export class MirrorEngine {
   readonly failover: FailoverSupport[] = [];
   /** Periodic topic-config sync per flow (task 0 only: MM2 runs it once per flow, in the connector). */
   private readonly configSyncs: TopicConfigSync[] = [];
+  /** Heartbeats of the cluster pairs that only emit heartbeats (MM2 clusterPairs; task 0 only, like a flow's). */
+  readonly pairHeartbeats: PairHeartbeats[] = [];
   private readonly config: MirrorConfig;
   private readonly log: Logger;
   private readonly options: Required<Omit<EngineOptions, 'task'>>;
@@ -80,7 +84,8 @@ export class MirrorEngine {
       this.log.info({ flow: flow.name, topic: store.topic, records, durationMs: Date.now() - t0 }, `Loaded progress from ${flow.targetAlias}`);
       try {
         // Before the mirror task: the writer's first sync per partition is a series boundary relative to the stored syncs.
-        const support = await FailoverSupport.prepare(flow, this.telemetry, this.log, assignment);
+        const sharedLegacySyncs = this.config.flows.filter((f) => f.targetAlias === flow.targetAlias && f.offsetSyncsTopicLocation === 'target').length > 1;
+        const support = await FailoverSupport.prepare(flow, this.telemetry, this.log, assignment, !sharedLegacySyncs);
         this.failover.push(support);
         const task = new MirrorTask({ settings, store, telemetry: this.telemetry, logger: this.log, listener: support.listener, assignment, clients: createMirrorTaskClients(flow) });
         this.tasks.push(task);
@@ -94,6 +99,13 @@ export class MirrorEngine {
       } catch (err) {
         await this.stop();
         throw err;
+      }
+    }
+    if (this.task === undefined || this.task === 0) {
+      for (const pair of this.config.heartbeatPairs) {
+        const heartbeats = new PairHeartbeats({ pair, logger: this.log });
+        this.pairHeartbeats.push(heartbeats);
+        heartbeats.start();
       }
     }
     if (this.options.summaryIntervalMs > 0) {
@@ -121,7 +133,7 @@ export class MirrorEngine {
 
   private async stopOnce(): Promise<void> {
     if (this.summaryTimer) clearInterval(this.summaryTimer);
-    await Promise.all(this.configSyncs.map((s) => s.stop()));
+    await Promise.all([...this.configSyncs.map((s) => s.stop()), ...this.pairHeartbeats.map((h) => h.stop())]);
     await Promise.all(this.tasks.map((t) => t.stop()));
     await Promise.all(this.failover.map((f) => f.stop().catch((err: unknown) => this.log.error({ err }, 'stopping offset syncs / checkpoints / heartbeats failed'))));
     await Promise.all(this.tasks.map((t) => t.progressStore.close().catch((err: unknown) => this.log.error({ err }, 'closing progress store failed'))));
