@@ -366,10 +366,11 @@ export class PartitionChecks {
 
 /** The `started_at_latest` line (info): partitions without progress started at their end, and the records before it not mirrored. */
 function logStartedAtEnd(log: Logger, partitions: readonly { topic: string; skipped: number }[]): void {
+  const byTopic: Record<string, number> = {};
+  for (const p of partitions) byTopic[p.topic] = (byTopic[p.topic] ?? 0) + p.skipped;
   const skipped = partitions.reduce((sum, p) => sum + p.skipped, 0);
-  const topics = [...new Set(partitions.map((p) => p.topic))];
   log.info(
-    { event: 'started_at_latest', partitions: partitions.length, topics, skippedRecords: skipped },
+    { event: 'started_at_latest', partitions: partitions.length, topics: Object.keys(byTopic), skippedRecords: skipped, skippedRecordsByTopic: byTopic },
     `Started ${partitions.length} partitions without stored progress at their end (auto.offset.reset = latest): ${skipped} earlier records are not mirrored`,
   );
 }
