@@ -19,6 +19,7 @@ import { OffsetSyncStore } from './offset-sync-store.ts';
 import { OffsetSyncWriter } from './offset-sync-writer.ts';
 import { RecordSink } from '../kafka/record-sink.ts';
 import { CheckpointTask } from './checkpoint-task.ts';
+import { FailbackSyncs } from './failback-syncs.ts';
 import { ConsumerGroups } from '../kafka/consumer-groups.ts';
 import { HeartbeatEmitter } from './heartbeat-emitter.ts';
 import { WHOLE_FLOW, ownsPartition, type TaskAssignment } from '../partitions/task-assignment.ts';
@@ -93,13 +94,28 @@ export class FailoverSupport {
     return new FailoverSupport(flow, assignment, store, writer, sink, telemetry, logger);
   }
 
+  /** The flow's name, e.g. `primary->standby`. */
+  get flowName(): string {
+    return this.flow.name;
+  }
+
   /** The mirror-task listener (the offset-sync writer), if offset syncs are emitted. */
   get listener(): MirrorListener | undefined {
     return this.writer;
   }
 
-  /** Starts the writer's timer, the checkpoint task and the heartbeat emitter (each when enabled). */
-  async start(task: MirrorTask): Promise<void> {
+  /** This flow's offset syncs when this task holds all of them (`tasks.max` = 1): what the reverse flow's failback checkpoints use live. */
+  get wholeFlowStore(): OffsetSyncStore | undefined {
+    return this.assignment.count === 1 ? this.store : undefined;
+  }
+
+  /**
+   * Starts the writer's timer, the checkpoint task and the heartbeat emitter (each when enabled).
+   * `reverse`: the reverse flow (`target->source`) when this engine runs it — its live syncs (when whole)
+   * and its `offset-syncs.topic.location` — for failback checkpoints (failback-syncs.ts); without it they
+   * are read from the reverse flow's syncs topic.
+   */
+  async start(task: MirrorTask, reverse: { store: () => OffsetSyncStore | undefined; location: 'source' | 'target' } | undefined = undefined): Promise<void> {
     const flow = this.flow;
     this.writer?.start();
     const emitHeartbeats = flow.emitHeartbeatsEnabled && this.assignment.index === 0; // one heartbeat stream per flow, as MM2
@@ -133,6 +149,7 @@ export class FailoverSupport {
         telemetry: this.telemetry,
         logger: log,
         owns: (topic, partition) => ownsPartition(this.assignment, topic, partition),
+        failback: new FailbackSyncs({ settings: flow, reverseLocation: reverse?.location, liveStore: reverse?.store, logger: log }),
         partitionStatus: (topic, partition) => {
           const state = task.partitionStates.get(`${topic}-${partition}`);
           return state && { resetPending: state.resetDetectedAtMs !== undefined };

@@ -90,7 +90,10 @@ export class MirrorEngine {
         const task = new MirrorTask({ settings, store, telemetry: this.telemetry, logger: this.log, listener: support.listener, assignment, clients: createMirrorTaskClients(flow) });
         this.tasks.push(task);
         await task.start();
-        await support.start(task);
+        // Failback checkpoints of this flow translate with the reverse flow's syncs: live when this engine runs it whole.
+        const reverse = this.config.flows.find((f) => f.sourceAlias === flow.targetAlias && f.targetAlias === flow.sourceAlias);
+        const reverseSupport = () => this.failover.find((f) => f.flowName === reverse?.name)?.wholeFlowStore;
+        await support.start(task, reverse && { store: reverseSupport, location: reverse.offsetSyncsTopicLocation });
         if (assignment.index === 0) {
           const sync = TopicConfigSync.forFlow(flow, this.log);
           this.configSyncs.push(sync);
