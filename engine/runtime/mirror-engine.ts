@@ -13,6 +13,7 @@ import { ProgressStore } from '../progress/progress-store.ts';
 import { FailoverSupport } from '../failover/failover-support.ts';
 import { TopicConfigSync } from '../discovery/topic-config-sync.ts';
 import { PairHeartbeats } from '../failover/pair-heartbeats.ts';
+import { AclSync } from '../discovery/acl-sync.ts';
 import { Telemetry, type ReplicationSummary, type TelemetrySnapshot } from '../telemetry/telemetry.ts';
 import type { MirrorError } from '../core/errors.ts';
 import { WHOLE_FLOW, type TaskAssignment } from '../partitions/task-assignment.ts';
@@ -42,6 +43,8 @@ export class MirrorEngine {
   readonly failover: FailoverSupport[] = [];
   /** Periodic topic-config sync per flow (task 0 only: MM2 runs it once per flow, in the connector). */
   private readonly configSyncs: TopicConfigSync[] = [];
+  /** Periodic ACL sync per flow (task 0 only, like the config sync). */
+  private readonly aclSyncs: AclSync[] = [];
   /** Heartbeats of the cluster pairs that only emit heartbeats (MM2 clusterPairs; task 0 only, like a flow's). */
   readonly pairHeartbeats: PairHeartbeats[] = [];
   private readonly config: MirrorConfig;
@@ -98,6 +101,9 @@ export class MirrorEngine {
           const sync = TopicConfigSync.forFlow(flow, this.log);
           this.configSyncs.push(sync);
           sync.start();
+          const acls = AclSync.forFlow(flow, this.log);
+          this.aclSyncs.push(acls);
+          acls.start();
         }
       } catch (err) {
         await this.stop();
@@ -136,7 +142,7 @@ export class MirrorEngine {
 
   private async stopOnce(): Promise<void> {
     if (this.summaryTimer) clearInterval(this.summaryTimer);
-    await Promise.all([...this.configSyncs.map((s) => s.stop()), ...this.pairHeartbeats.map((h) => h.stop())]);
+    await Promise.all([...this.configSyncs.map((s) => s.stop()), ...this.aclSyncs.map((s) => s.stop()), ...this.pairHeartbeats.map((h) => h.stop())]);
     await Promise.all(this.tasks.map((t) => t.stop()));
     await Promise.all(this.failover.map((f) => f.stop().catch((err: unknown) => this.log.error({ err }, 'stopping offset syncs / checkpoints / heartbeats failed'))));
     await Promise.all(this.tasks.map((t) => t.progressStore.close().catch((err: unknown) => this.log.error({ err }, 'closing progress store failed'))));
