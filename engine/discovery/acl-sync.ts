@@ -84,13 +84,19 @@ export class AclSync {
     this.schedule(0);
   }
 
-  /** Stops scheduling, closes the clients (a pass in progress then ends soon) and waits for it. Idempotent. */
-  async stop(): Promise<void> {
+  /**
+   * Stops scheduling, closes the clients (a pass in progress then ends soon) and waits up to `graceMs`
+   * for it: against a cluster that is down a pass can sit in the client's connection retries, and an
+   * ACL pass left unfinished is simply redone by the next engine. Idempotent.
+   */
+  async stop(graceMs = 2000): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
     this.timer = undefined;
     await this.closeClients();
-    await this.running;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.running, new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)))]);
+    clearTimeout(timer);
     await this.closeClients();
   }
 

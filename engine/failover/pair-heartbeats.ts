@@ -85,11 +85,14 @@ export class PairHeartbeats {
     this.attempt = this.tryStart().finally(() => (this.attempt = undefined));
   }
 
-  /** Stops the heartbeats and closes the producer (waits for an attempt in progress). Idempotent. */
+  /**
+   * Stops the heartbeats and closes the producer. Idempotent. Does not wait for a start attempt in
+   * progress (against a cluster that is down it can take the client's timeouts): that attempt closes
+   * what it opened once it sees the stop.
+   */
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.retryTimer);
-    await this.attempt;
     this.emitter?.stop();
     this.emitter = undefined;
     await this.sink?.close(1000);
