@@ -4,7 +4,7 @@
  * internal record formats. Everything else is internal; names are exported one by one on purpose.
  */
 export { MirrorEngine, type EngineOptions, type EngineOutcome } from './runtime/mirror-engine.ts';
-export { loadMirrorConfig, parseMirrorConfig, redactConfig, type ClusterConfig, type FlowConfig, type MirrorConfig, type ParsedMirrorConfig } from './config/config.ts';
+export { loadMirrorConfig, parseMirrorConfig, redactConfig, type ClusterConfig, type FlowConfig, type HeartbeatPairConfig, type MirrorConfig, type ParsedMirrorConfig } from './config/config.ts';
 export { createLogger, silentLogger, type Logger } from './core/logger.ts';
 export { Telemetry, type ReplicationSummary } from './telemetry/telemetry.ts';
 export { ConfigError, DivergenceError, ERROR_CODES, EXIT_CODES, MirrorError, RecordRejectedError, TruncationError, type ErrorCode, type RecordRejection } from './core/errors.ts';

@@ -42,6 +42,12 @@ export interface LocalKafkaClusterOptions {
    * {@link LOCAL_SASL_USERS}, for tests of authenticated clusters. Off by default.
    */
   saslPort?: number;
+  /**
+   * Enables ACLs with KRaft's `StandardAuthorizer` and these `super.users` (e.g. `['User:ANONYMOUS']`:
+   * the principal of PLAINTEXT clients, so tools and the engine act as super users while ACLs of other
+   * principals can be listed and created). Off by default.
+   */
+  superUsers?: readonly string[];
 }
 
 /** Users (name → password) of the optional SASL/PLAIN listener. Test credentials, not secrets. */
@@ -60,6 +66,7 @@ export class LocalKafkaCluster {
   readonly dir: string;
   private readonly heap: string;
   readonly saslPort: number | undefined;
+  private readonly superUsers: readonly string[] | undefined;
 
   constructor(options: LocalKafkaClusterOptions) {
     this.alias = options.alias;
@@ -68,6 +75,7 @@ export class LocalKafkaCluster {
     this.dir = join(options.dataRoot ?? DATA_ROOT, options.alias);
     this.heap = options.heap ?? '512m';
     this.saslPort = options.saslPort;
+    this.superUsers = options.superUsers;
   }
 
   /** `127.0.0.1:<port>`, the bootstrap servers string of this cluster. */
@@ -203,6 +211,9 @@ export class LocalKafkaCluster {
               Object.entries(LOCAL_SASL_USERS).map(([u, p]) => `user_${u}="${p}"`).join(' ') +
               ';',
           }
+        : {}),
+      ...(this.superUsers
+        ? { 'authorizer.class.name': 'org.apache.kafka.metadata.authorizer.StandardAuthorizer', 'super.users': this.superUsers.join(';') }
         : {}),
       'log.dirs': join(this.dir, 'data'),
       'num.partitions': 1,

@@ -31,7 +31,7 @@ export const DEPRECATED_KEYS: ReadonlyMap<string, string> = new Map([
 
 /** MM2 / Connect-worker keys with no meaning for this engine: accepted with a warning, not an error. */
 export const IGNORED_KEYS =
-  /^(sync\.topic\.acls\.(enabled|interval\.seconds)|(topic|group|config\.property)\.filter\.class|forwarding\.admin\.class|exactly\.once\.(source\.)?support|(offset|config|status)\.storage\..+|(key|value|header)\.converter(\..+)?|dedicated\.mode\..+|group\.id)$/;
+  /^((topic|group|config\.property)\.filter\.class|forwarding\.admin\.class|exactly\.once\.(source\.)?support|(offset|config|status)\.storage\..+|(key|value|header)\.converter(\..+)?|dedicated\.mode\..+|group\.id)$/;
 
 /** ConfigError that never shows a secret value (the key decides, see isSecretKey). */
 export function configError(key: string, value: string | undefined, expected: string): ConfigError {
@@ -170,4 +170,17 @@ export const SEPARATOR: ValueType<string> = {
 /** One of `values` (compared trimmed, lower-cased), typed as their union. */
 export function oneOf<const T extends string>(values: readonly T[]): ValueType<T> {
   return { kind: 'enum', label: values.join(' or '), values, parse: (e) => parseOneOf(e, values) };
+}
+
+/**
+ * The source consumer's `auto.offset.reset` (MM2: `<alias>.consumer.auto.offset.reset`, default
+ * `earliest`): `earliest` or `latest`, trimmed, any case. Anything else (`none`, `by_duration:…`) throws
+ * ConfigError naming the key as written.
+ */
+export function parseAutoOffsetReset(e: ConfigEntry): 'earliest' | 'latest' {
+  const v = e.value.trim().toLowerCase();
+  if (v !== 'earliest' && v !== 'latest') {
+    throw configError(e.key, e.value, 'earliest or latest (where a source partition without stored progress starts mirroring)');
+  }
+  return v;
 }

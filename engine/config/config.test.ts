@@ -144,8 +144,8 @@ config.storage.replication.factor=1
     expect(warnings).toEqual([
       'primary.ssl.truststore.location: librdkafka cannot read JKS/PKCS12 truststores; convert it to PEM and set ssl.ca.location; ignored',
       'primary.consumer.max.poll.records: Java client setting with no librdkafka equivalent; ignored',
-      'primary.consumer.auto.offset.reset: managed by the engine (use truncation.policy); ignored',
     ]);
+    expect(config.flows[0]?.autoOffsetReset).toBe('latest'); // the start position, never a client setting
   });
 
   it('accepts deprecated *.blacklist keys as excludes, with a warning; the new key wins when both are set', () => {

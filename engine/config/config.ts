@@ -16,7 +16,7 @@ import { POLICY_CLASS_NAMES, createReplicationPolicy, type ReplicationPolicy } f
 import { GroupFilter, TopicFilter, parseList } from './topic-filter.ts';
 import { translateClientProps, type ClientRole, type RawProp } from './client-props.ts';
 import { isSecretKey, redactProps } from './redaction.ts';
-import { DEPRECATED_KEYS, IGNORED_KEYS, configError, parseBool, substituteEnv, type ConfigEntry } from './config-values.ts';
+import { DEPRECATED_KEYS, IGNORED_KEYS, configError, parseAutoOffsetReset, parseBool, substituteEnv, type ConfigEntry } from './config-values.ts';
 import { FLOW_KEYS, FLOW_KEY_NAMES, type FlowKeyFields, type FlowKeyParts } from './config-keys.ts';
 import { parseBootstrapServers, sameCluster, type BootstrapServers } from './bootstrap-servers.ts';
 
@@ -52,12 +52,42 @@ export type FlowConfig = FlowKeyFields & {
   readonly groupFilter: GroupFilter;
   /** `replication.policy.class`, `.separator`, `.internal.topic.separator.enabled`. */
   readonly replicationPolicy: ReplicationPolicy;
+  /**
+   * MM2's `<source alias>.consumer.auto.offset.reset` (any consumer layer of the source side; default
+   * `earliest`): where a partition WITHOUT stored progress starts when the engine starts — its log start
+   * (`earliest`) or its end (`latest`: the high watermark, or the last stable offset under read_committed).
+   * Stored positions, topic resets and partitions found while running always start as with `earliest`.
+   */
+  readonly autoOffsetReset: 'earliest' | 'latest';
 };
+
+/**
+ * A cluster pair whose replication is NOT enabled but which emits heartbeats, as MM2 4.1.1's
+ * `MirrorMakerConfig.clusterPairs` runs a `MirrorHeartbeatConnector` for every pair with
+ * `emit.heartbeats.enabled` (pair-level `A->B.emit.heartbeats.enabled`, else top-level, default true):
+ * `Heartbeat{source, target}` records to `heartbeats` on the pair's TARGET. For a one-way
+ * `primary->standby` setup the pair `standby->primary` writes `heartbeats` on primary, which the flow
+ * then mirrors to `primary.heartbeats` on standby. Durations in ms.
+ */
+export interface HeartbeatPairConfig {
+  /** "standby->primary". */
+  readonly name: string;
+  readonly sourceAlias: string;
+  readonly targetAlias: string;
+  /** The cluster the heartbeats are written to. */
+  readonly target: ClusterConfig;
+  /** `heartbeats` (the pair's replication policy). */
+  readonly heartbeatsTopic: string;
+  readonly emitHeartbeatsIntervalMs: number;
+  readonly heartbeatsTopicReplicationFactor: number;
+}
 
 /** The whole validated configuration: `clusters` as listed, and only the enabled flows. */
 export interface MirrorConfig {
   readonly clusters: readonly string[];
   readonly flows: readonly FlowConfig[];
+  /** Pairs that only emit heartbeats (see {@link HeartbeatPairConfig}); empty with `emit.heartbeats.enabled = false`. */
+  readonly heartbeatPairs: readonly HeartbeatPairConfig[];
   /** Engine-level `cluster.unreachable.warn.ms` / `cluster.startup.wait.ms` (top level only; engine/kafka/cluster-health.ts). */
   readonly clusterHealth: ClusterHealthKeys;
 }
@@ -190,8 +220,13 @@ function classify(entries: Iterable<ConfigEntry>, aliases: readonly string[], wa
   return out;
 }
 
-function buildCluster(c: Classified, alias: string, flow: FlowScope, side: 'source' | 'target', warn: (m: string) => void)
-  : { cluster: ClusterConfig; bootstrap: BootstrapServers } {
+/**
+ * The client settings of cluster `alias` on one side of `flow`. The consumer's `auto.offset.reset` is
+ * taken out (the mirror consumer never resets by itself) and handed to `onAutoOffsetReset` as written
+ * (most specific layer), for the source side's start position.
+ */
+function buildCluster(c: Classified, alias: string, flow: FlowScope, side: 'source' | 'target', warn: (m: string) => void,
+  onAutoOffsetReset?: (prop: RawProp) => void): { cluster: ClusterConfig; bootstrap: BootstrapServers } {
   const scope: ClusterScope = c.clusters.get(alias) ?? { client: new Map(), roles: roleMaps() };
   const bootstrap = parseBootstrapServers(`${alias}.bootstrap.servers`, scope.bootstrap?.value,
     `flow ${flow.source}->${flow.target} uses cluster ${alias}`);
@@ -199,6 +234,11 @@ function buildCluster(c: Classified, alias: string, flow: FlowScope, side: 'sour
   const translate = (role: ClientRole, layers: ReadonlyMap<string, RawProp>[]): Record<string, string> => {
     const merged = new Map<string, RawProp>();
     for (const layer of layers) for (const [k, v] of layer) merged.set(k, v);
+    const reset = role === 'consumer' ? merged.get('auto.offset.reset') : undefined;
+    if (reset) {
+      merged.delete('auto.offset.reset');
+      onAutoOffsetReset?.(reset);
+    }
     const { props, warnings } = translateClientProps(merged, role);
     warnings.forEach(warn);
     return { ...props, 'bootstrap.servers': bootstrapServers };
@@ -246,7 +286,8 @@ function buildFlow(c: Classified, flow: FlowScope, clustersEntry: ConfigEntry, w
   const { include: topics, exclude: topicsExclude, heartbeatsReplicationEnabled } = parts.topicFilter;
   const { include: groups, exclude: groupsExclude } = parts.groupFilter;
   if (topics.value.length === 0) warn(`'${topics.entry.key}' is empty: flow ${name} mirrors no topic`);
-  const source = buildCluster(c, flow.source, flow, 'source', warn);
+  let reset: ConfigEntry = { key: 'auto.offset.reset', value: 'earliest', line: 0 };
+  const source = buildCluster(c, flow.source, flow, 'source', warn, (prop) => (reset = { key: prop.key, value: prop.value, line: 0 }));
   const target = buildCluster(c, flow.target, flow, 'target', warn);
   if (sameCluster(source.bootstrap, target.bootstrap)) {
     // One broker address is one broker: both sides are the same cluster. Identity would mirror every topic onto itself.
@@ -262,12 +303,38 @@ function buildFlow(c: Classified, flow: FlowScope, clustersEntry: ConfigEntry, w
   }
   return {
     ...fields, name, sourceAlias: flow.source, targetAlias: flow.target, source: source.cluster, target: target.cluster, replicationPolicy,
+    autoOffsetReset: parseAutoOffsetReset(reset),
     topicFilter: new TopicFilter({
       replicationPolicy, targetAlias: flow.target, include: topics.entry.value, exclude: topicsExclude.entry.value,
       includeKey: topics.entry.key, excludeKey: topicsExclude.entry.key, heartbeatsReplicationEnabled: heartbeatsReplicationEnabled.value,
     }),
     groupFilter: new GroupFilter({ include: groups.entry.value, exclude: groupsExclude.entry.value, includeKey: groups.entry.key,
       excludeKey: groupsExclude.entry.key }),
+  };
+}
+
+/**
+ * The heartbeat-only pair `flow` (not enabled) if it emits heartbeats (MM2 `clusterPairs`: pair-level
+ * `emit.heartbeats.enabled`, else top-level, default true); undefined otherwise, or with a warning when
+ * its target cluster has no bootstrap servers (MM2 would fall back to localhost:9092).
+ */
+function buildHeartbeatPair(c: Classified, flow: FlowScope, warn: (m: string) => void): HeartbeatPairConfig | undefined {
+  const r = (key: string, fallback: string): ConfigEntry => flow.keys.get(key) ?? c.top.keys.get(key) ?? { key, value: fallback, line: 0 };
+  const { fields, parts } = parseFlowKeys(r);
+  const name = `${flow.source}->${flow.target}`;
+  if (!fields.emitHeartbeatsEnabled) return undefined;
+  if (c.clusters.get(flow.target)?.bootstrap === undefined) {
+    warn(`heartbeats of cluster pair ${name} (MM2 emits them for every pair) are not emitted: '${flow.target}.bootstrap.servers' is not set (set '${name}.emit.heartbeats.enabled = false' to silence this)`);
+    return undefined;
+  }
+  const p = parts.replicationPolicy;
+  const policy = createReplicationPolicy(p.className.value, p.separator.value, { classKey: p.className.entry.key, separatorKey: p.separator.entry.key });
+  return {
+    name, sourceAlias: flow.source, targetAlias: flow.target,
+    target: buildCluster(c, flow.target, flow, 'target', warn).cluster,
+    heartbeatsTopic: policy.heartbeatsTopic(),
+    emitHeartbeatsIntervalMs: fields.emitHeartbeatsIntervalMs,
+    heartbeatsTopicReplicationFactor: fields.heartbeatsTopicReplicationFactor,
   };
 }
 
@@ -295,8 +362,12 @@ export function parseMirrorConfig(text: string, opts: ParseMirrorConfigOptions =
       `at least one enabled flow, e.g. ${clusters[0]}->${clusters[1] ?? 'standby'}.enabled = true`);
   }
   const flows = enabled.map((flow) => buildFlow(classified, flow, clustersEntry, warn));
+  const heartbeatPairs = clusters.flatMap((s) => clusters.filter((t) => t !== s).map((t) => classified.flows.get(`${s}->${t}`)
+    ?? { ...newScope(), source: s, target: t, enabled: false, sides: { source: roleMaps(), target: roleMaps() } }))
+    .filter((pair) => !pair.enabled)
+    .flatMap((pair) => buildHeartbeatPair(classified, pair, warn) ?? []);
   const clusterHealth = parseClusterHealthKeys((key) => byKey.get(key)?.value);
-  return { config: deepFreeze({ clusters: [...clusters], flows, clusterHealth }), warnings: Object.freeze([...warnings]) };
+  return { config: deepFreeze({ clusters: [...clusters], flows, heartbeatPairs, clusterHealth }), warnings: Object.freeze([...warnings]) };
 }
 
 /** Reads an mm2.properties file (UTF-8) and parses it. Throws ConfigError when unreadable or invalid. */
@@ -316,9 +387,10 @@ function redactCluster(c: ClusterConfig): Record<string, unknown> {
 }
 
 /** JSON-safe view of `config` for logs: secret client values become "[REDACTED]", filters their pattern lists. */
-export function redactConfig(config: MirrorConfig): { clusters: string[]; flows: Record<string, unknown>[] } {
+export function redactConfig(config: MirrorConfig): { clusters: string[]; flows: Record<string, unknown>[]; heartbeatPairs: Record<string, unknown>[] } {
   return {
     clusters: [...config.clusters],
+    heartbeatPairs: config.heartbeatPairs.map(({ target, ...scalars }) => ({ ...scalars, target: redactCluster(target) })),
     flows: config.flows.map(({ source, target, topicFilter, groupFilter, replicationPolicy, configPropertiesExclude, ...scalars }) => ({
       ...scalars,
       source: redactCluster(source),

@@ -35,6 +35,11 @@ export interface PartitionCheckSettings {
   readonly truncationPolicy: 'fail' | 'continue';
   readonly topicResetCheckIntervalMs: number;
   readonly truncationCheckIntervalMs: number;
+  /**
+   * MM2's source `consumer.auto.offset.reset` (FlowConfig carries it; default `earliest`): `latest` starts the
+   * partitions that have no stored progress when the task starts at their end instead of their log start.
+   */
+  readonly autoOffsetReset?: 'earliest' | 'latest';
 }
 
 /** What the checks ask of the mirror task that runs them. */
@@ -80,6 +85,8 @@ export class PartitionChecks {
   private forceTopicIdCheck = false;
   private forceStallCheck = false;
   private lastConsumeErrorLogAtMs = 0;
+  /** The first {@link adoptTopics} (task start) is over: partitions found later start at their log start whatever `autoOffsetReset` says. */
+  private startAdopted = false;
 
   constructor(options: PartitionChecksOptions) {
     this.settings = options.settings;
@@ -95,9 +102,15 @@ export class PartitionChecks {
   /**
    * Takes in discovered topics: new ones get partition states positioned from the progress store
    * (same topic ID: stored next offset, checked for truncation; only older topic IDs: the topic was
-   * reset while the engine was down; none: log start). Known ones go through {@link applyDescription}.
+   * reset while the engine was down; none: log start — or, at task start with `autoOffsetReset` =
+   * `latest`, the partition's end). Known ones go through {@link applyDescription}.
    */
   async adoptTopics(topics: readonly TopicDescription[]): Promise<void> {
+    // Only partitions present when the task starts: a topic or partition found while running was created
+    // after mirroring began, so all of its records are "after the start" (MM2 would skip up to a refresh interval of them).
+    const latest = this.settings.autoOffsetReset === 'latest' && !this.startAdopted;
+    this.startAdopted = true;
+    const startedAtEnd: { topic: string; skipped: number }[] = [];
     const fresh = topics.filter((t) => !this.table.isTracked(t.name));
     for (const t of topics) if (!fresh.includes(t)) await this.applyDescription(t.name, t);
     if (fresh.length === 0) return;
@@ -115,7 +128,10 @@ export class PartitionChecks {
         }
         const o = offsets.get(tpKey({ topic: t.name, partition }))!;
         const stored = this.progress.get(t.name, partition, t.topicId);
-        const state = new PartitionState({ topic: t.name, partition }, t.topicId, stored?.nextOffset ?? o.logStartOffset, now);
+        // Never mirrored under any topic ID (an older one would make this a topic reset: mirrored from its start).
+        const atEnd = latest && !stored && this.progress.incarnations(t.name, partition).length === 0;
+        if (atEnd) startedAtEnd.push({ topic: t.name, skipped: o.logEndOffset - o.logStartOffset });
+        const state = new PartitionState({ topic: t.name, partition }, t.topicId, stored?.nextOffset ?? (atEnd ? o.logEndOffset : o.logStartOffset), now);
         state.gaps = stored?.gaps ?? [];
         this.table.add(state);
         this.actions.requestReassign();
@@ -136,6 +152,7 @@ export class PartitionChecks {
         }
       }
     }
+    if (startedAtEnd.length > 0) logStartedAtEnd(this.log, startedAtEnd);
   }
 
   /**
@@ -345,6 +362,17 @@ export class PartitionChecks {
     await this.persist(state);
     this.actions.failWith(new TruncationError(evidence));
   }
+}
+
+/** The `started_at_latest` line (info): partitions without progress started at their end, and the records before it not mirrored. */
+function logStartedAtEnd(log: Logger, partitions: readonly { topic: string; skipped: number }[]): void {
+  const byTopic: Record<string, number> = {};
+  for (const p of partitions) byTopic[p.topic] = (byTopic[p.topic] ?? 0) + p.skipped;
+  const skipped = partitions.reduce((sum, p) => sum + p.skipped, 0);
+  log.info(
+    { event: 'started_at_latest', partitions: partitions.length, topics: Object.keys(byTopic), skippedRecords: skipped, skippedRecordsByTopic: byTopic },
+    `Started ${partitions.length} partitions without stored progress at their end (auto.offset.reset = latest): ${skipped} earlier records are not mirrored`,
+  );
 }
 
 /** The first of the three reset lines (`topic_reset_detected`, warn). */

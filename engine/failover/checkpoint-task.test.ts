@@ -6,11 +6,13 @@ import { OffsetSyncStore } from './offset-sync-store.ts';
 import { DefaultReplicationPolicy } from '../mm2/replication-policy.ts';
 import { GroupFilter, TopicFilter } from '../config/topic-filter.ts';
 import type { GroupAdmin, GroupOffset, GroupState } from '../kafka/consumer-groups.ts';
+import { FailbackSyncs } from './failback-syncs.ts';
 
 const policy = new DefaultReplicationPolicy();
 const settings = (over: Partial<CheckpointSettings> = {}): CheckpointSettings => ({
   name: 'primary->standby',
   sourceAlias: 'primary',
+  targetAlias: 'standby',
   target: { alias: 'standby', bootstrapServers: 'unused:1', client: {}, consumer: {}, producer: {}, admin: {} },
   topicFilter: new TopicFilter({ replicationPolicy: policy, targetAlias: 'standby', include: 'commit-log' }),
   groupFilter: new GroupFilter(),
@@ -135,5 +137,49 @@ describe('CheckpointTask', () => {
     await task.runOnce();
     expect(target.offsets.get('fresh')).toEqual([{ topic: 'primary.commit-log', partition: 0, offset: 1060, metadata: '' }]);
     expect(target.commits.map((c) => c.group)).toEqual(['fresh', 'fresh']);
+  });
+
+  it('failback: a group offset in a topic that came from the target is translated back with the reverse flow syncs and named after its origin', async () => {
+    // Flow standby->primary. The reverse flow primary->standby mirrored commit-log 0..149 to primary.commit-log 0..149
+    // (a 5-record gap at 50..54), then this group read primary.commit-log on the standby up to 120.
+    const reverse = new OffsetSyncStore();
+    reverse.add({ topic: 'commit-log', partition: 0, upstreamOffset: 0, downstreamOffset: 0 });
+    reverse.add({ topic: 'commit-log', partition: 0, upstreamOffset: 55, downstreamOffset: 50 });
+    reverse.add({ topic: 'commit-log', partition: 0, upstreamOffset: 154, downstreamOffset: 149 }); // final sync at shutdown
+    const back = (over: Partial<CheckpointSettings> = {}) => {
+      const s = settings({
+        name: 'standby->primary', sourceAlias: 'standby', targetAlias: 'primary',
+        topicFilter: new TopicFilter({ replicationPolicy: policy, targetAlias: 'primary', include: 'commit-log' }), ...over,
+      });
+      const source = new FakeGroups();
+      const sent: ReturnType<typeof decodeCheckpoint>[] = [];
+      let loads = 0;
+      const failback = new FailbackSyncs({
+        settings: { ...s, source: s.target, offsetSyncsTopicLocation: 'source' }, logger: silentLogger(),
+        load: async (store, _cluster, topic) => {
+          loads++;
+          expect(topic).toBe('mm2-offset-syncs.standby.internal'); // the reverse flow's, on its source (this target)
+          for (const p of reverse.partitions()) for (const sync of p.points()) store.add({ topic: p.topic, partition: p.partition, upstreamOffset: sync.upstream, downstreamOffset: sync.downstream });
+          return 3;
+        },
+      });
+      const task = new CheckpointTask({
+        settings: s, store: new OffsetSyncStore(), sourceGroups: source, targetGroups: new FakeGroups(), logger: silentLogger(), failback,
+        sink: { send: (topic, key, value) => (expect(topic).toBe('standby.checkpoints.internal'), sent.push(decodeCheckpoint(key, value)), true) },
+      });
+      return { source, sent, task, loads: () => loads };
+    };
+    const { source, sent, task, loads } = back();
+    source.offsets.set('billing', [commit('primary.commit-log', 0, 120), commit('primary.other', 0, 3), commit('primary.heartbeats', 0, 9)]);
+    expect(await task.runOnce()).toBe(1);
+    expect(sent).toEqual([{ group: 'billing', topic: 'commit-log', partition: 0, upstreamOffset: 120, downstreamOffset: 125, metadata: '' }]);
+    await task.runOnce();
+    expect(loads()).toBe(1); // re-read only after its interval
+    // Without a failback translator the task behaves as MM2: no checkpoint for a cycle topic.
+    const plain = new CheckpointTask({
+      settings: settings({ name: 'standby->primary', sourceAlias: 'standby', targetAlias: 'primary', topicFilter: new TopicFilter({ replicationPolicy: policy, targetAlias: 'primary' }) }),
+      store: new OffsetSyncStore(), sourceGroups: source, targetGroups: new FakeGroups(), logger: silentLogger(), sink: { send: () => true },
+    });
+    expect(await plain.runOnce()).toBe(0);
   });
 });

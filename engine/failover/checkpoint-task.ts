@@ -15,6 +15,12 @@
  *
  * Partitions are skipped while the mirror task reports a topic reset waiting for its first record
  * (group offsets then refer to the new incarnation, the syncs still to the old one).
+ *
+ * Failback (with a {@link FailbackTranslator}): a group's offset in a topic that came FROM the target
+ * (`primary.commit-log` read on the standby after a failover, for flow `standby->primary`) is translated
+ * back with the reverse flow's syncs and checkpointed for the topic it came from (`commit-log`), as MM2's
+ * `renameTopicPartition` names it; such topics are never mirrored (cycles), so the `topics` lists are
+ * matched against either name. MM2 emits no such checkpoint (failback-syncs.ts says why).
  */
 import type { Logger } from '../core/logger.ts';
 import type { Telemetry } from '../telemetry/telemetry.ts';
@@ -26,11 +32,14 @@ import type { InternalRecordSink } from '../kafka/record-sink.ts';
 import { isInactive, type GroupAdmin, type GroupOffset, type GroupState } from '../kafka/consumer-groups.ts';
 import { decodeCheckpoint, encodeCheckpointKey, encodeCheckpointValue, type Checkpoint } from '../mm2/checkpoint.ts';
 import { readInternalTopic } from '../kafka/internal-topics.ts';
+import type { FailbackTranslator } from './failback-syncs.ts';
 
 /** What the checkpoint task needs from its flow's config (FlowConfig satisfies it). */
 export interface CheckpointSettings {
   name: string;
   sourceAlias: string;
+  /** Topics that came from this cluster are failback topics (see the module doc). */
+  targetAlias: string;
   target: ClusterClientSettings;
   topicFilter: TopicFilter;
   groupFilter: GroupFilter;
@@ -60,6 +69,8 @@ export interface CheckpointTaskOptions {
    */
   owns?: (topic: string, partition: number) => boolean;
   telemetry?: Telemetry;
+  /** Translates offsets in topics that came from the target back to them (failback checkpoints); none = MM2's behaviour. */
+  failback?: FailbackTranslator;
   logger: Logger;
   now?: () => number;
 }
@@ -184,18 +195,26 @@ export class CheckpointTask {
     let emitted = 0;
     const current = new Set<string>();
     this.current.set(group, current);
+    let failbackRefreshed = false;
     for (const o of offsets) {
-      if (!s.topicFilter.shouldReplicateTopic(o.topic)) continue;
+      const origin = this.failbackOrigin(o.topic);
+      if (origin === undefined && !s.topicFilter.shouldReplicateTopic(o.topic)) continue;
       if (this.o.owns && !this.o.owns(o.topic, o.partition)) continue;
-      if (this.o.partitionStatus?.(o.topic, o.partition)?.resetPending) continue;
-      const translation = this.o.store.translate(o.topic, o.partition, o.offset);
+      if (origin === undefined && this.o.partitionStatus?.(o.topic, o.partition)?.resetPending) continue;
+      if (origin !== undefined && !failbackRefreshed) {
+        await this.o.failback!.refresh();
+        failbackRefreshed = true;
+      }
+      const translation = origin === undefined
+        ? this.o.store.translate(o.topic, o.partition, o.offset)
+        : this.o.failback!.translate(origin, o.partition, o.offset);
       if (!translation) continue; // no sync at or below the committed offset: nothing safe to say (as MM2)
       const checkpoint: Checkpoint = {
         group,
-        topic: s.replicationPolicy.formatRemoteTopic(s.sourceAlias, o.topic),
+        topic: origin ?? s.replicationPolicy.formatRemoteTopic(s.sourceAlias, o.topic),
         partition: o.partition,
         upstreamOffset: o.offset,
-        downstreamOffset: translation.downstreamOffset,
+        downstreamOffset: 'downstreamOffset' in translation ? translation.downstreamOffset : translation.upstreamOffset,
         metadata: o.metadata,
       };
       current.add(partitionKey(checkpoint.topic, checkpoint.partition));
@@ -209,10 +228,24 @@ export class CheckpointTask {
       if (!this.o.sink.send(this.topic, encodeCheckpointKey(checkpoint), encodeCheckpointValue(checkpoint), createdAtMs, onDelivery)) continue; // queue full: next round
       this.remember(checkpoint);
       this.o.telemetry?.recordCheckpoint({ flow: s.name });
-      this.log.debug({ group, topic: checkpoint.topic, partition: checkpoint.partition, upstreamOffset: checkpoint.upstreamOffset, downstreamOffset: checkpoint.downstreamOffset, rule: translation.rule, reason }, `Emitting checkpoint (${reason})`);
+      this.log.debug({ group, topic: checkpoint.topic, partition: checkpoint.partition, upstreamOffset: checkpoint.upstreamOffset, downstreamOffset: checkpoint.downstreamOffset, rule: translation.rule, reason, failback: origin !== undefined }, `Emitting checkpoint (${reason})`);
       emitted++;
     }
     return emitted;
+  }
+
+  /**
+   * The topic `topic` came from when it is a failback topic of this flow: a remote topic one hop from the
+   * target (`primary.commit-log` for flow `standby->primary` → `commit-log`), not internal nor heartbeats,
+   * whose name or origin the `topics` lists include. Undefined otherwise, or without a failback translator.
+   */
+  private failbackOrigin(topic: string): string | undefined {
+    const s = this.o.settings;
+    const policy = s.replicationPolicy;
+    if (!this.o.failback || policy.topicSource(topic) !== s.targetAlias) return undefined;
+    const origin = policy.upstreamTopic(topic);
+    if (origin === undefined || origin === topic || policy.isInternalTopic(topic) || policy.isHeartbeatsTopic(topic)) return undefined;
+    return s.topicFilter.matchesLists(topic) || s.topicFilter.matchesLists(origin) ? origin : undefined;
   }
 
   /** MM2's `checkpointIsMoreRecent`, with the reason; undefined = skip. */

@@ -26,6 +26,10 @@ import { MirrorError } from '../core/errors.ts';
 import { OffsetSyncStore } from './offset-sync-store.ts';
 import { OffsetSyncWriter } from './offset-sync-writer.ts';
 import { CheckpointTask } from './checkpoint-task.ts';
+import { FailbackSyncs } from './failback-syncs.ts';
+import { offsetSyncsTopicOf } from '../mm2/offset-syncs-topic.ts';
+import type { ClusterConfig } from '../config/config.ts';
+import type { KafkaAdmin } from '../kafka/kafka-admin.ts';
 import { HeartbeatEmitter } from './heartbeat-emitter.ts';
 import { WHOLE_FLOW, ownsPartition, type TaskAssignment } from '../partitions/task-assignment.ts';
 
@@ -82,15 +86,19 @@ export class FailoverSupport {
   }
 
   /**
-   * Rebuilds the offset-sync store from `mm2-offset-syncs.<target>.internal` and, with
-   * `emit.offset-syncs.enabled`, creates the topic if missing and connects the writer's producer.
+   * Rebuilds the offset-sync store from the flow's syncs topic (engine/mm2/offset-syncs-topic.ts: MM2's
+   * name and cluster) and, with `emit.offset-syncs.enabled`, creates the topic if missing and connects
+   * the writer's producer. With `offset-syncs.topic.location = target` the topic of the name earlier
+   * versions used there is read first, if it exists and `readLegacySyncs` (default true; the engine passes
+   * false when several flows of its config shared that topic, whose syncs could then be another flow's).
    * `assignment`: the task's share of the flow (default the whole flow). `connections`: the engine's shared
    * clients (default: a set of its own, closed by {@link stop}). Throws MirrorError on connection failures.
    */
-  static async prepare(flow: FlowConfig, telemetry: Telemetry, logger: Logger, assignment: TaskAssignment = WHOLE_FLOW, connections?: ClusterConnections): Promise<FailoverSupport> {
+  static async prepare(flow: FlowConfig, telemetry: Telemetry, logger: Logger, assignment: TaskAssignment = WHOLE_FLOW, connections?: ClusterConnections, readLegacySyncs = true): Promise<FailoverSupport> {
     const t0 = Date.now();
-    const topic = flow.replicationPolicy.offsetSyncsTopic(flow.targetAlias);
-    const cluster = flow.offsetSyncsTopicLocation === 'target' ? flow.target : flow.source;
+    const placement = offsetSyncsTopicOf(flow.replicationPolicy, flow.sourceAlias, flow.targetAlias, flow.offsetSyncsTopicLocation);
+    const topic = placement.topic;
+    const cluster = placement.side === 'target' ? flow.target : flow.source;
     const log = logger.child({ component: 'offset-syncs', flow: flow.name });
     const shared = connections ?? new ClusterConnections({ logger });
     const clients = shared.of(cluster, { adminTimeoutMs: flow.adminTimeoutMs });
@@ -98,6 +106,7 @@ export class FailoverSupport {
     let writer: OffsetSyncWriter | undefined;
     let sink: RecordSink | undefined;
     try {
+      if (placement.legacyTopic !== undefined) await loadLegacySyncs(store, cluster, clients.admin, placement.legacyTopic, topic, readLegacySyncs, log);
       if (flow.emitOffsetSyncsEnabled) {
         const outcome = await ensureInternalTopic(clients.admin, topic, flow.offsetSyncsTopicReplicationFactor, { 'min.compaction.lag.ms': String(OFFSET_SYNCS_MIN_COMPACTION_LAG_MS) });
         reportCreation(log, outcome, topic, cluster.alias, 'offset-syncs.topic.replication.factor', flow.offsetSyncsTopicReplicationFactor);
@@ -120,8 +129,18 @@ export class FailoverSupport {
     return this.writer;
   }
 
-  /** Starts the writer's timer, the checkpoint task and the heartbeat emitter (each when enabled). */
-  async start(task: MirrorTask): Promise<void> {
+  /** This flow's offset syncs when this task holds all of them (`tasks.max` = 1): what the reverse flow's failback checkpoints use live. */
+  get wholeFlowStore(): OffsetSyncStore | undefined {
+    return this.assignment.count === 1 ? this.store : undefined;
+  }
+
+  /**
+   * Starts the writer's timer, the checkpoint task and the heartbeat emitter (each when enabled).
+   * `reverse`: the reverse flow (`target->source`) when this engine runs it — its live syncs (when whole)
+   * and its `offset-syncs.topic.location` — for failback checkpoints (failback-syncs.ts); without it they
+   * are read from the reverse flow's syncs topic.
+   */
+  async start(task: MirrorTask, reverse: { store: () => OffsetSyncStore | undefined; location: 'source' | 'target' } | undefined = undefined): Promise<void> {
     const flow = this.flow;
     this.writer?.start();
     const emitHeartbeats = flow.emitHeartbeatsEnabled && this.assignment.index === 0; // one heartbeat stream per flow, as MM2
@@ -149,6 +168,7 @@ export class FailoverSupport {
         telemetry: this.telemetry,
         logger: log,
         owns: (topic, partition) => ownsPartition(this.assignment, topic, partition),
+        failback: new FailbackSyncs({ settings: flow, reverseLocation: reverse?.location, liveStore: reverse?.store, logger: log }),
         partitionStatus: (topic, partition) => {
           const state = task.partitionStates.get(`${topic}-${partition}`);
           return state && { resetPending: state.resetDetectedAtMs !== undefined };
@@ -213,6 +233,30 @@ function failFastOnAuth(groups: GroupAdmin, onAuthFailure: (err: MirrorError) =>
     close: () => groups.close(),
   };
 }
+
+/**
+ * Reads the offset syncs of `legacyTopic` (the location-target name of earlier versions) into `store`
+ * before the current topic, when it exists: its syncs are older than any in the current topic, so the
+ * store sees them in the order they were written. Never written again; the line says when it can go.
+ */
+async function loadLegacySyncs(store: OffsetSyncStore, cluster: ClusterConfig, admin: KafkaAdmin, legacyTopic: string, topic: string, read: boolean, log: Logger): Promise<void> {
+  const exists = (await admin.describeTopics([legacyTopic])).get(legacyTopic) !== undefined;
+  if (!exists) return;
+  if (!read) {
+    log.warn(
+      { event: 'legacy_offset_syncs_skipped', legacyTopic, topic, cluster: cluster.alias },
+      `Not reading ${legacyTopic} on ${cluster.alias} (offset syncs of an earlier version, shared by several flows into ${cluster.alias}): groups get checkpoints again once ${topic} has syncs for their positions`,
+    );
+    return;
+  }
+  const t0 = Date.now();
+  const syncs = await store.load(cluster, legacyTopic, log);
+  log.info(
+    { event: 'legacy_offset_syncs_loaded', legacyTopic, topic, cluster: cluster.alias, syncs, durationMs: Date.now() - t0 },
+    `Loaded ${syncs} offset syncs from ${legacyTopic} on ${cluster.alias}, the name earlier versions used with offset-syncs.topic.location = target; new syncs go to ${topic} (MM2's name), and ${legacyTopic} can be deleted once no group needs a checkpoint from before the upgrade`,
+  );
+}
+
 
 /** Logs the creation of an internal topic; warns when the configured replication factor did not fit the cluster. */
 function reportCreation(log: Logger, outcome: EnsureOutcome, topic: string, cluster: string, key: string, replicationFactor: number): void {

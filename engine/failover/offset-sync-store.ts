@@ -29,6 +29,7 @@ import type { OffsetSync } from '../mm2/offset-sync.ts';
 import { decodeOffsetSync } from '../mm2/offset-sync.ts';
 import { readInternalTopic } from '../kafka/internal-topics.ts';
 import { lastSyncAtOrBelow, translateWithOverlaps, type Overlap, type SyncPoint, type Translation } from '../mm2/offset-translation.ts';
+import { translateDownstream, type ReverseTranslation } from '../mm2/reverse-translation.ts';
 
 /** Syncs kept per partition before the older half is thinned (memory bound: ~50 bytes per sync). */
 export const MAX_SYNCS_PER_PARTITION = 4096;
@@ -160,6 +161,16 @@ export class SyncSeries {
   }
 
   /**
+   * Translates a committed DOWNSTREAM offset back upstream (failback, engine/mm2/reverse-translation.ts);
+   * undefined without a sync at or below it downstream. Earlier lifetimes' copies can only make it re-deliver.
+   */
+  translateDownstream(committed: number): ReverseTranslation | undefined {
+    const latest = this.latest();
+    const mirrored = latest && this.mirroredUpstream >= latest.upstream ? { upstream: this.mirroredUpstream, downstream: this.mirroredDownstream } : undefined;
+    return translateDownstream(this.syncs, mirrored, committed);
+  }
+
+  /**
    * A new series starts at (upstream, downstream) after `latest`: keep what the earlier series copied
    * at or after `upstream` — and the records it copied after its newest sync, which no sync names —
    * until the new series has re-mirrored past them.
@@ -248,6 +259,11 @@ export class OffsetSyncStore {
   /** Translates `committed` on an upstream topic-partition; undefined without a sync at or below it. */
   translate(topic: string, partition: number, committed: number): Translation | undefined {
     return this.find(topic, partition)?.translate(committed);
+  }
+
+  /** Translates a committed offset of the REMOTE partition of `topic` back to `topic` (failback); undefined without a sync at or below it. */
+  translateDownstream(topic: string, partition: number, committed: number): ReverseTranslation | undefined {
+    return this.find(topic, partition)?.translateDownstream(committed);
   }
 
   /** Every partition with syncs. */

@@ -56,6 +56,8 @@ export interface MirrorTaskSettings extends DiscoverySettings {
   progressFlushIntervalMs: number;
   /** `consumer.poll.timeout.ms` (MM2, 1000): see {@link consumeTimeoutMs}. */
   consumerPollTimeoutMs: number;
+  /** The source consumer's `auto.offset.reset` (default `earliest`): where partitions without progress start (PartitionCheckSettings). */
+  autoOffsetReset?: 'earliest' | 'latest';
 }
 
 /** The progress store as the task uses it (ProgressStore satisfies it). */

@@ -1,7 +1,8 @@
 /**
  * The engine: one {@link MirrorTask} per enabled replication flow, each with its progress store on
  * its target cluster and its {@link FailoverSupport} (offset syncs, checkpoints, heartbeats), sharing
- * one telemetry pipeline and logger. Logs a replication summary
+ * one telemetry pipeline and logger; plus the heartbeats of the cluster pairs that are not enabled
+ * ({@link PairHeartbeats}, MM2's clusterPairs). Logs a replication summary
  * periodically and at shutdown. Ends when stopped or when a flow fails fatally (the other flows are
  * then stopped too — see README "Exit codes" for why the process does not limp on).
  *
@@ -16,6 +17,8 @@ import { ProgressStore } from '../progress/progress-store.ts';
 import { FailoverSupport } from '../failover/failover-support.ts';
 import { ClusterConnections } from '../kafka/cluster-connections.ts';
 import { TopicConfigSync } from '../discovery/topic-config-sync.ts';
+import { PairHeartbeats } from '../failover/pair-heartbeats.ts';
+import { AclSync } from '../discovery/acl-sync.ts';
 import { createMirrorTaskClients } from '../kafka/mirror-task-clients.ts';
 import { ClusterHealth, type ClusterHealthSettings } from '../kafka/cluster-health.ts';
 import { Telemetry, type ReplicationSummary, type TelemetrySnapshot } from '../telemetry/telemetry.ts';
@@ -56,6 +59,10 @@ export class MirrorEngine {
   readonly clusterHealth: ClusterHealth;
   /** Periodic topic-config sync per flow (task 0 only: MM2 runs it once per flow, in the connector). */
   private readonly configSyncs: TopicConfigSync[] = [];
+  /** Periodic ACL sync per flow (task 0 only, like the config sync). */
+  private readonly aclSyncs: AclSync[] = [];
+  /** Heartbeats of the cluster pairs that only emit heartbeats (MM2 clusterPairs; task 0 only, like a flow's). */
+  readonly pairHeartbeats: PairHeartbeats[] = [];
   private readonly config: MirrorConfig;
   private readonly log: Logger;
   private readonly options: Required<Omit<EngineOptions, 'task' | 'clusterHealth'>>;
@@ -102,6 +109,13 @@ export class MirrorEngine {
       this.clusterHealth.start();
       await this.clusterHealth.awaitReachable();
       for (const { flow, assignment } of flows) await this.startFlow(flow, assignment);
+      if (this.task === undefined || this.task === 0) {
+        for (const pair of this.config.heartbeatPairs ?? []) {
+          const heartbeats = new PairHeartbeats({ pair, logger: this.log });
+          this.pairHeartbeats.push(heartbeats);
+          heartbeats.start();
+        }
+      }
     } catch (err) {
       await this.stop();
       throw this.clusterHealth.explain(err);
@@ -127,7 +141,8 @@ export class MirrorEngine {
     const records = await store.load();
     this.log.info({ flow: flow.name, topic: store.topic, records, durationMs: Date.now() - t0 }, `Loaded progress from ${flow.targetAlias}`);
     // Before the mirror task: the writer's first sync per partition is a series boundary relative to the stored syncs.
-    const support = await FailoverSupport.prepare(flow, this.telemetry, this.log, assignment, this.connections);
+    const sharedLegacySyncs = this.config.flows.filter((f) => f.targetAlias === flow.targetAlias && f.offsetSyncsTopicLocation === 'target').length > 1;
+    const support = await FailoverSupport.prepare(flow, this.telemetry, this.log, assignment, this.connections, !sharedLegacySyncs);
     this.failover.push(support);
     // The task's admins are the shared per-cluster ones (closing them from the task is a no-op).
     const clients = createMirrorTaskClients(flow, {
@@ -137,11 +152,17 @@ export class MirrorEngine {
     const task = new MirrorTask({ settings, store, telemetry: this.telemetry, logger: this.log, listener: support.listener, assignment, clients });
     this.tasks.push(task);
     await task.start();
-    await support.start(task);
+    // Failback checkpoints of this flow translate with the reverse flow's syncs: live when this engine runs it whole.
+    const reverse = this.config.flows.find((f) => f.sourceAlias === flow.targetAlias && f.targetAlias === flow.sourceAlias);
+    const reverseStore = () => this.failover.find((f) => f.flowName === reverse?.name)?.wholeFlowStore;
+    await support.start(task, reverse && { store: reverseStore, location: reverse.offsetSyncsTopicLocation });
     if (assignment.index === 0) {
       const sync = TopicConfigSync.forFlow(flow, this.log);
       this.configSyncs.push(sync);
       sync.start();
+      const acls = AclSync.forFlow(flow, this.log);
+      this.aclSyncs.push(acls);
+      acls.start();
     }
   }
 
@@ -177,7 +198,7 @@ export class MirrorEngine {
 
   private async stopOnce(): Promise<void> {
     if (this.summaryTimer) clearInterval(this.summaryTimer);
-    await Promise.all(this.configSyncs.map((s) => s.stop()));
+    await Promise.all([...this.configSyncs.map((s) => s.stop()), ...this.aclSyncs.map((s) => s.stop()), ...this.pairHeartbeats.map((h) => h.stop())]);
     await Promise.all(this.tasks.map((t) => t.stop()));
     await Promise.all(this.failover.map((f) => f.stop().catch((err: unknown) => this.log.error({ err }, 'stopping offset syncs / checkpoints / heartbeats failed'))));
     await Promise.all(this.tasks.map((t) => t.progressStore.close().catch((err: unknown) => this.log.error({ err }, 'closing progress store failed'))));
