@@ -17,6 +17,11 @@ const dir = mkdtempSync(join(tmpdir(), 'kme-cli-'));
 const CONFIG = join(dir, 'mm2.properties');
 writeFileSync(CONFIG, ['clusters = primary, standby', 'primary.bootstrap.servers = 127.0.0.1:1', 'standby.bootstrap.servers = 127.0.0.1:2', 'primary->standby.enabled = true'].join('\n'));
 
+// Issue 12 item 3: a client setting librdkafka rejects started the engine, which created its internal topics,
+// then exited 1 naming librdkafka's 'compression.codec'. Now: exit 2 naming the key as written, no cluster contact.
+const BAD_SETTING = join(dir, 'bad-setting.properties');
+writeFileSync(BAD_SETTING, [readFileSync(CONFIG, 'utf8'), 'standby.producer.compression.type = brotli'].join('\n'));
+
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
@@ -44,6 +49,7 @@ describe('kafka-mirror binary', () => {
     ["acknowledge-gap --topic ''", ['acknowledge-gap', '--config', CONFIG, '--topic', '', '--partition', '0'], "option '--topic <name>' argument '' is invalid"],
     ['an unknown flag', ['--config', CONFIG, '--bogus'], "unknown option '--bogus'"],
     ['a missing config file', ['run', '--config', join(dir, 'missing.properties')], "kafka-mirror: Invalid config: 'config file'"],
+    ['a client setting librdkafka rejects', ['--config', BAD_SETTING], "'standby.producer.compression.type' = 'brotli'"],
   ])('%s → exit 2 with one line naming it', async (_label, args, message) => {
     const { code, stdout, stderr } = await run(args);
     expect(code).toBe(2);

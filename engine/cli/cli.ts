@@ -25,6 +25,7 @@ import { EngineObservability, SupervisorObservability } from '../http/observabil
 import type { ListenerAddress } from '../config/listeners.ts';
 import type { MirrorConfig } from '../config/config.ts';
 import { listenerFor, statusCommand } from './observability-cli.ts';
+import { checkConfigClientSettings } from '../kafka/client-settings-check.ts';
 
 /** Exit code for an error that ended the engine. */
 export function exitCodeFor(err: unknown): number {
@@ -47,6 +48,7 @@ export function exitCodeFor(err: unknown): number {
 
 async function run(opts: RunOptions): Promise<number> {
   const { config, warnings } = await loadMirrorConfig(opts.config);
+  checkConfigClientSettings(config); // every client setting, before any logger, listener or client exists (exit 2)
   const taskCount = Math.max(1, ...config.flows.map((f) => f.tasksMax));
   if (opts.task !== undefined && opts.task >= taskCount) throw new ConfigError('--task', String(opts.task), `a task index below tasks.max (${taskCount})`);
   if (opts.task !== undefined && opts.taskCount !== undefined && opts.taskCount !== taskCount) {

@@ -166,3 +166,22 @@ export function translateClientProps(
   }
   return { props: explicit, warnings };
 }
+
+/**
+ * Which mm2.properties key, as written (e.g. `standby.producer.compression.type`), each librdkafka
+ * property that {@link translateClientProps} makes of `raw` came from — so an error about librdkafka's
+ * `compression.codec` names the key the user wrote. Properties a setting does not produce are absent.
+ */
+export function clientPropSources(raw: ReadonlyMap<string, RawProp>, role: ClientRole): Record<string, string> {
+  const sources: Record<string, string> = {};
+  for (const [name, prop] of raw) {
+    let props: Record<string, string>;
+    try {
+      props = translateClientProps(new Map([[name, prop]]), role).props;
+    } catch {
+      continue; // translateClientProps(raw) already accepted the whole set; a setting alone may not stand
+    }
+    for (const librdkafkaName of Object.keys(props)) sources[librdkafkaName] ??= prop.key;
+  }
+  return sources;
+}

@@ -14,7 +14,7 @@ import { ConfigError } from '../core/errors.ts';
 import { parseProperties } from './properties.ts';
 import { POLICY_CLASS_NAMES, createReplicationPolicy, type ReplicationPolicy } from '../mm2/replication-policy.ts';
 import { GroupFilter, TopicFilter, parseList } from './topic-filter.ts';
-import { translateClientProps, type ClientRole, type RawProp } from './client-props.ts';
+import { clientPropSources, translateClientProps, type ClientRole, type RawProp } from './client-props.ts';
 import { isSecretKey, redactProps } from './redaction.ts';
 import { DEPRECATED_KEYS, IGNORED_KEYS, configError, parseAutoOffsetReset, parseBool, substituteEnv, type ConfigEntry } from './config-values.ts';
 import { FLOW_KEYS, FLOW_KEY_NAMES, type FlowKeyFields, type FlowKeyParts } from './config-keys.ts';
@@ -31,6 +31,8 @@ export interface ClusterConfig {
   readonly consumer: Readonly<Record<string, string>>;
   readonly producer: Readonly<Record<string, string>>;
   readonly admin: Readonly<Record<string, string>>;
+  /** librdkafka property → the key as written in mm2.properties, per role: what errors about a client setting name. */
+  readonly sources?: Readonly<Record<'common' | Role, Readonly<Record<string, string>>>>;
 }
 
 /**
@@ -231,6 +233,7 @@ function buildCluster(c: Classified, alias: string, flow: FlowScope, side: 'sour
   const bootstrap = parseBootstrapServers(`${alias}.bootstrap.servers`, scope.bootstrap?.value,
     `flow ${flow.source}->${flow.target} uses cluster ${alias}`);
   const bootstrapServers = bootstrap.servers;
+  const sources: Record<string, Record<string, string>> = {};
   const translate = (role: ClientRole, layers: ReadonlyMap<string, RawProp>[]): Record<string, string> => {
     const merged = new Map<string, RawProp>();
     for (const layer of layers) for (const [k, v] of layer) merged.set(k, v);
@@ -241,12 +244,14 @@ function buildCluster(c: Classified, alias: string, flow: FlowScope, side: 'sour
     }
     const { props, warnings } = translateClientProps(merged, role);
     warnings.forEach(warn);
+    sources[role === 'common' ? 'common' : role] = clientPropSources(merged, role);
     return { ...props, 'bootstrap.servers': bootstrapServers };
   };
   const forRole = (r: Role): Record<string, string> =>
     translate(r, [c.topClient, c.top.roles[r], scope.client, scope.roles[r], flow.roles[r], flow.sides[side][r]]);
   return { bootstrap, cluster: { alias, bootstrapServers, client: translate('common', [c.topClient, scope.client]),
-    consumer: forRole('consumer'), producer: forRole('producer'), admin: forRole('admin') } };
+    consumer: forRole('consumer'), producer: forRole('producer'), admin: forRole('admin'),
+    sources: sources as Record<'common' | Role, Record<string, string>> } };
 }
 
 /** Parses every FLOW_KEYS entry of one flow (most specific setting, else its default): scalar fields and composite parts. */

@@ -16,6 +16,7 @@ import type { Telemetry } from '../telemetry/telemetry.ts';
 import type { PartitionOffsets, TopicDescription } from '../kafka/kafka-admin.ts';
 import type { SourceAdminPort } from '../kafka/admin-ports.ts';
 import { isOffsetOutOfRange, isTopicGone, type ClientErrorLike } from '../kafka/source-consumer.ts';
+import { describeConsumeError } from '../kafka/client-features.ts';
 import { tpKey } from '../kafka/kafka-admin.ts';
 import { PARTITION_STATUS, PartitionState } from '../partitions/partition-state.ts';
 import type { PartitionTable } from '../partitions/partition-table.ts';
@@ -212,7 +213,7 @@ export class PartitionChecks {
     const now = this.clock();
     if (now - this.lastConsumeErrorLogAtMs > 5000) {
       this.lastConsumeErrorLogAtMs = now;
-      this.log.warn({ code: err.code, err: err.message, status: 'DEGRADED' }, `source consumer error: ${err.message}`);
+      this.log.warn({ code: err.code, err: err.message, status: 'DEGRADED' }, `source consumer error: ${describeConsumeError(err)}`);
     }
   }
 

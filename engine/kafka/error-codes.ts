@@ -18,6 +18,8 @@ export const KAFKA_ERROR_CODES = {
   _NOENT: -156,
   /** -150: the client raised a fatal error and is unusable (idempotent producer with `enable.gapless.guarantee`). */
   _FATAL: -150,
+  /** -170: not implemented — e.g. a fetched batch's compression codec is missing from this librdkafka build. */
+  _NOT_IMPLEMENTED: -170,
   /** -169: SASL (or SSL) authentication failed. */
   _AUTHENTICATION: -169,
   /** -184: the producer's local queue is full (`queue.buffering.max.messages` / `.kbytes`); back-pressure, nothing lost. */

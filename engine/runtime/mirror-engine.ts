@@ -21,6 +21,8 @@ import { PairHeartbeats } from '../failover/pair-heartbeats.ts';
 import { AclSync } from '../discovery/acl-sync.ts';
 import { createMirrorTaskClients } from '../kafka/mirror-task-clients.ts';
 import { ClusterHealth, type ClusterHealthSettings } from '../kafka/cluster-health.ts';
+import { checkConfigClientSettings } from '../kafka/client-settings-check.ts';
+import { REQUIRED_CODECS, librdkafkaVersion, missingFeatures } from '../kafka/client-features.ts';
 import { Telemetry, type ReplicationSummary, type TelemetrySnapshot } from '../telemetry/telemetry.ts';
 import type { MirrorError } from '../core/errors.ts';
 import { WHOLE_FLOW, type TaskAssignment } from '../partitions/task-assignment.ts';
@@ -102,6 +104,15 @@ export class MirrorEngine {
    */
   async start(): Promise<void> {
     const flows = this.assignedFlows();
+    // Every client setting is checked before any cluster is touched (ConfigError naming the key: exit 2).
+    checkConfigClientSettings(this.config);
+    const missingCodecs = missingFeatures(REQUIRED_CODECS);
+    if (missingCodecs.length > 0) {
+      this.log.warn(
+        { event: 'client_features_missing', missingCodecs, librdkafkaVersion: librdkafkaVersion() },
+        `This librdkafka build (${librdkafkaVersion()}) lacks ${missingCodecs.join(', ')}: source partitions compressed with it cannot be mirrored (rebuild with the codec's headers installed; see README Troubleshooting)`,
+      );
+    }
     // Fail loudly at start, naming the key, on a setting the kafkajs client (topic-config sync) cannot honour.
     for (const { flow } of flows) if (flow.syncTopicConfigsEnabled) this.connections.of(flow.source, { adminTimeoutMs: flow.adminTimeoutMs }).kafkajsConfig();
     try {
