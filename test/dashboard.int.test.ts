@@ -28,7 +28,7 @@ describe.skipIf(!existsSync(CHROMIUM))('dashboard in a headless browser', () => 
   it('shows flows, partitions with lag, moving counts and charts while records flow, and the truncation in the timeline', async () => {
     const f = await sourceTopic('dash', 2);
     cleanup.push(() => f.close());
-    const engine = EngineProcess.inTempDir(f.topic, { 'truncation.policy': 'continue' });
+    const engine = EngineProcess.inTempDir(f.topic, { 'truncation.policy': 'continue', 'heartbeats.replication.enabled': 'false' });
     cleanup.push(() => engine.dispose());
     await engine.start();
     await f.produce(100);

@@ -69,7 +69,7 @@ describe('tasks.max > 1 (task processes)', () => {
   it('splits the partitions over two task processes: each record mirrored once, in order; SIGTERM stops all with one merged summary', async () => {
     const f = await topicFixture('tasks', 6);
     await f.produce(100);
-    const engine = EngineProcess.inTempDir(`^${f.prefix}-.*`, { 'tasks.max': 2 });
+    const engine = EngineProcess.inTempDir(`^${f.prefix}-.*`, { 'tasks.max': 2, 'heartbeats.replication.enabled': 'false' });
     cleanup.push(() => engine.dispose({ keep: process.env.KEEP_ENGINE_LOGS !== undefined }));
     await engine.start();
     await f.target.waitForHighWatermarks(f.remote, (hw) => [...hw.values()].reduce((a, b) => a + b, 0) === f.total(), `${f.remote} to hold the first 600 records`);

@@ -169,7 +169,10 @@ describe('truncation detection (policy fail)', () => {
   it.each<{ path: string; extra: Record<string, string | number> }>([
     { path: 'stall check (default truncation.check.interval.ms)', extra: {} },
     // With the stall check pushed out of reach, only librdkafka's out-of-range error (-140) can trigger the check.
-    { path: 'out-of-range consumer error (-140) alone', extra: { 'truncation.check.interval.ms': 600_000 } },
+    // No mirrored heartbeats here: librdkafka drops the partition-less -140 when other records arrive in the same
+    // consume call (../shared/KAFKA-FACTS.md), and the heartbeat-only pair (MM2 clusterPairs) writes `heartbeats`
+    // on the source every second. In a real engine the stall check above catches what a dropped -140 misses.
+    { path: 'out-of-range consumer error (-140) alone', extra: { 'truncation.check.interval.ms': 600_000, 'heartbeats.replication.enabled': 'false' } },
   ])('b1. DeleteRecords right behind a burst while the engine runs, detected by the $path: an exact gap after a contiguous prefix, or everything mirrored', async ({ path, extra }) => {
     const topic = await v.createTopic('trunc-burst');
     // Long-polling fetches (the broker holds each fetch until 10 MB or 1 s) make it likely, not certain,

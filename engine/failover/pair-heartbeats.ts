@@ -19,6 +19,7 @@ import { adminConfig } from '../kafka/kafka-clients.ts';
 import { ensureInternalTopic } from '../kafka/internal-topics.ts';
 import { RecordSink, type InternalRecordSink } from '../kafka/record-sink.ts';
 import { HeartbeatEmitter } from './heartbeat-emitter.ts';
+import type { ClusterConnections } from '../kafka/cluster-connections.ts';
 
 /** First retry after a failed start, ms; doubles up to {@link MAX_RETRY_MS}. */
 const FIRST_RETRY_MS = 5_000;
@@ -47,6 +48,25 @@ const realClients: PairHeartbeatsClients = {
   },
   connectSink: (pair, logger) => RecordSink.connect(pair.target, `kafka-mirror-${pair.name}-heartbeats`, logger),
 };
+
+/**
+ * Clients of heartbeat-only pairs taken from the engine's shared per-cluster connections (one admin and
+ * one internal-record producer per cluster alias, engine/kafka/cluster-connections.ts): the pair's
+ * `close()` leaves the shared producer to its owner.
+ */
+export function sharedPairClients(connections: ClusterConnections): PairHeartbeatsClients {
+  return {
+    ensureTopic: (pair) => ensureInternalTopic(connections.of(pair.target).admin, pair.heartbeatsTopic, pair.heartbeatsTopicReplicationFactor),
+    async connectSink(pair) {
+      const sink = await connections.of(pair.target).internalSink();
+      return {
+        send: (topic, key, value, timestampMs, onDelivery) => sink.send(topic, key, value, timestampMs, onDelivery),
+        flush: (timeoutMs) => sink.flush(timeoutMs),
+        close: async () => undefined,
+      };
+    },
+  };
+}
 
 /**
  * Emits the heartbeats of one heartbeat-only pair. `start()` returns at once (the first attempt runs in

@@ -17,7 +17,7 @@ import { ProgressStore } from '../progress/progress-store.ts';
 import { FailoverSupport } from '../failover/failover-support.ts';
 import { ClusterConnections } from '../kafka/cluster-connections.ts';
 import { TopicConfigSync } from '../discovery/topic-config-sync.ts';
-import { PairHeartbeats } from '../failover/pair-heartbeats.ts';
+import { PairHeartbeats, sharedPairClients } from '../failover/pair-heartbeats.ts';
 import { AclSync } from '../discovery/acl-sync.ts';
 import { createMirrorTaskClients } from '../kafka/mirror-task-clients.ts';
 import { ClusterHealth, type ClusterHealthSettings } from '../kafka/cluster-health.ts';
@@ -122,7 +122,7 @@ export class MirrorEngine {
       for (const { flow, assignment } of flows) await this.startFlow(flow, assignment);
       if (this.task === undefined || this.task === 0) {
         for (const pair of this.config.heartbeatPairs ?? []) {
-          const heartbeats = new PairHeartbeats({ pair, logger: this.log });
+          const heartbeats = new PairHeartbeats({ pair, logger: this.log, clients: sharedPairClients(this.connections) });
           this.pairHeartbeats.push(heartbeats);
           heartbeats.start();
         }
