@@ -52,13 +52,14 @@ const realClients: PairHeartbeatsClients = {
 /**
  * Clients of heartbeat-only pairs taken from the engine's shared per-cluster connections (one admin and
  * one internal-record producer per cluster alias, engine/kafka/cluster-connections.ts): the pair's
- * `close()` leaves the shared producer to its owner.
+ * `close()` leaves the shared producer to its owner. `adminTimeoutMs`: the flows' `admin.timeout.ms`, so the
+ * pair shares the very clients a flow of the same cluster uses.
  */
-export function sharedPairClients(connections: ClusterConnections): PairHeartbeatsClients {
+export function sharedPairClients(connections: ClusterConnections, adminTimeoutMs?: number): PairHeartbeatsClients {
   return {
-    ensureTopic: (pair) => ensureInternalTopic(connections.of(pair.target).admin, pair.heartbeatsTopic, pair.heartbeatsTopicReplicationFactor),
+    ensureTopic: (pair) => ensureInternalTopic(connections.of(pair.target, { adminTimeoutMs }).admin, pair.heartbeatsTopic, pair.heartbeatsTopicReplicationFactor),
     async connectSink(pair) {
-      const sink = await connections.of(pair.target).internalSink();
+      const sink = await connections.of(pair.target, { adminTimeoutMs }).internalSink();
       return {
         send: (topic, key, value, timestampMs, onDelivery) => sink.send(topic, key, value, timestampMs, onDelivery),
         flush: (timeoutMs) => sink.flush(timeoutMs),

@@ -122,7 +122,8 @@ export class MirrorEngine {
       for (const { flow, assignment } of flows) await this.startFlow(flow, assignment);
       if (this.task === undefined || this.task === 0) {
         for (const pair of this.config.heartbeatPairs ?? []) {
-          const heartbeats = new PairHeartbeats({ pair, logger: this.log, clients: sharedPairClients(this.connections) });
+          const sameCluster = this.config.flows.find((f) => f.sourceAlias === pair.targetAlias || f.targetAlias === pair.targetAlias);
+          const heartbeats = new PairHeartbeats({ pair, logger: this.log, clients: sharedPairClients(this.connections, sameCluster?.adminTimeoutMs) });
           this.pairHeartbeats.push(heartbeats);
           heartbeats.start();
         }
