@@ -6,6 +6,8 @@
  * Exit code 0 when every scenario passed, 1 when one failed, 2 on bad arguments.
  */
 import { Command, CommanderError } from 'commander';
+import { spawn } from 'node:child_process';
+import { openSync } from 'node:fs';
 import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { defaultClusters, type LocalKafkaCluster } from './local-kafka/local-kafka-cluster.ts';
@@ -80,6 +82,7 @@ async function runScenarios(list: Scenario[], opts: Options): Promise<number> {
       say(`${s.name}: ${r.status} in ${fmt(r.durationMs / 1000)} s`);
       results.push(r);
     }
+    if (opts.keep) await keepDashboardEngine(ctx);
   } finally {
     await teardown();
   }
@@ -90,6 +93,50 @@ async function runScenarios(list: Scenario[], opts: Options): Promise<number> {
   const failed = results.filter((r) => r.status === 'FAIL').length;
   say(failed === 0 ? `ALL ${results.length} SCENARIO(S) PASSED` : `${failed} of ${results.length} scenario(s) FAILED`);
   return failed === 0 ? 0 : 1;
+}
+
+/**
+ * `--keep`: after the scenarios, one engine keeps mirroring `commit-log` with its dashboard on
+ * http://127.0.0.1:8083 (or a free port when 8083 is taken), detached from this process; its pid goes to
+ * logs/keep-engine.pid, which `npm run cleanup` stops. Waits (60 s deadline) for its `http_listening` line.
+ */
+async function keepDashboardEngine(ctx: ScenarioContext): Promise<void> {
+  const config = join(LOGS_DIR, 'keep-mm2.properties');
+  const logFile = join(LOGS_DIR, 'keep-engine.log');
+  writeFileSync(config, [
+    'clusters = primary, standby', `primary.bootstrap.servers = ${ctx.primary}`, `standby.bootstrap.servers = ${ctx.standby}`,
+    'primary->standby.enabled = true', 'primary->standby.topics = commit-log', 'replication.factor = 1',
+    'progress.topic.replication.factor = 1', 'offset-syncs.topic.replication.factor = 1', 'checkpoints.topic.replication.factor = 1',
+    'heartbeats.topic.replication.factor = 1', '',
+  ].join('\n'));
+  const start = (listeners: string): number | undefined => {
+    writeFileSync(logFile, '');
+    const out = openSync(logFile, 'a');
+    const child = spawn(process.execPath, [join(process.cwd(), 'bin', 'kafka-mirror.js'), '--config', config, '--listeners', listeners],
+      { detached: true, stdio: ['ignore', out, out] });
+    child.unref();
+    return child.pid;
+  };
+  const listening = async (pid: number | undefined): Promise<string | undefined> => {
+    for (const deadline = Date.now() + 60_000; Date.now() < deadline;) {
+      for (const raw of readFileSync(logFile, 'utf8').split('\n')) {
+        if (raw.includes('"http_listening"')) return (JSON.parse(raw) as { url: string }).url;
+        if (raw.includes('"kafka-mirror could not start')) return undefined;
+      }
+      if (pid === undefined || !existsSync(`/proc/${pid}`)) return undefined;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    return undefined;
+  };
+  let pid = start('http://127.0.0.1:8083');
+  let url = await listening(pid);
+  if (url === undefined && readFileSync(logFile, 'utf8').includes('listeners')) {
+    pid = start('http://127.0.0.1:0'); // 8083 in use: any free port
+    url = await listening(pid);
+  }
+  if (url === undefined || pid === undefined) return say(`--keep: the dashboard engine did not start; see ${logFile}`);
+  writeFileSync(join(LOGS_DIR, 'keep-engine.pid'), String(pid));
+  say(`--keep: engine pid ${pid} keeps mirroring commit-log; dashboard ${url}/ (metrics ${url}/metrics); npm run cleanup stops it`);
 }
 
 async function status(opts: Options): Promise<number> {
@@ -164,7 +211,7 @@ async function main(argv: string[]): Promise<number> {
     .argument('[command]', `${Object.keys(SCENARIOS).join('|')}|all|status|logs`, 'all')
     .option('--primary <host:port>', 'external primary cluster (default: local cluster on 127.0.0.1:9092)')
     .option('--standby <host:port>', 'external standby cluster (default: local cluster on 127.0.0.1:9093)')
-    .option('--keep', 'leave the local clusters running afterwards')
+    .option('--keep', 'leave the local clusters running afterwards, and one engine mirroring commit-log with its dashboard on http://127.0.0.1:8083')
     .exitOverride();
   try {
     program.parse(argv, { from: 'user' });
