@@ -87,14 +87,14 @@ export class AdminConnection {
   }
 
   /**
-   * Runs one admin request, retrying retriable errors with backoff for up to {@link timeoutMs} (each
+   * Runs one admin request, retrying retriable errors with backoff for up to `timeoutMs` (default {@link timeoutMs}; each
    * attempt with the rest of it as librdkafka timeout, at most {@link MAX_ADMIN_ATTEMPT_TIMEOUT_MS}). Rejects
    * with MirrorError (`${what} failed: …`, the client error as `cause`): AUTH_FAILED at once on an
    * authentication failure (returned by the request or reported by the client meanwhile), KAFKA_ERROR otherwise.
    */
-  async call<T>(what: string, run: AdminRequest<T>): Promise<T> {
+  async call<T>(what: string, run: AdminRequest<T>, timeoutMs: number = this.timeoutMs): Promise<T> {
     const signal = this.authAbort.signal;
-    const deadline = Date.now() + this.timeoutMs;
+    const deadline = Date.now() + timeoutMs;
     try {
       return await retry(
         () =>
@@ -108,7 +108,7 @@ export class AdminConnection {
               else resolve(value);
             }, attemptTimeoutMs);
           }),
-        { timeoutMs: this.timeoutMs, signal },
+        { timeoutMs, signal },
       );
     } catch (err) {
       throw this.wrap(what, err);

@@ -65,6 +65,14 @@ export class ClusterClients {
   }
 
   /** The cluster's admin (created on first use; `close()` on it does nothing: the owner closes). */
+  /**
+   * A view over the same admin client whose requests each get at most `timeoutMs` (ms): for callers that
+   * retry on their own and must not hold a shutdown for the whole `admin.timeout.ms` (the mirror task's checks).
+   */
+  adminView(timeoutMs: number): KafkaAdmin {
+    return new KafkaAdmin(this.adminConnection(), { timeoutMs });
+  }
+
   get admin(): KafkaAdmin {
     return (this.kafkaAdmin ??= new KafkaAdmin(this.adminConnection()));
   }

@@ -54,6 +54,8 @@ export class KafkaAdmin {
   private readonly connection: AdminConnection;
   /** Whether {@link close} closes the connection (false for a view over a shared one). */
   private readonly ownsConnection: boolean;
+  /** This view's admin timeout when it differs from its shared connection's, ms. */
+  private readonly ownTimeoutMs: number | undefined;
 
   /**
    * Either a librdkafka global config (must include `bootstrap.servers`): the admin creates its own
@@ -63,6 +65,8 @@ export class KafkaAdmin {
   constructor(config: ClientConfig | AdminConnection, options: { timeoutMs?: number; label?: ClusterLabel } = {}) {
     this.ownsConnection = !(config instanceof AdminConnection);
     this.connection = config instanceof AdminConnection ? config : new AdminConnection(config, { timeoutMs: options.timeoutMs, label: options.label });
+    // A view over a shared connection may have a shorter budget of its own (e.g. the mirror task's periodic checks).
+    this.ownTimeoutMs = config instanceof AdminConnection ? options.timeoutMs : undefined;
   }
 
   private get client(): IAdminClient {
@@ -71,7 +75,7 @@ export class KafkaAdmin {
 
   /** The admin timeout, ms: librdkafka timeout of each request and time budget of its retries. */
   get timeoutMs(): number {
-    return this.connection.timeoutMs;
+    return this.ownTimeoutMs ?? this.connection.timeoutMs;
   }
 
   /** Names of all topics, internal ones included. */
@@ -201,7 +205,7 @@ export class KafkaAdmin {
 
   /** Runs one admin request through the connection (retries, admin timeout, fast exit on auth failure). */
   private call<T = void>(what: string, run: AdminRequest<T>): Promise<T> {
-    return this.connection.call(what, run);
+    return this.connection.call(what, run, this.timeoutMs);
   }
 }
 

@@ -27,6 +27,9 @@ import { Telemetry, type ReplicationSummary, type TelemetrySnapshot } from '../t
 import type { MirrorError } from '../core/errors.ts';
 import { WHOLE_FLOW, type TaskAssignment } from '../partitions/task-assignment.ts';
 
+/** Longest admin request of the mirror task's periodic checks, ms (they are retried by the loop). */
+const MIRROR_TASK_ADMIN_TIMEOUT_MS = 10_000;
+
 /** How the engine ended: cleanly, or with the first fatal flow error. */
 export type EngineOutcome = { status: 'stopped' } | { status: 'failed'; flow: string; error: MirrorError };
 
@@ -156,10 +159,13 @@ export class MirrorEngine {
     const sharedLegacySyncs = this.config.flows.filter((f) => f.targetAlias === flow.targetAlias && f.offsetSyncsTopicLocation === 'target').length > 1;
     const support = await FailoverSupport.prepare(flow, this.telemetry, this.log, assignment, this.connections, !sharedLegacySyncs);
     this.failover.push(support);
-    // The task's admins are the shared per-cluster ones (closing them from the task is a no-op).
+    // The task's admins are views over the shared per-cluster ones (closing them from the task is a no-op). Its
+    // checks run every loop and are retried there, so each request gets at most 10 s of `admin.timeout.ms`:
+    // a stop while a cluster is down must not wait a whole admin timeout per pending check.
+    const checkTimeoutMs = Math.min(flow.adminTimeoutMs, MIRROR_TASK_ADMIN_TIMEOUT_MS);
     const clients = createMirrorTaskClients(flow, {
-      sourceAdmin: this.connections.of(flow.source, { adminTimeoutMs: flow.adminTimeoutMs }).admin,
-      targetAdmin: this.connections.of(flow.target, { adminTimeoutMs: flow.adminTimeoutMs }).admin,
+      sourceAdmin: this.connections.of(flow.source, { adminTimeoutMs: flow.adminTimeoutMs }).adminView(checkTimeoutMs),
+      targetAdmin: this.connections.of(flow.target, { adminTimeoutMs: flow.adminTimeoutMs }).adminView(checkTimeoutMs),
     });
     const task = new MirrorTask({ settings, store, telemetry: this.telemetry, logger: this.log, listener: support.listener, assignment, clients });
     this.tasks.push(task);
