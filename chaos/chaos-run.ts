@@ -51,6 +51,8 @@ export interface ChaosRunOptions {
   engineProps: readonly string[];
   /** Folder for configs and logs of this run. */
   dir: string;
+  /** Log file of instance `id` (default `<dir>/instance-<id>.log`). */
+  logFile?: ((id: number) => string) | undefined;
   /** How long the engine may take to catch up after the producer finished. */
   catchUpTimeoutMs: number;
   say: (line: string) => void;
@@ -105,7 +107,7 @@ export async function runChaos(o: ChaosRunOptions): Promise<ChaosResult> {
   await withClusterReader(o.primary, async (r) => {
     await r.admin.createTopics({ topics: [{ topic: o.topic, numPartitions: o.partitions, replicationFactor: 1 }], waitForLeaders: true });
   });
-  const fleet = new EngineFleet({ dir: o.dir, properties: chaosProperties(o, `chaos-${o.topic}`) });
+  const fleet = new EngineFleet({ dir: o.dir, properties: chaosProperties(o, `chaos-${o.topic}`), logFile: o.logFile });
   const engineProblems: string[] = [];
   let producer: VerifiableProducer | undefined;
   try {

@@ -17,9 +17,9 @@
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { LocalKafkaCluster } from '../local-kafka/local-kafka-cluster.ts';
-import { LOGS_DIR } from '../scenarios/scenario.ts';
 import { probeCapabilities, MEMBERSHIP_KEY } from './engine-capabilities.ts';
 import { FAULT_KINDS, planFaultTimes, seededRandom, type FaultKind } from './fault-loop.ts';
 import { runChaos, type ChaosResult, type DeliveryMode } from './chaos-run.ts';
@@ -46,6 +46,9 @@ interface Options {
 }
 
 const say = (line: string) => console.log(`[chaos] ${line}`);
+
+/** The repository's logs/ folder (gitignored), as for the scenarios. */
+const LOGS_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'logs');
 
 const positiveInt = (what: string) => (v: string): number => {
   const n = Number(v);

@@ -1,10 +1,11 @@
 /**
  * The `kafka-mirror` instances of a chaos run: child processes (testkit/engine-process.ts, the way
- * operators run the engine) that share one mm2.properties, each with its own JSON log
- * (`<dir>/instance-<n>.log`). The fleet starts, kills (-9), restarts, freezes (SIGSTOP … SIGCONT), adds and
+ * operators run the engine, ended by the kernel if the harness dies) that share one mm2.properties, each
+ * with its own JSON log (`<dir>/instance-<n>.log` by default). The fleet starts, kills (-9), restarts, freezes (SIGSTOP … SIGCONT), adds and
  * removes instances and notices instances that exited on their own (a problem: nothing in a chaos run
  * should make the engine give up).
  */
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { EngineProcess } from '../testkit/engine-process.ts';
 
@@ -28,6 +29,8 @@ export interface EngineFleetOptions {
   properties: string;
   /** How long one start may take (until the instance logged that its mirror task started), ms. */
   startTimeoutMs?: number;
+  /** Log file of instance `id` (default `<dir>/instance-<id>.log`); its pid file is `<log>.pid` (`npm run cleanup` looks in logs/). */
+  logFile?: (id: number) => string;
 }
 
 /** The instances of one chaos run. */
@@ -131,7 +134,9 @@ export class EngineFleet {
 
   private newSlot(): Instance {
     const id = this.instances.length + 1;
-    const engine = new EngineProcess({ configPath: this.configPath, logFile: join(this.o.dir, `instance-${id}.log`) });
+    const logFile = this.o.logFile?.(id) ?? join(this.o.dir, `instance-${id}.log`);
+    rmSync(logFile, { force: true }); // a fresh log per run: the audit reads only this run's lines
+    const engine = new EngineProcess({ configPath: this.configPath, logFile, dieWithParent: true });
     if (id === 1) engine.writeConfig(this.o.properties);
     const instance: Instance = { id, engine, state: 'down', starts: 0 };
     this.instances.push(instance);

@@ -29,15 +29,22 @@ export class EngineProcess {
   readonly dir: string | undefined;
   /** Pids of every run started so far, oldest first. */
   readonly runPids: number[] = [];
+  private readonly dieWithParent: boolean;
   private child: ChildProcess | undefined;
   private exit: Promise<number> | undefined;
   private stderr = '';
 
-  /** `configPath`: mm2.properties to run; `logFile`: JSON log destination (appended across restarts); `dir`: a folder {@link dispose} removes. */
-  constructor(options: { configPath: string; logFile: string; dir?: string }) {
+  /**
+   * `configPath`: mm2.properties to run; `logFile`: JSON log destination (appended across restarts); `dir`: a
+   * folder {@link dispose} removes; `dieWithParent`: start the engine under `setpriv --pdeathsig SIGKILL`, so
+   * it ends with this process even when this one is killed -9 (long unattended runs such as the chaos harness;
+   * SIGKILL because a frozen engine would never act on a SIGTERM).
+   */
+  constructor(options: { configPath: string; logFile: string; dir?: string; dieWithParent?: boolean }) {
     this.configPath = options.configPath;
     this.logFile = options.logFile;
     this.dir = options.dir;
+    this.dieWithParent = options.dieWithParent ?? false;
   }
 
   /**
@@ -86,10 +93,10 @@ export class EngineProcess {
   async start(options: { waitForStartedMs?: number; extraArgs?: string[]; allowEarlyExit?: boolean } = {}): Promise<void> {
     const linesBefore = this.lines().length;
     this.stderr = '';
-    const child = spawn(process.execPath, [KAFKA_MIRROR_BIN, '--config', this.configPath, '--log-file', this.logFile, ...(options.extraArgs ?? [])], {
-      stdio: ['ignore', 'ignore', 'pipe'],
-      env: process.env,
-    });
+    const args = [KAFKA_MIRROR_BIN, '--config', this.configPath, '--log-file', this.logFile, ...(options.extraArgs ?? [])];
+    // setpriv execs node: the child's pid is still the engine's (signals, pid file).
+    const [command, ...argv] = this.dieWithParent ? ['setpriv', '--pdeathsig', 'SIGKILL', process.execPath, ...args] : [process.execPath, ...args];
+    const child = spawn(command!, argv, { stdio: ['ignore', 'ignore', 'pipe'], env: process.env });
     child.stderr!.on('data', (d: Buffer) => (this.stderr += d.toString('utf8')));
     this.child = child;
     if (child.pid !== undefined) this.runPids.push(child.pid);
