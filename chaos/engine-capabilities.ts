@@ -8,7 +8,7 @@
  *   accepts the membership key {@link MEMBERSHIP_KEY} (the flow's group id). Until it does, K > 1
  *   instances would each mirror every partition, so the harness runs K = 1.
  */
-import { parseMirrorConfig } from '../engine/index.ts';
+import { parseMirrorConfig, type FlowConfig } from '../engine/index.ts';
 
 /** MM2's exactly-once key and the value that turns it on (KIP-618; MirrorMaker dedicated mode reads it). */
 export const EXACTLY_ONCE_KEY = 'exactly.once.source.support';
@@ -38,6 +38,11 @@ export function engineAcceptsKey(key: string, value: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** The engine's defaults for a flow (every key unset), as its config parser fills them. */
+export function flowDefaults(): FlowConfig {
+  return parseMirrorConfig(PROBE_BASE.join('\n'), { env: {} }).config.flows[0]!;
 }
 
 /** What the harness found the engine supports. */

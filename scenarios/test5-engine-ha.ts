@@ -10,7 +10,7 @@
  * - with exactly-once (`exactly.once.source.support = enabled` accepted): PASS = nothing lost, nothing
  *   duplicated. Without it: PASS = nothing lost, nothing out of order, and the re-copy after the kill
  *   within the documented at-least-once bound per partition (README, Guarantees):
- *   `progress.flush.max.records` (default 1000) plus what reaches one partition in a second at this rate
+ *   `progress.flush.max.records` (default 500) plus what reaches one partition in a second at this rate
  *   (records written by the target whose acknowledgement had not reached the engine).
  *
  * Runs on the challenge's clusters (it restarts no broker). Engine logs: logs/test5-instance-<n>-engine.log.
@@ -19,7 +19,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { resetScenarioTopics, startResult, type Scenario, type ScenarioContext, type ScenarioResult } from './scenario.ts';
 import { runChaos } from '../chaos/chaos-run.ts';
-import { probeCapabilities } from '../chaos/engine-capabilities.ts';
+import { flowDefaults, probeCapabilities } from '../chaos/engine-capabilities.ts';
 import { seededRandom } from '../chaos/fault-loop.ts';
 import { runProblems } from '../chaos/report.ts';
 import { parseLogLines } from '../testkit/engine-log.ts';
@@ -29,10 +29,8 @@ const PARTITIONS = 3;
 const RECORDS_PER_SEC = 2000;
 const DURATION_MS = 20_000;
 const KILL_AT_MS = 8000;
-/** `progress.flush.max.records` default (engine/config/config-keys.ts). */
-const FLUSH_MAX_RECORDS = 1000;
-/** The at-least-once bound per partition: N, plus one second of this partition's records in flight. */
-const MAX_RECOPY = FLUSH_MAX_RECORDS + Math.ceil(RECORDS_PER_SEC / PARTITIONS);
+/** The at-least-once bound per partition: `progress.flush.max.records` (the engine's default), plus one second of this partition's records in flight. */
+const MAX_RECOPY = flowDefaults().progressFlushMaxRecords + Math.ceil(RECORDS_PER_SEC / PARTITIONS);
 
 export const test5: Scenario = {
   name: 'test5',
