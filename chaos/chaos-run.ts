@@ -37,7 +37,7 @@ export interface ChaosRunOptions {
   membership: boolean;
   membershipKey: string;
   recordsPerSec: number;
-  /** How long the producer writes. */
+  /** How long the producer writes at least; it goes on until the last fault is over, so every fault hits a stream. */
   durationMs: number;
   /** Fault moments (ms after the producer started), with a fixed kind or one chosen at random among `faultKinds`. */
   plan: readonly { atMs: number; kind?: FaultKind }[];
@@ -66,8 +66,10 @@ export interface ChaosResult {
   membership: boolean;
   recordsPerSec: number;
   durationMs: number;
-  /** What VerifiableProducer did: records asked for, sent, acknowledged, failed; its exit code (0 expected). */
-  produced: { requested: number; sent: number; acked: number; failed: number; exitCode: number; avgRecordsPerSec: number; firstError?: string | undefined };
+  /** What VerifiableProducer did: records sent, acknowledged, failed; its exit code (143: stopped by SIGTERM, as the harness does). */
+  produced: { sent: number; acked: number; failed: number; exitCode: number; avgRecordsPerSec: number; firstError?: string | undefined };
+  /** How long the producer wrote, ms (≥ `durationMs`). */
+  producedForMs: number;
   /** Acknowledged by the producer but absent from the source topic (a broker lost them: not the engine's doing). */
   sourceLost: number;
   audit: TopicAudit;
@@ -112,14 +114,18 @@ export async function runChaos(o: ChaosRunOptions): Promise<ChaosResult> {
   let producer: VerifiableProducer | undefined;
   try {
     for (let i = 0; i < o.instances; i++) await fleet.add(false);
-    o.say(`${o.instances} instance(s) running (${o.mode}${o.membership ? `, membership ${o.membershipKey}` : ''}); producing ${o.recordsPerSec} records/s for ${o.durationMs / 1000} s`);
-    const records = Math.round((o.recordsPerSec * o.durationMs) / 1000);
-    producer = VerifiableProducer.start({ bootstrapServers: o.primary, topic: o.topic, records, recordsPerSec: o.recordsPerSec, configFile: join(o.dir, 'producer.properties') });
+    o.say(`${o.instances} instance(s) running (${o.mode}${o.membership ? `, membership ${o.membershipKey}` : ''}); producing ${o.recordsPerSec} records/s for ${o.durationMs / 1000} s or until the last fault is over`);
+    producer = VerifiableProducer.start({ bootstrapServers: o.primary, topic: o.topic, records: -1, recordsPerSec: o.recordsPerSec, configFile: join(o.dir, 'producer.properties') });
     const t0 = Date.now();
     const loop = new FaultLoop({ fleet, clusters: o.clusters, instances: o.instances, membership: o.membership, allowed: o.faultKinds, random: o.random, freezeMs: o.freezeMs, maxDowntimeMs: o.maxDowntimeMs, minGapMs: o.minGapMs, say: o.say });
     await loop.run(t0, o.plan);
-    const produced = await producer.done;
-    o.say(`producer done: ${produced.acked} acked, ${produced.failed} failed, ${Math.round(produced.avgRecordsPerSec)} records/s`);
+    while (Date.now() < t0 + o.durationMs) {
+      await loop.restartUnexpectedExits();
+      await delay(Math.min(250, t0 + o.durationMs - Date.now()));
+    }
+    const produced = await producer.stop();
+    const producedForMs = Date.now() - t0;
+    o.say(`producer stopped after ${(producedForMs / 1000).toFixed(1)} s: ${produced.acked} acked, ${produced.failed} failed, ${Math.round(produced.avgRecordsPerSec)} records/s`);
     await loop.restartUnexpectedExits();
     if (fleet.inState('running').length === 0) await fleet.add();
     const caughtUpAt = Date.now();
@@ -139,7 +145,8 @@ export async function runChaos(o: ChaosRunOptions): Promise<ChaosResult> {
       membership: o.membership,
       recordsPerSec: o.recordsPerSec,
       durationMs: o.durationMs,
-      produced: { requested: records, exitCode: produced.exitCode, sent: produced.sent, acked: produced.acked, failed: produced.failed, avgRecordsPerSec: produced.avgRecordsPerSec, firstError: produced.firstError },
+      producedForMs,
+      produced: { exitCode: produced.exitCode, sent: produced.sent, acked: produced.acked, failed: produced.failed, avgRecordsPerSec: produced.avgRecordsPerSec, firstError: produced.firstError },
       sourceLost,
       audit,
       faults: loop.applied,

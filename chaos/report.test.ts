@@ -9,7 +9,7 @@ const ids = (from: number, to: number) => Array.from({ length: to - from }, (_, 
 function result(over: Partial<ChaosResult> = {}, remote = [...ids(0, 100), ...ids(80, 100)]): ChaosResult {
   return {
     mode: 'at-least-once', topic: 't', instances: 1, membership: false, recordsPerSec: 100, durationMs: 1000,
-    produced: { requested: 100, sent: 100, acked: 100, failed: 0, exitCode: 0, avgRecordsPerSec: 100 },
+    produced: { sent: 100, acked: 100, failed: 0, exitCode: 143, avgRecordsPerSec: 100 }, producedForMs: 1000,
     sourceLost: 0, audit: auditTopic(new Map([[0, ids(0, 100)]]), new Map([[0, remote]])), faults: [], catchUpMs: 10, engineProblems: [], logFiles: ['x.log'],
     ...over,
   };
@@ -26,9 +26,9 @@ describe('runProblems', () => {
   });
 
   it('a producer that fell short, broker-side loss, lost records and engine problems all fail the run', () => {
-    const r = result({ produced: { requested: 100, sent: 90, acked: 90, failed: 10, exitCode: 0, avgRecordsPerSec: 90, firstError: 'timeout' }, sourceLost: 2, engineProblems: ['instance 1 exited 3 on its own'] }, ids(0, 99));
+    const r = result({ produced: { sent: 100, acked: 90, failed: 10, exitCode: 143, avgRecordsPerSec: 90, firstError: 'timeout' }, sourceLost: 2, engineProblems: ['instance 1 exited 3 on its own'] }, ids(0, 99));
     expect(runProblems(r)).toEqual([
-      'VerifiableProducer exited 0 with 90 of 100 records acknowledged (10 failed: timeout)',
+      'VerifiableProducer exited 143 (143 expected: stopped by the harness) with 90 of 100 records acknowledged (10 failed: timeout)',
       '2 records acknowledged to the producer are missing from the source topic (broker-side loss)',
       'partition 0: 1 of 100 source records lost (e.g. 99)',
       'instance 1 exited 3 on its own',

@@ -16,7 +16,7 @@ export interface SkippedMode {
 export function runProblems(r: ChaosResult, maxRecopy?: number): string[] {
   const p = r.produced;
   return [
-    ...(p.exitCode !== 0 || p.acked !== p.requested ? [`VerifiableProducer exited ${p.exitCode} with ${p.acked} of ${p.requested} records acknowledged (${p.failed} failed${p.firstError ? `: ${p.firstError}` : ''})`] : []),
+    ...(p.exitCode !== 143 || p.acked !== p.sent || p.acked === 0 ? [`VerifiableProducer exited ${p.exitCode} (143 expected: stopped by the harness) with ${p.acked} of ${p.sent} records acknowledged (${p.failed} failed${p.firstError ? `: ${p.firstError}` : ''})`] : []),
     ...(r.sourceLost > 0 ? [`${r.sourceLost} records acknowledged to the producer are missing from the source topic (broker-side loss)`] : []),
     ...auditProblems(r.audit, { exactlyOnce: r.mode === 'exactly-once', ...(maxRecopy !== undefined && r.mode === 'at-least-once' ? { maxRecopy } : {}) }),
     ...r.engineProblems,

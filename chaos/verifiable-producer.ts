@@ -22,7 +22,7 @@ const MAIN_CLASS = 'org.apache.kafka.tools.VerifiableProducer';
 export interface VerifiableProducerOptions {
   bootstrapServers: string;
   topic: string;
-  /** Records to produce (`--max-messages`). */
+  /** Records to produce (`--max-messages`); -1 = until {@link VerifiableProducer.stop}. */
   records: number;
   /** Target rate, records/s (`--throughput`). */
   recordsPerSec: number;
@@ -90,7 +90,7 @@ export class VerifiableProducer {
     return new VerifiableProducer(child, (self) => self.collect());
   }
 
-  /** SIGTERM (the tool prints its summary on shutdown); resolves with the summary. */
+  /** SIGTERM: the tool closes its producer (waiting for what is in flight), prints its summary and exits 143; resolves with the summary. */
   async stop(): Promise<VerifiableProducerSummary> {
     if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGTERM');
     return this.done;
