@@ -78,6 +78,8 @@ export interface ChaosResult {
   catchUpMs: number;
   /** Exits nobody asked for, `critical` log lines, and a failed final stop. */
   engineProblems: string[];
+  /** Starts that ended before the mirror task started (restarted by the harness; see EngineFleet.failedStarts). */
+  failedStarts: string[];
   logFiles: string[];
 }
 
@@ -152,6 +154,7 @@ export async function runChaos(o: ChaosRunOptions): Promise<ChaosResult> {
       faults: loop.applied,
       catchUpMs,
       engineProblems,
+      failedStarts: [...fleet.failedStarts],
       logFiles: fleet.logFiles,
     };
   } finally {

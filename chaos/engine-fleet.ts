@@ -9,6 +9,9 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { EngineProcess } from '../testkit/engine-process.ts';
 
+/** Starts of one slot in a row before the fleet gives up (see {@link EngineFleet.start}). */
+const START_ATTEMPTS = 3;
+
 /** Lifecycle of one instance slot. */
 export type InstanceState = 'running' | 'frozen' | 'down';
 
@@ -36,8 +39,14 @@ export interface EngineFleetOptions {
 /** The instances of one chaos run. */
 export class EngineFleet {
   readonly instances: Instance[] = [];
-  /** Exits nobody asked for, e.g. `instance 2 exited 3 on its own`. */
+  /** Exits of running instances nobody asked for, e.g. `instance 2 (run 3) exited on its own` (a chaos run's problem). */
   readonly unexpectedExits: string[] = [];
+  /**
+   * Starts that ended before the mirror task started, with the engine's last error line — by design when a
+   * cluster does not answer within the engine's bounded start-up wait; the fleet starts it again, as a
+   * supervisor would (reported, not a problem by itself).
+   */
+  readonly failedStarts: string[] = [];
   private readonly o: EngineFleetOptions;
   private readonly configPath: string;
 
@@ -84,11 +93,25 @@ export class EngineFleet {
     return code;
   }
 
-  /** Starts a `down` slot again; resolves once its mirror task started. */
+  /**
+   * Starts a `down` slot again; resolves once its mirror task started. A run that exits during its start
+   * (e.g. its bounded start-up wait for a cluster ran out right after a broker restart) is recorded in
+   * {@link failedStarts} and started again, up to {@link START_ATTEMPTS} times; then the last error is thrown.
+   */
   async start(instance: Instance): Promise<void> {
-    instance.starts++;
-    await instance.engine.start({ waitForStartedMs: this.o.startTimeoutMs ?? 90_000 });
-    instance.state = 'running';
+    for (let attempt = 1; ; attempt++) {
+      instance.starts++;
+      try {
+        await instance.engine.start({ waitForStartedMs: this.o.startTimeoutMs ?? 90_000 });
+        instance.state = 'running';
+        return;
+      } catch (err) {
+        if (instance.engine.pid !== undefined) await instance.engine.kill().catch(() => undefined); // did not start in time
+        const last = instance.engine.logLines().findLast((l) => l.level === 'error' || l.level === 'critical' || l.level === 'fatal');
+        this.failedStarts.push(`instance ${instance.id} (run ${instance.starts}) did not start: ${last?.msg ?? (err as Error).message}`);
+        if (attempt >= START_ATTEMPTS) throw err;
+      }
+    }
   }
 
   /** SIGSTOP: the process keeps its sockets but answers nothing (a GC pause, a frozen VM). */

@@ -10,7 +10,7 @@ function result(over: Partial<ChaosResult> = {}, remote = [...ids(0, 100), ...id
   return {
     mode: 'at-least-once', topic: 't', instances: 1, membership: false, recordsPerSec: 100, durationMs: 1000,
     produced: { sent: 100, acked: 100, failed: 0, exitCode: 143, avgRecordsPerSec: 100 }, producedForMs: 1000,
-    sourceLost: 0, audit: auditTopic(new Map([[0, ids(0, 100)]]), new Map([[0, remote]])), faults: [], catchUpMs: 10, engineProblems: [], logFiles: ['x.log'],
+    sourceLost: 0, audit: auditTopic(new Map([[0, ids(0, 100)]]), new Map([[0, remote]])), faults: [], catchUpMs: 10, engineProblems: [], failedStarts: [], logFiles: ['x.log'],
     ...over,
   };
 }
@@ -46,6 +46,10 @@ describe('tables', () => {
     expect(report).toContain('- seed: 15');
     expect(report).toContain('## at-least-once: per partition');
     expect(report).toContain('- partition 0: 1 of 100 source records lost (e.g. 99)');
+    // A start that ended early (the engine's bounded start-up wait) is reported, and is no problem by itself.
+    const restarted = result({ failedStarts: ['instance 1 (run 2) did not start: cluster primary has not answered'] });
+    expect(runProblems(restarted)).toEqual([]);
+    expect(fullReport({ title: 't', settings: {}, results: [restarted], skipped: [] })).toContain('- instance 1 (run 2) did not start: cluster primary has not answered');
   });
 });
 

@@ -72,6 +72,7 @@ export function fullReport(o: { title: string; settings: Record<string, unknown>
     parts.push('', `## ${r.mode}: per partition`, '', partitionTable(r));
     const problems = runProblems(r, o.maxRecopy);
     if (problems.length > 0) parts.push('', 'Problems:', ...problems.map((p) => `- ${p}`));
+    if (r.failedStarts.length > 0) parts.push('', 'Starts that ended early (started again by the harness):', ...r.failedStarts.map((p) => `- ${p}`));
     parts.push('', `Logs: ${r.logFiles.join(', ')}`);
   }
   return `${parts.join('\n')}\n`;
