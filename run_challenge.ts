@@ -1,5 +1,5 @@
 /**
- * `npm run challenge [test1|test2|test3|test4|all|status|logs] [-- --primary HOST:PORT --standby HOST:PORT --keep]`
+ * `npm run challenge [test1|test2|test3|test4|test5|all|status|logs] [-- --primary HOST:PORT --standby HOST:PORT --keep]`
  *
  * Brings up the two local Kafka clusters (or uses external ones), runs the scenarios with the engine
  * as a child process, prints a summary table and writes it to logs/challenge-summary.json.

@@ -65,28 +65,29 @@ export function admins(ctx: ScenarioContext): { primary: KafkaAdmin; standby: Ka
 }
 
 /**
- * Gives the scenario a clean slate: deletes `commit-log` on the primary and `primary.commit-log` on
- * the standby, tombstones the engine's stored progress for `commit-log` (other topics' progress on
- * the cluster is left alone), and waits until the brokers no longer list the topics.
+ * Gives the scenario a clean slate: deletes `topic` (default `commit-log`) on the primary and
+ * `primary.<topic>` on the standby, tombstones the engine's stored progress for it (other topics'
+ * progress on the cluster is left alone), and waits until the brokers no longer list the topics.
  */
-export async function resetScenarioTopics(ctx: ScenarioContext): Promise<void> {
+export async function resetScenarioTopics(ctx: ScenarioContext, topic = SOURCE_TOPIC): Promise<void> {
+  const remote = topic === SOURCE_TOPIC ? REMOTE_TOPIC : `primary.${topic}`;
   const a = admins(ctx);
   try {
-    await forgetScenarioProgress(ctx.standby);
-    await a.primary.deleteTopic(SOURCE_TOPIC);
-    await a.standby.deleteTopic(REMOTE_TOPIC);
-    await waitUntil(async () => !(await a.primary.listTopics()).includes(SOURCE_TOPIC), 'commit-log deleted', 30_000);
-    await waitUntil(async () => !(await a.standby.listTopics()).includes(REMOTE_TOPIC), `${REMOTE_TOPIC} deleted`, 30_000);
+    await forgetScenarioProgress(ctx.standby, topic);
+    await a.primary.deleteTopic(topic);
+    await a.standby.deleteTopic(remote);
+    await waitUntil(async () => !(await a.primary.listTopics()).includes(topic), `${topic} deleted`, 30_000);
+    await waitUntil(async () => !(await a.standby.listTopics()).includes(remote), `${remote} deleted`, 30_000);
   } finally {
     a.close();
   }
 }
 
 /**
- * Tombstones the engine's stored progress for `commit-log` (flows from `primary`) on the standby at
- * `standbyBootstrap`, so the next engine starts it from scratch. Returns the records removed.
+ * Tombstones the engine's stored progress for `topic` (default `commit-log`; flows from `primary`) on the
+ * standby at `standbyBootstrap`, so the next engine starts it from scratch. Returns the records removed.
  */
-export async function forgetScenarioProgress(standbyBootstrap: string): Promise<number> {
+export async function forgetScenarioProgress(standbyBootstrap: string, topic = SOURCE_TOPIC): Promise<number> {
   const store = new ProgressStore({
     topic: PROGRESS_TOPIC,
     sourceCluster: 'primary',
@@ -96,7 +97,7 @@ export async function forgetScenarioProgress(standbyBootstrap: string): Promise<
   });
   try {
     await store.load();
-    return await store.forget(SOURCE_TOPIC);
+    return await store.forget(topic);
   } finally {
     await store.close();
   }

@@ -33,6 +33,7 @@ export class EngineProcess {
   readonly dir: string | undefined;
   /** Pids of every run started so far, oldest first. */
   readonly runPids: number[] = [];
+  private readonly dieWithParent: boolean;
   private child: ChildProcess | undefined;
   private exit: Promise<number> | undefined;
   private stderr = '';
@@ -41,13 +42,16 @@ export class EngineProcess {
   /**
    * `configPath`: mm2.properties to run; `logFile`: JSON log destination (appended across restarts);
    * `dir`: a folder {@link dispose} removes; `listeners`: the `--listeners` flag (default
-   * `http://127.0.0.1:0`: any free port; `''` disables the listener).
+   * `http://127.0.0.1:0`: any free port; `''` disables the listener); `dieWithParent`: start the engine
+   * under `setpriv --pdeathsig SIGKILL`, so it ends with this process even when this one is killed -9 (long
+   * unattended runs such as the chaos harness; SIGKILL because a frozen engine would never act on a SIGTERM).
    */
-  constructor(options: { configPath: string; logFile: string; dir?: string; listeners?: string }) {
+  constructor(options: { configPath: string; logFile: string; dir?: string; listeners?: string; dieWithParent?: boolean }) {
     this.configPath = options.configPath;
     this.logFile = options.logFile;
     this.dir = options.dir;
     this.listeners = options.listeners ?? 'http://127.0.0.1:0';
+    this.dieWithParent = options.dieWithParent ?? false;
   }
 
   /**
@@ -98,10 +102,10 @@ export class EngineProcess {
     this.stderr = '';
     const extraArgs = options.extraArgs ?? [];
     const listeners = extraArgs.includes('--listeners') ? [] : ['--listeners', this.listeners];
-    const child = spawn(process.execPath, [KAFKA_MIRROR_BIN, '--config', this.configPath, '--log-file', this.logFile, ...listeners, ...extraArgs], {
-      stdio: ['ignore', 'ignore', 'pipe'],
-      env: process.env,
-    });
+    const args = [KAFKA_MIRROR_BIN, '--config', this.configPath, '--log-file', this.logFile, ...listeners, ...extraArgs];
+    // setpriv execs node: the child's pid is still the engine's (signals, pid file).
+    const [command, ...argv] = this.dieWithParent ? ['setpriv', '--pdeathsig', 'SIGKILL', process.execPath, ...args] : [process.execPath, ...args];
+    const child = spawn(command!, argv, { stdio: ['ignore', 'ignore', 'pipe'], env: process.env });
     child.stderr!.on('data', (d: Buffer) => (this.stderr += d.toString('utf8')));
     this.child = child;
     if (child.pid !== undefined) this.runPids.push(child.pid);

@@ -152,6 +152,9 @@ export const FLOW_KEYS = [
     doc: "a partition without progress this long is checked against the broker's log start/end", readBy: ['detect/partition-checks'] }),
   field({ key: 'progress.flush.interval.ms', field: 'progressFlushIntervalMs', type: MILLISECONDS, default: '1000', origin: 'ours',
     doc: 'how often acknowledged positions are stored; bounds duplicates after a crash', readBy: ['replicate/mirror-task'] }),
+  field({ key: 'progress.flush.max.records', field: 'progressFlushMaxRecords', type: RECORD_COUNT, default: '500', origin: 'ours',
+    doc: 'a partition\'s position is also stored once this many records were acknowledged since its last write (0: by time only); '
+      + 'bounds the re-copy after a crash per partition by records, see [Guarantees](#guarantees)', readBy: ['replicate/mirror-task'] }),
   field({ key: 'isolation.level', field: 'isolationLevel', type: oneOf(['read_committed', 'read_uncommitted']), default: 'read_committed',
     origin: 'ours', doc: 'of the source consumer: aborted and open transactions are never mirrored',
     readBy: ['replicate/mirror-task', 'detect/partition-checks'] }),

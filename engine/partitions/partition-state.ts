@@ -49,6 +49,11 @@ export class PartitionState implements TopicPartition {
   gaps: GapRecord[] = [];
   /** Epoch ms of the last broker check (truncation / divergence) of this partition. */
   lastCheckAtMs = 0;
+  /**
+   * Record-count progress trigger (`progress.flush.max.records`, engine/replicate/mirror-task.ts): the
+   * upstream offset whose acknowledgement makes the next progress write due. 0 = due at the first one.
+   */
+  progressDueAtOffset = 0;
 
   constructor(tp: TopicPartition, topicId: string, startOffset: number, nowMs: number) {
     this.topic = tp.topic;

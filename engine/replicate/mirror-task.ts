@@ -12,7 +12,9 @@
  *   periodic checks can never be mirrored as the continuation of the old one. Cost: one DescribeTopics
  *   round trip per batch, overlapped with librdkafka's background prefetching.
  * - Crash safety (4): progress is written only for acknowledged records; restart resumes there
- *   (at-least-once; duplicates bounded by the records acknowledged since the last progress write).
+ *   (at-least-once), re-copying per partition fewer than `progress.flush.max.records` acknowledged records
+ *   (a write is due after that many, and every `progress.flush.interval.ms`) plus those still in flight.
+ *   Never past an offset sync not yet written (the listener's gate).
  * - Fail loudly (6), no hole on the target (7): a record the target rejects stops the flow, or under
  *   `record.rejected.policy=skip` is recorded as a gap; nothing after it reaches its remote partition
  *   ({@link handleDeliveryFailure}, engine/replicate/record-rejection.ts).
@@ -32,7 +34,7 @@ import type { TaskAssignment } from '../partitions/task-assignment.ts';
 import { TopicDiscovery, type DiscoverySettings } from '../discovery/topic-discovery.ts';
 import { PartitionChecks, type PartitionCheckActions } from '../detect/partition-checks.ts';
 import { TargetWriter } from './target-writer.ts';
-import type { MirrorListener, MirrorTelemetry } from './mirror-listener.ts';
+import type { MirrorListener, MirroredPartition, MirrorTelemetry } from './mirror-listener.ts';
 import { handleDeliveryFailure } from './record-rejection.ts';
 import type { MirrorError } from '../core/errors.ts';
 
@@ -54,6 +56,11 @@ export interface MirrorTaskSettings extends DiscoverySettings {
   topicResetCheckIntervalMs: number;
   truncationCheckIntervalMs: number;
   progressFlushIntervalMs: number;
+  /**
+   * `progress.flush.max.records`: a partition's progress is written once this many of its records were
+   * acknowledged since its last write (0: by time only, every `progressFlushIntervalMs`).
+   */
+  progressFlushMaxRecords: number;
   /** `consumer.poll.timeout.ms` (MM2, 1000): see {@link consumeTimeoutMs}. */
   consumerPollTimeoutMs: number;
   /** The source consumer's `auto.offset.reset` (default `earliest`): where partitions without progress start (PartitionCheckSettings). */
@@ -121,6 +128,8 @@ export class MirrorTask implements PartitionCheckActions {
   private readonly checks: PartitionChecks;
   private readonly writer: TargetWriter;
   private readonly consumeTimeoutMs: number;
+  /** `progress.flush.max.records`, read once (the per-record path compares against it). */
+  private readonly flushMaxRecords: number;
   private consumer: SourceConsumer | undefined;
   /** Partitions in the consumer's current assignment. */
   private assignedCount = 0;
@@ -142,6 +151,7 @@ export class MirrorTask implements PartitionCheckActions {
     this.table = new PartitionTable(options.assignment);
     this.assignment = this.table.assignment;
     this.consumeTimeoutMs = consumeTimeoutMs(this.settings);
+    this.flushMaxRecords = this.settings.progressFlushMaxRecords;
     this.log = options.logger.child({ component: 'mirror-task', flow: options.settings.name });
     const { sourceAdmin, targetAdmin } = this.clients;
     this.discovery = new TopicDiscovery({ settings: this.settings, sourceAdmin, targetAdmin, logger: this.log });
@@ -161,7 +171,8 @@ export class MirrorTask implements PartitionCheckActions {
       isHeartbeatsTopic: (topic) => this.settings.replicationPolicy.isHeartbeatsTopic(topic),
       table: this.table,
       telemetry: options.telemetry,
-      listener: this.listener,
+      // The record-count progress trigger hears every acknowledgement before the flow's listener does.
+      listener: this.flushMaxRecords > 0 ? { onMirrored: this.onAcknowledged } : this.listener,
       clock: this.clock,
       onResetRecovered: (state, nowMs) => this.checks.onResetRecovered(state, nowMs),
     });
@@ -323,14 +334,40 @@ export class MirrorTask implements PartitionCheckActions {
     }
   }
 
+  /** Time-based flush (`progress.flush.interval.ms`, and at shutdown): every partition whose position moved. */
   private async flushProgress(): Promise<void> {
-    for (const state of this.table.values()) {
-      if (state.ackedNextOffset === state.persistedNextOffset) continue;
-      // Progress gating (listener): never past an offset sync not yet written; never backwards.
+    for (const state of this.table.values()) await this.writeProgress(state);
+  }
+
+  /**
+   * TargetWriter's listener when `progress.flush.max.records` (N) > 0, on the hot path: tells the flow's
+   * listener, then writes progress once an acknowledgement lies outside `[due − N, due)` — N records since
+   * the last write, or below it (restarted lower: reset, gap). Per record: a call, a field read, 1–2 compares.
+   */
+  private readonly onAcknowledged = (p: MirroredPartition, upstream: number, downstream: number, nowMs: number): void => {
+    this.listener?.onMirrored(p, upstream, downstream, nowMs);
+    const state = p as PartitionState; // TargetWriter reports the PartitionState it acknowledged (target-writer.ts, onDelivery)
+    const due = state.progressDueAtOffset;
+    if (upstream < due && upstream >= due - this.flushMaxRecords) return;
+    this.writeProgress(state)?.catch((err: unknown) => this.log.warn({ err, topic: state.topic, partition: state.partition }, 'progress write failed; the next flush writes it again'));
+  };
+
+  /**
+   * Writes the progress of `state` when its acknowledged position moved since the last write — never past
+   * an offset sync not yet written (the listener's gate), never backwards — and sets its next record-count
+   * trigger: N records after what is stored; while the gate holds progress back, ⌈N/10⌉ records after the
+   * acknowledged position (a sync is written within milliseconds: progress catches up soon after, at the
+   * cost of one attempt per N/10 records, never one per record). Undefined when nothing was written.
+   */
+  private writeProgress(state: PartitionState): Promise<void> | undefined {
+    const acked = state.ackedNextOffset;
+    let next = acked;
+    if (acked !== state.persistedNextOffset) {
       const limit = this.listener?.persistableNextOffset?.(state);
-      const next = limit === undefined || limit >= state.ackedNextOffset ? state.ackedNextOffset : Math.max(limit, state.persistedNextOffset);
-      if (next !== state.persistedNextOffset) await persistProgress(this.store, state, this.discovery.remoteTopic(state.topic), next);
+      next = limit === undefined || limit >= acked ? acked : Math.max(limit, state.persistedNextOffset);
     }
+    state.progressDueAtOffset = next < acked ? acked + Math.ceil(this.flushMaxRecords / 10) - 1 : next + this.flushMaxRecords - 1;
+    return next !== state.persistedNextOffset ? persistProgress(this.store, state, this.discovery.remoteTopic(state.topic), next) : undefined;
   }
 
   private assign(): void {
