@@ -16,6 +16,7 @@ import type { ClusterClientSettings } from '../kafka/kafka-clients.ts';
 import { MirrorError } from '../core/errors.ts';
 import { AclAdmin, formatAclBinding, type AclBinding, type AclResourceType } from '../kafka/acls.ts';
 import { planAclSync, type AclPlanSettings } from './acl-plan.ts';
+import { PeriodicPass } from './periodic-pass.ts';
 
 /** What the sync needs from a flow's config (FlowConfig satisfies it). Durations in ms. */
 export interface AclSyncSettings extends AclPlanSettings {
@@ -56,13 +57,12 @@ export class AclSync {
   private readonly source: AclPort;
   private readonly target: AclPort;
   private readonly log: Logger;
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
-  private stopped = false;
+  private readonly passes: PeriodicPass;
   private noAuthorizerReported = false;
 
   constructor(options: { settings: AclSyncSettings; source: AclPort; target: AclPort; logger: Logger }) {
     this.settings = options.settings;
+    this.passes = new PeriodicPass(this.settings.syncTopicAclsIntervalMs, () => this.runPass());
     this.source = options.source;
     this.target = options.target;
     this.log = options.logger.child({ component: 'acl-sync', flow: options.settings.name });
@@ -76,12 +76,12 @@ export class AclSync {
 
   /** Schedules passes: one now, then one every `syncTopicAclsIntervalMs` from the start of the previous. No-op when disabled or stopped. */
   start(): void {
-    if (!this.settings.syncTopicAclsEnabled || this.stopped || this.timer || this.running) return;
+    if (!this.settings.syncTopicAclsEnabled || this.passes.stopped || this.passes.active) return;
     this.log.info(
       { event: 'acl_sync_started', intervalMs: this.settings.syncTopicAclsIntervalMs, groupAcls: this.settings.syncGroupAclsEnabled },
       `ACL sync of ${this.settings.name} every ${this.settings.syncTopicAclsIntervalMs} ms (topic${this.settings.syncGroupAclsEnabled ? ' and group' : ''} ACLs)`,
     );
-    this.schedule(0);
+    this.passes.start();
   }
 
   /**
@@ -90,13 +90,9 @@ export class AclSync {
    * ACL pass left unfinished is simply redone by the next engine. Idempotent.
    */
   async stop(graceMs = 2000): Promise<void> {
-    this.stopped = true;
-    clearTimeout(this.timer);
-    this.timer = undefined;
+    const stopping = this.passes.stop(graceMs);
     await this.closeClients();
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([this.running, new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)))]);
-    clearTimeout(timer);
+    await stopping;
     await this.closeClients();
   }
 
@@ -111,7 +107,7 @@ export class AclSync {
     if (!target) return this.noAuthorizer('target', s.target.alias);
     const plan = planAclSync(source, target, s);
     const pass: AclSyncPass = { source: source.length, created: [], failed: [], present: plan.present };
-    if (plan.create.length > 0 && !this.stopped) {
+    if (plan.create.length > 0 && !this.passes.stopped) {
       const failures = await this.target.createAcls(plan.create.map((p) => p.binding));
       const failed = new Set(failures.map((f) => f.binding));
       for (const f of failures) {
@@ -150,23 +146,11 @@ export class AclSync {
     return { source: 0, created: [], failed: [], present: 0, skipped: side === 'source' ? 'no-authorizer-on-source' : 'no-authorizer-on-target' };
   }
 
-  private schedule(delayMs: number): void {
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      const startedAt = Date.now();
-      this.running = this.runPass().finally(() => {
-        this.running = undefined;
-        if (!this.stopped) this.schedule(Math.max(0, this.settings.syncTopicAclsIntervalMs - (Date.now() - startedAt)));
-      });
-    }, delayMs);
-    this.timer.unref();
-  }
-
   private async runPass(): Promise<void> {
     try {
       await this.syncOnce();
     } catch (err) {
-      if (this.stopped) return;
+      if (this.passes.stopped) return;
       const message = err instanceof Error ? err.message : String(err);
       this.log.warn(
         { event: 'acl_sync_failed', code: err instanceof MirrorError ? err.code : undefined, err: message },

@@ -20,6 +20,7 @@ import type { ClusterClientSettings } from '../kafka/kafka-clients.ts';
 import { MirrorError } from '../core/errors.ts';
 import { TopicConfigAdmin, type TopicConfigEntry } from '../kafka/topic-configs.ts';
 import { USE_DEFAULTS_FROM_DEFAULT, planChanges, planTopicConfigs, type UseDefaultsFrom } from './topic-config-plan.ts';
+import { PeriodicPass } from './periodic-pass.ts';
 
 /** What the sync needs from a flow's config (FlowConfig satisfies it). Durations in ms. */
 export interface TopicConfigSyncSettings {
@@ -67,15 +68,14 @@ export class TopicConfigSync {
   private readonly source: TopicConfigsPort;
   private readonly target: TopicConfigsPort;
   private readonly log: Logger;
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
-  private stopped = false;
+  private readonly passes: PeriodicPass;
   /** Remote topics already warned about for overrides a full replace cannot preserve (warn once each). */
   private readonly warnedUnpreservable = new Set<string>();
 
   /** `source` / `target`: the flow's clusters' config clients; `logger`: the engine logger (a child is taken). */
   constructor(options: { settings: TopicConfigSyncSettings; source: TopicConfigsPort; target: TopicConfigsPort; logger: Logger }) {
     this.settings = options.settings;
+    this.passes = new PeriodicPass(this.settings.syncTopicConfigsIntervalMs, () => this.runPass());
     this.source = options.source;
     this.target = options.target;
     this.log = options.logger.child({ component: 'topic-config-sync', flow: options.settings.name });
@@ -94,21 +94,19 @@ export class TopicConfigSync {
 
   /** Schedules passes: one now, then one every `syncTopicConfigsIntervalMs` from the start of the previous. No-op when disabled or stopped. */
   start(): void {
-    if (!this.settings.syncTopicConfigsEnabled || this.stopped || this.timer || this.running) return;
+    if (!this.settings.syncTopicConfigsEnabled || this.passes.stopped || this.passes.active) return;
     this.log.info(
       { event: 'topic_config_sync_started', intervalMs: this.settings.syncTopicConfigsIntervalMs, useDefaultsFrom: this.useDefaultsFrom },
       `Topic config sync of ${this.settings.name} every ${this.settings.syncTopicConfigsIntervalMs} ms`,
     );
-    this.schedule(0);
+    this.passes.start();
   }
 
   /** Stops scheduling, waits for a pass in progress (its clients are closed first, so it ends soon) and closes the clients. Idempotent. */
   async stop(): Promise<void> {
-    this.stopped = true;
-    clearTimeout(this.timer);
-    this.timer = undefined;
+    const stopping = this.passes.stop();
     await this.closeClients();
-    await this.running;
+    await stopping;
     await this.closeClients(); // a pass may have reconnected before it saw `stopped`
   }
 
@@ -129,14 +127,14 @@ export class TopicConfigSync {
       .map((topic) => ({ topic, remoteTopic: replicationPolicy.formatRemoteTopic(sourceAlias, topic) }))
       .filter((p) => existing.has(p.remoteTopic));
     const pass: TopicConfigSyncPass = { topics: pairs.length, changed: [], failed: [] };
-    if (pairs.length === 0 || this.stopped) return pass;
+    if (pairs.length === 0 || this.passes.stopped) return pass;
     const [sourceConfigs, targetConfigs] = await Promise.all([
       this.source.describeTopicConfigs(pairs.map((p) => p.topic)),
       this.target.describeTopicConfigs(pairs.map((p) => p.remoteTopic)),
     ]);
     const policy = { exclude: this.settings.configPropertiesExclude, useDefaultsFrom: this.useDefaultsFrom };
     for (const { topic, remoteTopic } of pairs) {
-      if (this.stopped) break;
+      if (this.passes.stopped) break;
       const plan = planTopicConfigs(sourceConfigs.get(topic) ?? [], targetConfigs.get(remoteTopic) ?? [], policy);
       const keys = planChanges(plan);
       if (keys.length === 0) continue;
@@ -173,23 +171,11 @@ export class TopicConfigSync {
     return this.settings.useDefaultsFrom ?? USE_DEFAULTS_FROM_DEFAULT;
   }
 
-  private schedule(delayMs: number): void {
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      const startedAt = Date.now();
-      this.running = this.runPass().finally(() => {
-        this.running = undefined;
-        if (!this.stopped) this.schedule(Math.max(0, this.settings.syncTopicConfigsIntervalMs - (Date.now() - startedAt)));
-      });
-    }, delayMs);
-    this.timer.unref();
-  }
-
   private async runPass(): Promise<void> {
     try {
       await this.syncOnce();
     } catch (err) {
-      if (this.stopped) return; // clients closed under the pass by stop()
+      if (this.passes.stopped) return; // clients closed under the pass by stop()
       this.log.warn({ event: 'topic_config_sync_failed', err: errorFields(err) }, `Topic config sync of ${this.settings.name} failed (retried in ${this.settings.syncTopicConfigsIntervalMs} ms): ${errorFields(err).message}`);
     } finally {
       // Connected for one pass only: the default interval (600 s) equals the brokers' default
