@@ -29,13 +29,14 @@ import type { MirrorTaskClients } from '../kafka/mirror-task-clients.ts';
 import type { SourceConsumer, SourceRecord } from '../kafka/source-consumer.ts';
 import { PARTITION_STATUS, type PartitionState } from '../partitions/partition-state.ts';
 import { PartitionTable } from '../partitions/partition-table.ts';
-import { persistProgress, type ProgressPort } from '../partitions/partition-progress.ts';
+import type { ProgressPort } from '../partitions/partition-progress.ts';
 import type { TaskAssignment } from '../partitions/task-assignment.ts';
 import { TopicDiscovery, type DiscoverySettings } from '../discovery/topic-discovery.ts';
 import { PartitionChecks, type PartitionCheckActions } from '../detect/partition-checks.ts';
 import { TargetWriter } from './target-writer.ts';
-import type { MirrorListener, MirroredPartition, MirrorTelemetry } from './mirror-listener.ts';
+import type { MirrorListener, MirrorTelemetry } from './mirror-listener.ts';
 import { handleDeliveryFailure } from './record-rejection.ts';
+import { ProgressWriter } from './progress-writer.ts';
 import type { MirrorError } from '../core/errors.ts';
 
 export type { MirrorListener, MirroredPartition, MirrorTelemetry } from './mirror-listener.ts';
@@ -128,8 +129,7 @@ export class MirrorTask implements PartitionCheckActions {
   private readonly checks: PartitionChecks;
   private readonly writer: TargetWriter;
   private readonly consumeTimeoutMs: number;
-  /** `progress.flush.max.records`, read once (the per-record path compares against it). */
-  private readonly flushMaxRecords: number;
+  private readonly progress: ProgressWriter;
   private consumer: SourceConsumer | undefined;
   /** Partitions in the consumer's current assignment. */
   private assignedCount = 0;
@@ -151,10 +151,13 @@ export class MirrorTask implements PartitionCheckActions {
     this.table = new PartitionTable(options.assignment);
     this.assignment = this.table.assignment;
     this.consumeTimeoutMs = consumeTimeoutMs(this.settings);
-    this.flushMaxRecords = this.settings.progressFlushMaxRecords;
     this.log = options.logger.child({ component: 'mirror-task', flow: options.settings.name });
     const { sourceAdmin, targetAdmin } = this.clients;
     this.discovery = new TopicDiscovery({ settings: this.settings, sourceAdmin, targetAdmin, logger: this.log });
+    this.progress = new ProgressWriter({
+      store: this.store, listener: this.listener, flushMaxRecords: this.settings.progressFlushMaxRecords,
+      remoteTopic: (topic) => this.discovery.remoteTopic(topic), logger: this.log,
+    });
     this.checks = new PartitionChecks({
       settings: this.settings,
       table: this.table,
@@ -172,7 +175,7 @@ export class MirrorTask implements PartitionCheckActions {
       table: this.table,
       telemetry: options.telemetry,
       // The record-count progress trigger hears every acknowledgement before the flow's listener does.
-      listener: this.flushMaxRecords > 0 ? { onMirrored: this.onAcknowledged } : this.listener,
+      listener: this.progress.targetListener,
       clock: this.clock,
       onResetRecovered: (state, nowMs) => this.checks.onResetRecovered(state, nowMs),
     });
@@ -335,39 +338,8 @@ export class MirrorTask implements PartitionCheckActions {
   }
 
   /** Time-based flush (`progress.flush.interval.ms`, and at shutdown): every partition whose position moved. */
-  private async flushProgress(): Promise<void> {
-    for (const state of this.table.values()) await this.writeProgress(state);
-  }
-
-  /**
-   * TargetWriter's listener when `progress.flush.max.records` (N) > 0, on the hot path: tells the flow's
-   * listener, then writes progress once an acknowledgement lies outside `[due − N, due)` — N records since
-   * the last write, or below it (restarted lower: reset, gap). Per record: a call, a field read, 1–2 compares.
-   */
-  private readonly onAcknowledged = (p: MirroredPartition, upstream: number, downstream: number, nowMs: number): void => {
-    this.listener?.onMirrored(p, upstream, downstream, nowMs);
-    const state = p as PartitionState; // TargetWriter reports the PartitionState it acknowledged (target-writer.ts, onDelivery)
-    const due = state.progressDueAtOffset;
-    if (upstream < due && upstream >= due - this.flushMaxRecords) return;
-    this.writeProgress(state)?.catch((err: unknown) => this.log.warn({ err, topic: state.topic, partition: state.partition }, 'progress write failed; the next flush writes it again'));
-  };
-
-  /**
-   * Writes the progress of `state` when its acknowledged position moved since the last write — never past
-   * an offset sync not yet written (the listener's gate), never backwards — and sets its next record-count
-   * trigger: N records after what is stored; while the gate holds progress back, ⌈N/10⌉ records after the
-   * acknowledged position (a sync is written within milliseconds: progress catches up soon after, at the
-   * cost of one attempt per N/10 records, never one per record). Undefined when nothing was written.
-   */
-  private writeProgress(state: PartitionState): Promise<void> | undefined {
-    const acked = state.ackedNextOffset;
-    let next = acked;
-    if (acked !== state.persistedNextOffset) {
-      const limit = this.listener?.persistableNextOffset?.(state);
-      next = limit === undefined || limit >= acked ? acked : Math.max(limit, state.persistedNextOffset);
-    }
-    state.progressDueAtOffset = next < acked ? acked + Math.ceil(this.flushMaxRecords / 10) - 1 : next + this.flushMaxRecords - 1;
-    return next !== state.persistedNextOffset ? persistProgress(this.store, state, this.discovery.remoteTopic(state.topic), next) : undefined;
+  private flushProgress(): Promise<void> {
+    return this.progress.flushAll(this.table.values());
   }
 
   private assign(): void {
