@@ -13,15 +13,15 @@ import type { Logger } from '../core/logger.ts';
 import type { MirrorError } from '../core/errors.ts';
 import type { ReplicationPolicy } from '../mm2/replication-policy.ts';
 import type { Telemetry } from '../telemetry/telemetry.ts';
-import type { PartitionOffsets, TopicDescription } from '../kafka/kafka-admin.ts';
+import type { PartitionOffsets, TopicDescription, TopicPartition } from '../kafka/kafka-admin.ts';
 import type { SourceAdminPort } from '../kafka/admin-ports.ts';
 import { isOffsetOutOfRange, isTopicGone, type ClientErrorLike } from '../kafka/source-consumer.ts';
-import { tpKey } from '../kafka/kafka-admin.ts';
-import { PARTITION_STATUS, PartitionState } from '../partitions/partition-state.ts';
+import { PARTITION_STATUS, type PartitionState } from '../partitions/partition-state.ts';
 import type { PartitionTable } from '../partitions/partition-table.ts';
 import { persistProgress, type ProgressPort } from '../partitions/partition-progress.ts';
 import { detectTruncation, isDueForCheck, type TruncationFinding } from './truncation-detector.ts';
 import { checkIncarnation, checkTopic } from './topic-reset-detector.ts';
+import { PartitionAdoption, logResetDetected, logResetHandling } from './partition-adoption.ts';
 import { DivergenceError, TruncationError } from '../core/errors.ts';
 
 /** What the checks need from a flow's config (FlowConfig and MirrorTaskSettings satisfy it). Intervals in ms. */
@@ -80,6 +80,7 @@ export class PartitionChecks {
   private forceTopicIdCheck = false;
   private forceStallCheck = false;
   private lastConsumeErrorLogAtMs = 0;
+  private readonly adoption: PartitionAdoption;
 
   constructor(options: PartitionChecksOptions) {
     this.settings = options.settings;
@@ -90,52 +91,45 @@ export class PartitionChecks {
     this.actions = options.actions;
     this.clock = options.clock;
     this.log = options.logger;
+    this.adoption = new PartitionAdoption({
+      table: this.table,
+      admin: this.admin,
+      progress: this.progress,
+      readCommitted: this.readCommitted,
+      remoteTopic: (topic) => this.settings.replicationPolicy.formatRemoteTopic(this.settings.sourceAlias, topic),
+      evaluateOffsets: (state, o) => this.evaluateOffsets(state, o),
+      requestReassign: () => this.actions.requestReassign(),
+      clock: this.clock,
+      logger: this.log,
+    });
   }
 
   /**
-   * Takes in discovered topics: new ones get partition states positioned from the progress store
-   * (same topic ID: stored next offset, checked for truncation; only older topic IDs: the topic was
-   * reset while the engine was down; none: log start). Known ones go through {@link applyDescription}.
+   * Takes in discovered topics: the owned partitions of new ones are adopted (partition-adoption.ts:
+   * stored progress of the same topic ID, checked for truncation; only older topic IDs: reset while not
+   * mirrored here; none: log start). Known ones go through {@link applyDescription}.
    */
   async adoptTopics(topics: readonly TopicDescription[]): Promise<void> {
     const fresh = topics.filter((t) => !this.table.isTracked(t.name));
     for (const t of topics) if (!fresh.includes(t)) await this.applyDescription(t.name, t);
-    if (fresh.length === 0) return;
-    const owned = (t: TopicDescription) => range(t.partitionCount).filter((partition) => this.table.owns(t.name, partition));
-    const partitions = fresh.flatMap((t) => owned(t).map((partition) => ({ topic: t.name, partition })));
-    const offsets = await this.admin.partitionOffsets(partitions, this.readCommitted);
-    const now = this.clock();
     for (const t of fresh) {
       this.table.setKnownTopic(t.name, t);
-      for (const partition of range(t.partitionCount)) {
-        // Counted once taken into account (added, or another task's), so a failure part-way resumes at the next one.
-        if (!this.table.owns(t.name, partition)) {
-          this.table.notePartitionCount(t.name, partition + 1);
-          continue;
-        }
-        const o = offsets.get(tpKey({ topic: t.name, partition }))!;
-        const stored = this.progress.get(t.name, partition, t.topicId);
-        const state = new PartitionState({ topic: t.name, partition }, t.topicId, stored?.nextOffset ?? o.logStartOffset, now);
-        state.gaps = stored?.gaps ?? [];
-        this.table.add(state);
-        this.actions.requestReassign();
-        this.table.notePartitionCount(t.name, partition + 1);
-        if (stored) {
-          state.persistedNextOffset = stored.nextOffset;
-          await this.evaluateOffsets(state, o);
-        } else {
-          // Progress only under other topic IDs: the topic was reset while the engine was down.
-          const previous = this.progress.incarnations(t.name, partition).at(-1);
-          const check = checkIncarnation(previous?.topicId, t);
-          if (check.kind === 'reset') {
-            logResetDetected(this.log, state, check.oldTopicId, check.newTopicId, previous!.nextOffset - 1);
-            logResetHandling(this.log, state, o.logStartOffset);
-            state.resetDetectedAtMs = now;
-          }
-          await this.persist(state);
-        }
-      }
+      await this.adoption.adopt(range(t.partitionCount).map((partition) => ({ topic: t.name, partition })), new Map([[t.name, t]]));
+      this.table.notePartitionCount(t.name, t.partitionCount); // the other members' partitions are taken into account too
     }
+  }
+
+  /**
+   * Partitions the flow's group just assigned to this task (source names; re-read their progress first):
+   * adopted and checked as on start (truncation, reset while another member or nobody mirrored them).
+   */
+  adoptAssigned(partitions: readonly TopicPartition[]): Promise<void> {
+    return this.adoption.adoptAssigned(partitions);
+  }
+
+  /** The group took `partitions` away: forgets those still waiting for their topic. */
+  forgetAssigned(partitions: readonly TopicPartition[]): void {
+    this.adoption.forget(partitions);
   }
 
   /**
@@ -242,6 +236,7 @@ export class PartitionChecks {
       this.actions.requestReassign(true);
     }
     this.table.setKnownTopic(name, d);
+    await this.adoption.adoptWaiting(d);
     const counted = this.table.partitionCount(name);
     if (counted < d.partitionCount) await this.addPartitions(d, counted);
   }
@@ -273,27 +268,18 @@ export class PartitionChecks {
       await this.persist(s);
     }
     this.table.setKnownTopic(d.name, d);
+    await this.adoption.adoptWaiting(d);
     const counted = this.table.partitionCount(d.name);
     if (counted < d.partitionCount) await this.addPartitions(d, counted);
     this.actions.requestReassign(true);
   }
 
+  /** `d` has more partitions than taken into account: ensures them on the target, adopts the owned ones (the others are other members'). */
   private async addPartitions(d: TopicDescription, from: number): Promise<void> {
     await this.actions.ensureRemoteTopics([d]);
     const partitions = range(d.partitionCount).slice(from).map((partition) => ({ topic: d.name, partition }));
-    const offsets = await this.admin.partitionOffsets(partitions.filter((tp) => this.table.owns(tp.topic, tp.partition)), this.readCommitted);
-    for (const tp of partitions) {
-      if (!this.table.owns(tp.topic, tp.partition)) {
-        this.table.notePartitionCount(d.name, tp.partition + 1); // another task's
-        continue;
-      }
-      const state = new PartitionState(tp, d.topicId, offsets.get(tpKey(tp))!.logStartOffset, this.clock());
-      this.table.add(state);
-      this.actions.requestReassign();
-      this.table.notePartitionCount(d.name, tp.partition + 1);
-      await this.persist(state);
-      this.log.info({ topic: tp.topic, partition: tp.partition, startOffset: state.nextOffset }, `Mirroring new partition ${state.key}`);
-    }
+    await this.adoption.adopt(partitions, new Map([[d.name, d]]), true);
+    this.table.notePartitionCount(d.name, d.partitionCount);
   }
 
   /** Truncation and divergence from a partition's offsets; divergence is confirmed by a topic-ID check first. */
@@ -345,22 +331,6 @@ export class PartitionChecks {
     await this.persist(state);
     this.actions.failWith(new TruncationError(evidence));
   }
-}
-
-/** The first of the three reset lines (`topic_reset_detected`, warn). */
-function logResetDetected(log: Logger, state: PartitionState, oldTopicId: string, newTopicId: string, lastMirroredOffset: number): void {
-  log.warn(
-    { event: 'topic_reset_detected', topic: state.topic, partition: state.partition, oldTopicId, newTopicId, lastMirroredOffset },
-    `Topic reset detected for ${state.key} (topic ID ${oldTopicId} -> ${newTopicId})`,
-  );
-}
-
-/** The second reset line (`topic_reset_handling`, info): where the new incarnation is mirrored from. */
-function logResetHandling(log: Logger, state: PartitionState, startOffset: number): void {
-  log.info(
-    { event: 'topic_reset_handling', topic: state.topic, partition: state.partition, startOffset },
-    `Handling topic reset for ${state.key}. Seeking to beginning offset ${startOffset}`,
-  );
 }
 
 /** Evidence without `flow`: the task's child logger binds it already. */

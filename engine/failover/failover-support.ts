@@ -16,7 +16,7 @@
 import type { FlowConfig } from '../config/config.ts';
 import type { Logger } from '../core/logger.ts';
 import type { Telemetry } from '../telemetry/telemetry.ts';
-import type { MirrorListener, MirrorTask } from '../replicate/mirror-task.ts';
+import type { HandoverHooks, MirrorListener, MirrorTask } from '../replicate/mirror-task.ts';
 import type { RecordSink } from '../kafka/record-sink.ts';
 import type { GroupAdmin } from '../kafka/consumer-groups.ts';
 import { ClusterConnections } from '../kafka/cluster-connections.ts';
@@ -27,7 +27,20 @@ import { OffsetSyncStore } from './offset-sync-store.ts';
 import { OffsetSyncWriter } from './offset-sync-writer.ts';
 import { CheckpointTask } from './checkpoint-task.ts';
 import { HeartbeatEmitter } from './heartbeat-emitter.ts';
-import { WHOLE_FLOW, ownsPartition, type TaskAssignment } from '../partitions/task-assignment.ts';
+
+/**
+ * Which per-flow duties this engine process runs besides its partitions' offset syncs and checkpoints.
+ * Heartbeats: one stream per engine INSTANCE (its first task process), not per group member and not per
+ * flow as MM2's single heartbeat task: heartbeats are idempotent (a compacted topic keyed by source and
+ * target; readers use the timestamps), so several instances emitting them costs a record per second
+ * each and keeps the stream going while the group moves partitions after an instance died.
+ */
+export interface FlowDuties {
+  readonly heartbeats: boolean;
+}
+
+/** The duties of a single-process engine (and task 0 of a multi-task one). */
+export const ALL_DUTIES: FlowDuties = Object.freeze({ heartbeats: true });
 
 /**
  * Our `offset-syncs.topic` setting when this engine creates the syncs topic: records younger than an
@@ -41,8 +54,10 @@ export class FailoverSupport {
   readonly store: OffsetSyncStore;
   readonly writer: OffsetSyncWriter | undefined;
   private readonly flow: FlowConfig;
-  /** With `tasks.max` > 1: checkpoints only for this task's partitions, heartbeats only from task 0. */
-  private readonly assignment: TaskAssignment;
+  /** Heartbeats from this process or not (checkpoints: for the partitions the task owns). */
+  private readonly duties: FlowDuties;
+  /** Where the offset syncs live (to re-read those of partitions that move here). */
+  private readonly syncs: { cluster: FlowConfig['source']; topic: string; log: Logger };
   private readonly log: Logger;
   private readonly telemetry: Telemetry;
   private readonly syncSink: RecordSink | undefined;
@@ -59,13 +74,17 @@ export class FailoverSupport {
 
   private constructor(
     flow: FlowConfig,
-    assignment: TaskAssignment,
-    parts: { store: OffsetSyncStore; writer: OffsetSyncWriter | undefined; syncSink: RecordSink | undefined; connections: ClusterConnections; ownsConnections: boolean },
+    duties: FlowDuties,
+    parts: {
+      store: OffsetSyncStore; writer: OffsetSyncWriter | undefined; syncSink: RecordSink | undefined; connections: ClusterConnections; ownsConnections: boolean;
+      syncs: { cluster: FlowConfig['source']; topic: string; log: Logger };
+    },
     telemetry: Telemetry,
     logger: Logger,
   ) {
     this.flow = flow;
-    this.assignment = assignment;
+    this.duties = duties;
+    this.syncs = parts.syncs;
     this.store = parts.store;
     this.writer = parts.writer;
     this.syncSink = parts.syncSink;
@@ -84,10 +103,10 @@ export class FailoverSupport {
   /**
    * Rebuilds the offset-sync store from `mm2-offset-syncs.<target>.internal` and, with
    * `emit.offset-syncs.enabled`, creates the topic if missing and connects the writer's producer.
-   * `assignment`: the task's share of the flow (default the whole flow). `connections`: the engine's shared
+   * `duties`: whether this process emits heartbeats (default yes). `connections`: the engine's shared
    * clients (default: a set of its own, closed by {@link stop}). Throws MirrorError on connection failures.
    */
-  static async prepare(flow: FlowConfig, telemetry: Telemetry, logger: Logger, assignment: TaskAssignment = WHOLE_FLOW, connections?: ClusterConnections): Promise<FailoverSupport> {
+  static async prepare(flow: FlowConfig, telemetry: Telemetry, logger: Logger, duties: FlowDuties = ALL_DUTIES, connections?: ClusterConnections): Promise<FailoverSupport> {
     const t0 = Date.now();
     const topic = flow.replicationPolicy.offsetSyncsTopic(flow.targetAlias);
     const cluster = flow.offsetSyncsTopicLocation === 'target' ? flow.target : flow.source;
@@ -112,7 +131,8 @@ export class FailoverSupport {
       if (!connections) await shared.close();
       throw err;
     }
-    return new FailoverSupport(flow, assignment, { store, writer, syncSink: sink, connections: shared, ownsConnections: !connections }, telemetry, logger);
+    const parts = { store, writer, syncSink: sink, connections: shared, ownsConnections: !connections, syncs: { cluster, topic, log } };
+    return new FailoverSupport(flow, duties, parts, telemetry, logger);
   }
 
   /** The mirror-task listener (the offset-sync writer), if offset syncs are emitted. */
@@ -120,11 +140,28 @@ export class FailoverSupport {
     return this.writer;
   }
 
+  /**
+   * What the offset syncs do when the flow's group moves partitions (issue 15): re-read the syncs of
+   * partitions moving here (their previous owner wrote the newest ones), flush the last syncs of
+   * partitions leaving before their final progress write, then stop tracking them.
+   */
+  get handoverHooks(): HandoverHooks {
+    return {
+      beforeAdopt: async (partitions) => {
+        const t0 = Date.now();
+        const read = await this.store.reload(this.syncs.cluster, this.syncs.topic, partitions, this.syncs.log);
+        this.syncs.log.debug({ partitions: partitions.length, syncs: read, durationMs: Date.now() - t0 }, `Re-read the offset syncs of ${partitions.length} partitions moving here`);
+      },
+      beforeRelease: async (states) => this.writer?.prepareRelease(states),
+      afterRelease: (states, lost) => this.writer?.forget(states, lost),
+    };
+  }
+
   /** Starts the writer's timer, the checkpoint task and the heartbeat emitter (each when enabled). */
   async start(task: MirrorTask): Promise<void> {
     const flow = this.flow;
     this.writer?.start();
-    const emitHeartbeats = flow.emitHeartbeatsEnabled && this.assignment.index === 0; // one heartbeat stream per flow, as MM2
+    const emitHeartbeats = flow.emitHeartbeatsEnabled && this.duties.heartbeats; // one stream per engine instance (FlowDuties)
     if (!flow.emitCheckpointsEnabled && !emitHeartbeats) return;
     const target = this.connections.of(flow.target, { adminTimeoutMs: flow.adminTimeoutMs });
     this.targetSink = await target.internalSink();
@@ -148,7 +185,7 @@ export class FailoverSupport {
         sink: this.targetSink,
         telemetry: this.telemetry,
         logger: log,
-        owns: (topic, partition) => ownsPartition(this.assignment, topic, partition),
+        owns: (topic, partition) => task.owns(topic, partition),
         partitionStatus: (topic, partition) => {
           const state = task.partitionStates.get(`${topic}-${partition}`);
           return state && { resetPending: state.resetDetectedAtMs !== undefined };

@@ -14,6 +14,10 @@ export const KAFKA_ERROR_CODES = {
   // ---- librdkafka local errors (rdkafka.h) ----
   /** -140: the consumer's position is out of range and `auto.offset.reset=error` forbids resetting it (truncation evidence). */
   _AUTO_OFFSET_RESET: -140,
+  /** -175: rebalance event "assign these partitions" (rebalance callback, not an error). */
+  _ASSIGN_PARTITIONS: -175,
+  /** -174: rebalance event "revoke these partitions" (rebalance callback, not an error). */
+  _REVOKE_PARTITIONS: -174,
   /** -156: no such entry, e.g. "No leaders found" for a topic created a moment ago. */
   _NOENT: -156,
   /** -169: SASL (or SSL) authentication failed. */

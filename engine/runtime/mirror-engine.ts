@@ -13,14 +13,14 @@ import type { MirrorConfig } from '../config/config.ts';
 import type { Logger } from '../core/logger.ts';
 import { MirrorTask, type MirrorTaskSettings, type TaskOutcome } from '../replicate/mirror-task.ts';
 import { ProgressStore } from '../progress/progress-store.ts';
-import { FailoverSupport } from '../failover/failover-support.ts';
+import { ALL_DUTIES, FailoverSupport, type FlowDuties } from '../failover/failover-support.ts';
 import { ClusterConnections } from '../kafka/cluster-connections.ts';
 import { TopicConfigSync } from '../discovery/topic-config-sync.ts';
 import { createMirrorTaskClients } from '../kafka/mirror-task-clients.ts';
 import { ClusterHealth, type ClusterHealthSettings } from '../kafka/cluster-health.ts';
 import { Telemetry, type ReplicationSummary, type TelemetrySnapshot } from '../telemetry/telemetry.ts';
 import type { MirrorError } from '../core/errors.ts';
-import { WHOLE_FLOW, type TaskAssignment } from '../partitions/task-assignment.ts';
+import type { MembershipSettings } from '../kafka/group-membership.ts';
 
 /** How the engine ended: cleanly, or with the first fatal flow error. */
 export type EngineOutcome = { status: 'stopped' } | { status: 'failed'; flow: string; error: MirrorError };
@@ -30,9 +30,9 @@ export interface EngineOptions {
   /** How often the replication summary is logged (default 10 000 ms; 0 disables periodic summaries). */
   summaryIntervalMs?: number;
   /**
-   * Run as task `task` of a multi-task engine (engine/runtime/task-supervisor.ts): each flow then mirrors only the
-   * partitions task `task` of its `tasks.max` owns (engine/partitions/task-assignment.ts), and flows with
-   * `tasks.max` ≤ `task` are not run here. Undefined (default): every flow whole, in this process.
+   * Run as task `task` of a multi-task engine (engine/runtime/task-supervisor.ts): flows with `tasks.max` ≤
+   * `task` are not run here, and only task 0 emits heartbeats and syncs topic configs. Either way each flow
+   * run here is one member of the flow's group and mirrors what the group assigns it.
    */
   task?: number;
   /**
@@ -54,7 +54,7 @@ export class MirrorEngine {
   readonly connections: ClusterConnections;
   /** Reachability of every cluster this engine uses; read-only view for the status API: `clusterHealth.snapshot()`. */
   readonly clusterHealth: ClusterHealth;
-  /** Periodic topic-config sync per flow (task 0 only: MM2 runs it once per flow, in the connector). */
+  /** Periodic topic-config sync per flow (task 0 of each instance only; idempotent, see {@link FlowDuties}). */
   private readonly configSyncs: TopicConfigSync[] = [];
   private readonly config: MirrorConfig;
   private readonly log: Logger;
@@ -80,11 +80,10 @@ export class MirrorEngine {
     });
   }
 
-  /** The flows this engine runs, each with the part of it this process mirrors. */
-  private assignedFlows(): { flow: MirrorConfig['flows'][number]; assignment: TaskAssignment }[] {
-    if (this.task === undefined) return this.config.flows.map((flow) => ({ flow, assignment: WHOLE_FLOW }));
-    const task = this.task;
-    return this.config.flows.filter((flow) => task < flow.tasksMax).map((flow) => ({ flow, assignment: { index: task, count: flow.tasksMax } }));
+  /** The flows this process runs (a member of each flow's group), and what else it does for them. */
+  private assignedFlows(): { flow: MirrorConfig['flows'][number]; duties: FlowDuties }[] {
+    const task = this.task ?? 0;
+    return this.config.flows.filter((flow) => task < flow.tasksMax).map((flow) => ({ flow, duties: task === 0 ? ALL_DUTIES : { heartbeats: false } }));
   }
 
   /**
@@ -101,7 +100,7 @@ export class MirrorEngine {
       // Cluster reachability (engine/kafka/cluster-health.ts): wait for every cluster, then keep watching them.
       this.clusterHealth.start();
       await this.clusterHealth.awaitReachable();
-      for (const { flow, assignment } of flows) await this.startFlow(flow, assignment);
+      for (const { flow, duties } of flows) await this.startFlow(flow, duties);
     } catch (err) {
       await this.stop();
       throw this.clusterHealth.explain(err);
@@ -112,8 +111,8 @@ export class MirrorEngine {
     }
   }
 
-  /** Starts one flow: progress store, offset syncs, mirror task, then checkpoints and heartbeats. */
-  private async startFlow(flow: MirrorConfig['flows'][number], assignment: TaskAssignment): Promise<void> {
+  /** Starts one flow: progress store, offset syncs, mirror task (joins the flow's group), then checkpoints and heartbeats. */
+  private async startFlow(flow: MirrorConfig['flows'][number], duties: FlowDuties): Promise<void> {
     const settings: MirrorTaskSettings = flow;
     const store = new ProgressStore({
       topic: flow.replicationPolicy.progressTopic(flow.sourceAlias),
@@ -127,18 +126,19 @@ export class MirrorEngine {
     const records = await store.load();
     this.log.info({ flow: flow.name, topic: store.topic, records, durationMs: Date.now() - t0 }, `Loaded progress from ${flow.targetAlias}`);
     // Before the mirror task: the writer's first sync per partition is a series boundary relative to the stored syncs.
-    const support = await FailoverSupport.prepare(flow, this.telemetry, this.log, assignment, this.connections);
+    const support = await FailoverSupport.prepare(flow, this.telemetry, this.log, duties, this.connections);
     this.failover.push(support);
     // The task's admins are the shared per-cluster ones (closing them from the task is a no-op).
-    const clients = createMirrorTaskClients(flow, {
+    const admins = {
       sourceAdmin: this.connections.of(flow.source, { adminTimeoutMs: flow.adminTimeoutMs }).admin,
       targetAdmin: this.connections.of(flow.target, { adminTimeoutMs: flow.adminTimeoutMs }).admin,
-    });
-    const task = new MirrorTask({ settings, store, telemetry: this.telemetry, logger: this.log, listener: support.listener, assignment, clients });
+    };
+    const clients = createMirrorTaskClients(flow, admins, { settings: membershipSettings(flow), logger: this.log.child({ flow: flow.name }) });
+    const task = new MirrorTask({ settings, store, telemetry: this.telemetry, logger: this.log, listener: support.listener, handoverHooks: support.handoverHooks, clients });
     this.tasks.push(task);
     await task.start();
     await support.start(task);
-    if (assignment.index === 0) {
+    if (duties.heartbeats) {
       const sync = TopicConfigSync.forFlow(flow, this.log);
       this.configSyncs.push(sync);
       sync.start();
@@ -198,6 +198,19 @@ export class MirrorEngine {
   get finalSnapshot(): TelemetrySnapshot | undefined {
     return this.lastSnapshot;
   }
+}
+
+/**
+ * The group every instance running `flow` joins on its target cluster: `<group.id>-<source>-<target>`
+ * (e.g. `kafka-mirror-primary-standby`; MM2's Connect workers of a flow share one group the same way).
+ */
+export function flowGroupId(flow: Pick<MirrorConfig['flows'][number], 'groupIdPrefix' | 'sourceAlias' | 'targetAlias'>): string {
+  return `${flow.groupIdPrefix}-${flow.sourceAlias}-${flow.targetAlias}`;
+}
+
+/** The group settings of `flow` (mm2.properties `group.id`, `group.protocol`, `session.timeout.ms`, `heartbeat.interval.ms`). */
+export function membershipSettings(flow: MirrorConfig['flows'][number]): MembershipSettings {
+  return { groupId: flowGroupId(flow), protocol: flow.groupProtocol, sessionTimeoutMs: flow.sessionTimeoutMs, heartbeatIntervalMs: flow.heartbeatIntervalMs };
 }
 
 /** A {@link ReplicationSummary} with the overall rates since start. */

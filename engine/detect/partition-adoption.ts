@@ -1,0 +1,152 @@
+/**
+ * Positions the partitions a mirror task starts to mirror and checks them as on start — at start for the
+ * topics discovery found, for partitions a source topic gained, and for partitions the flow's group
+ * moves to this task from another member (issue 15):
+ * - stored progress of the current topic ID: resume at its next offset, then the truncation and
+ *   divergence checks against the broker's log start / end (PartitionChecks' evaluateOffsets);
+ * - progress only under other topic IDs: the topic was reset while nobody here mirrored it — the three
+ *   reset lines' first two, and mirroring restarts at the new incarnation's log start;
+ * - no progress: log start (a new topic or partition).
+ * The caller re-reads the progress of partitions that come from another member first: that member wrote
+ * their last progress while releasing them.
+ *
+ * A partition assigned while its source topic is missing (deleted) waits in {@link PartitionAdoption.pending}
+ * until the topic is described again, then is adopted like any other.
+ */
+import type { Logger } from '../core/logger.ts';
+import type { PartitionOffsets, TopicDescription, TopicPartition } from '../kafka/kafka-admin.ts';
+import type { SourceAdminPort } from '../kafka/admin-ports.ts';
+import { tpKey } from '../kafka/kafka-admin.ts';
+import { PartitionState } from '../partitions/partition-state.ts';
+import type { PartitionTable } from '../partitions/partition-table.ts';
+import { persistProgress, type ProgressPort } from '../partitions/partition-progress.ts';
+import { checkIncarnation } from './topic-reset-detector.ts';
+
+/** Collaborators of {@link PartitionAdoption}; `clock` gives epoch ms. */
+export interface PartitionAdoptionOptions {
+  table: PartitionTable;
+  admin: Pick<SourceAdminPort, 'partitionOffsets'>;
+  progress: ProgressPort;
+  readCommitted: boolean;
+  /** Remote topic of a source topic (progress records carry it). */
+  remoteTopic: (topic: string) => string;
+  /** Truncation and divergence checks of a resumed partition against its offsets. */
+  evaluateOffsets: (state: PartitionState, offsets: PartitionOffsets) => Promise<void>;
+  /** The consumer must be re-assigned (a state was added). */
+  requestReassign: () => void;
+  clock: () => number;
+  logger: Logger;
+}
+
+/** Adoption of partitions by one mirror task. */
+export class PartitionAdoption {
+  private readonly o: PartitionAdoptionOptions;
+  /** Source topic → partitions assigned while the topic was missing. */
+  private readonly waiting = new Map<string, Set<number>>();
+
+  constructor(options: PartitionAdoptionOptions) {
+    this.o = options;
+  }
+
+  /**
+   * Adopts owned `partitions` of topics described as `topics` (by name): one offsets request, then each
+   * partition positioned and checked in order, its partition count noted once it is taken into account
+   * (a failure part-way resumes at the next one). `announce`: log `Mirroring new partition` for partitions
+   * without progress (a source topic that grew). Throws the admin's MirrorError.
+   */
+  async adopt(partitions: readonly TopicPartition[], topics: ReadonlyMap<string, TopicDescription>, announce = false): Promise<void> {
+    const todo = partitions.filter((tp) => this.o.table.owns(tp.topic, tp.partition) && this.o.table.get(tpKey(tp)) === undefined);
+    if (todo.length === 0) return;
+    const offsets = await this.o.admin.partitionOffsets(todo, this.o.readCommitted);
+    for (const tp of todo) {
+      const t = topics.get(tp.topic)!;
+      await this.adoptOne(t, tp.partition, offsets.get(tpKey(tp))!, announce);
+      this.o.table.notePartitionCount(tp.topic, tp.partition + 1);
+    }
+  }
+
+  /**
+   * Partitions the group assigned (source names): those of a described topic are adopted now; those of a
+   * missing topic wait for it ({@link adoptWaiting}); partitions the source does not have (a remote
+   * topic with more partitions than its source) and untracked topics are skipped with a debug line.
+   */
+  async adoptAssigned(partitions: readonly TopicPartition[]): Promise<void> {
+    const described = new Map<string, TopicDescription>();
+    const now: TopicPartition[] = [];
+    for (const tp of partitions) {
+      const t = this.o.table.knownTopic(tp.topic);
+      if (t === undefined && this.o.table.isTracked(tp.topic)) {
+        let set = this.waiting.get(tp.topic);
+        if (set === undefined) this.waiting.set(tp.topic, (set = new Set()));
+        set.add(tp.partition);
+      } else if (t === undefined || tp.partition >= t.partitionCount) {
+        this.o.logger.debug({ topic: tp.topic, partition: tp.partition }, 'assigned partition has no source partition to mirror; skipped');
+      } else {
+        described.set(t.name, t);
+        now.push(tp);
+      }
+    }
+    await this.adopt(now, described);
+  }
+
+  /** The source topic `d` is described again: adopts the partitions assigned while it was missing. */
+  async adoptWaiting(d: TopicDescription): Promise<void> {
+    const set = this.waiting.get(d.name);
+    if (set === undefined) return;
+    this.waiting.delete(d.name);
+    const partitions = [...set].filter((p) => p < d.partitionCount).map((partition) => ({ topic: d.name, partition }));
+    await this.adopt(partitions, new Map([[d.name, d]]));
+  }
+
+  /** Forgets waiting partitions the group took away again. */
+  forget(partitions: readonly TopicPartition[]): void {
+    for (const tp of partitions) this.waiting.get(tp.topic)?.delete(tp.partition);
+  }
+
+  /** Partitions assigned while their topic was missing (status output, tests). */
+  pending(): TopicPartition[] {
+    return [...this.waiting].flatMap(([topic, set]) => [...set].map((partition) => ({ topic, partition })));
+  }
+
+  private async adoptOne(t: TopicDescription, partition: number, o: PartitionOffsets, announce: boolean): Promise<void> {
+    const { table, progress, logger: log } = this.o;
+    const now = this.o.clock();
+    const stored = progress.get(t.name, partition, t.topicId);
+    const state = new PartitionState({ topic: t.name, partition }, t.topicId, stored?.nextOffset ?? o.logStartOffset, now);
+    state.gaps = stored?.gaps ?? [];
+    table.add(state);
+    this.o.requestReassign();
+    if (stored) {
+      state.persistedNextOffset = stored.nextOffset;
+      await this.o.evaluateOffsets(state, o);
+      return;
+    }
+    // Progress only under other topic IDs: the topic was reset while nobody here mirrored it.
+    const previous = progress.incarnations(t.name, partition).at(-1);
+    const check = checkIncarnation(previous?.topicId, t);
+    if (check.kind === 'reset') {
+      logResetDetected(log, state, check.oldTopicId, check.newTopicId, previous!.nextOffset - 1);
+      logResetHandling(log, state, o.logStartOffset);
+      state.resetDetectedAtMs = now;
+    } else if (announce) {
+      log.info({ topic: t.name, partition, startOffset: state.nextOffset }, `Mirroring new partition ${state.key}`);
+    }
+    await persistProgress(progress, state, this.o.remoteTopic(t.name));
+  }
+}
+
+/** The first of the three reset lines (`topic_reset_detected`, warn). */
+export function logResetDetected(log: Logger, state: PartitionState, oldTopicId: string, newTopicId: string, lastMirroredOffset: number): void {
+  log.warn(
+    { event: 'topic_reset_detected', topic: state.topic, partition: state.partition, oldTopicId, newTopicId, lastMirroredOffset },
+    `Topic reset detected for ${state.key} (topic ID ${oldTopicId} -> ${newTopicId})`,
+  );
+}
+
+/** The second reset line (`topic_reset_handling`, info): where the new incarnation is mirrored from. */
+export function logResetHandling(log: Logger, state: PartitionState, startOffset: number): void {
+  log.info(
+    { event: 'topic_reset_handling', topic: state.topic, partition: state.partition, startOffset },
+    `Handling topic reset for ${state.key}. Seeking to beginning offset ${startOffset}`,
+  );
+}
