@@ -16,6 +16,7 @@ const ROOT = join(import.meta.dirname, '..');
 
 interface Service {
   image?: string;
+  container_name?: string;
   build?: { context: string; dockerfile: string };
   ports?: string[];
   volumes?: string[];
@@ -38,6 +39,17 @@ describe('docker-compose.yml', () => {
     expect(s['standby-kafka']!.ports).toContain('9093:9093');
     expect(s['primary-kafka']!.image).toBe(`apache/kafka:${pinnedKafkaVersion()}`);
     expect(s.producer!.profiles).toEqual(['producer']);
+  });
+
+  it('lets the engine scale (`docker compose up --scale mirror-engine=3`): no fixed container name or host port, every replica mounts the same config', () => {
+    const engine = compose.services['mirror-engine']!;
+    expect(engine.container_name).toBeUndefined();
+    expect(engine.ports ?? []).toEqual([]);
+    expect(engine.volumes?.every((v) => v.endsWith(':ro'))).toBe(true); // shared read-only by every replica
+    // Replicas of one flow form one group on the target: nothing per replica in the config (group.id is per flow).
+    const mounted = engine.volumes![0]!.split(':')[0]!;
+    const { config } = parseMirrorConfig(readFileSync(join(ROOT, mounted), 'utf8'));
+    expect(config.flows.map((f) => f.groupIdPrefix)).toEqual(['kafka-mirror']);
   });
 
   it('mounts files that exist and builds from a Dockerfile that copies only existing paths', () => {
