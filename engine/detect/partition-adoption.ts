@@ -69,11 +69,23 @@ export class PartitionAdoption {
    * Partitions the group assigned (source names): those of a described topic are adopted now; those of a
    * missing topic wait for it ({@link adoptWaiting}); partitions the source does not have (a remote
    * topic with more partitions than its source) and untracked topics are skipped with a debug line.
+   *
+   * `lost`: states this task had when the group declared their partitions lost (by `topic-partition`). One
+   * comes back as it was — fetch position and acknowledged position kept, so what its producer delivered
+   * meanwhile is not copied again — when the group gives the partition back, its topic incarnation is
+   * unchanged, and no progress stored since goes past what the task had acknowledged (nobody else
+   * mirrored further): typically a coordinator outage longer than the session timeout. Otherwise the
+   * partition is adopted from its stored progress like any other.
    */
-  async adoptAssigned(partitions: readonly TopicPartition[]): Promise<void> {
+  async adoptAssigned(partitions: readonly TopicPartition[], lost: ReadonlyMap<string, PartitionState> = new Map()): Promise<void> {
     const described = new Map<string, TopicDescription>();
     const now: TopicPartition[] = [];
     for (const tp of partitions) {
+      const previous = lost.get(tpKey(tp));
+      if (previous && this.o.table.owns(tp.topic, tp.partition) && this.resumable(previous)) {
+        await this.resume(previous);
+        continue;
+      }
       const t = this.o.table.knownTopic(tp.topic);
       if (t === undefined && this.o.table.isTracked(tp.topic)) {
         let set = this.waiting.get(tp.topic);
@@ -106,6 +118,32 @@ export class PartitionAdoption {
   /** Partitions assigned while their topic was missing (status output, tests). */
   pending(): TopicPartition[] {
     return [...this.waiting].flatMap(([topic, set]) => [...set].map((partition) => ({ topic, partition })));
+  }
+
+  /** Whether a lost state may come back as it was (see {@link adoptAssigned}). */
+  private resumable(previous: PartitionState): boolean {
+    if (this.o.table.get(previous.key) !== undefined || this.o.table.knownTopic(previous.topic)?.topicId !== previous.topicId) return false;
+    const stored = this.o.progress.get(previous.topic, previous.partition, previous.topicId);
+    return stored === undefined || stored.nextOffset <= previous.ackedNextOffset;
+  }
+
+  /** Puts a lost state back as a new state object at the same positions (the old one is forgotten by the offset-sync writer), then checks it. */
+  private async resume(previous: PartitionState): Promise<void> {
+    const now = this.o.clock();
+    const state = new PartitionState(previous, previous.topicId, previous.nextOffset, now);
+    state.ackedNextOffset = previous.ackedNextOffset;
+    state.persistedNextOffset = previous.persistedNextOffset;
+    state.gaps = previous.gaps;
+    state.status = previous.status;
+    state.resetDetectedAtMs = previous.resetDetectedAtMs;
+    this.o.table.add(state);
+    this.o.requestReassign();
+    this.o.logger.info(
+      { event: 'partition_resumed', topic: state.topic, partition: state.partition, nextOffset: state.nextOffset, ackedNextOffset: state.ackedNextOffset },
+      `Resuming ${state.key} where this instance was when it lost it (nobody mirrored it further meanwhile)`,
+    );
+    const offsets = await this.o.admin.partitionOffsets([state], this.o.readCommitted);
+    await this.o.evaluateOffsets(state, offsets.get(state.key)!);
   }
 
   private async adoptOne(t: TopicDescription, partition: number, o: PartitionOffsets, announce: boolean): Promise<void> {

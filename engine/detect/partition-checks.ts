@@ -121,10 +121,11 @@ export class PartitionChecks {
 
   /**
    * Partitions the flow's group just assigned to this task (source names; re-read their progress first):
-   * adopted and checked as on start (truncation, reset while another member or nobody mirrored them).
+   * adopted and checked as on start (truncation, reset while another member or nobody mirrored them), or
+   * resumed from `lost` states when nobody mirrored them further (PartitionAdoption.adoptAssigned).
    */
-  adoptAssigned(partitions: readonly TopicPartition[]): Promise<void> {
-    return this.adoption.adoptAssigned(partitions);
+  adoptAssigned(partitions: readonly TopicPartition[], lost?: ReadonlyMap<string, PartitionState>): Promise<void> {
+    return this.adoption.adoptAssigned(partitions, lost);
   }
 
   /** The group took `partitions` away: forgets those still waiting for their topic. */

@@ -206,7 +206,7 @@ export class MirrorTask implements PartitionCheckActions {
     return {
       sourceTopic: (remote) => this.table.trackedTopics().find((t) => this.discovery.remoteTopic(t) === remote),
       reloadProgress: async (partitions) => void (await this.store.reload?.(partitions)),
-      adopt: (partitions) => this.checks.adoptAssigned(partitions),
+      adopt: (partitions, lost) => this.checks.adoptAssigned(partitions, lost),
       forgetWaiting: (partitions) => this.checks.forgetAssigned(partitions),
       reassignNow: () => (this.rebuildNeeded ? undefined : this.assign()), // a pending rebuild assigns them itself
       drainInFlight: () => this.drainInFlight(30_000),

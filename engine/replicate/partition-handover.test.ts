@@ -94,6 +94,38 @@ describe('PartitionHandover: partitions moving between group members (fakes, no 
     expect(writesAfterLoss()).toEqual([]);
   });
 
+  it('lost and given back with nobody mirroring it meanwhile (a coordinator outage): resumes where it was, nothing copied twice', async () => {
+    const { fakes, group, a } = await twoMembers([0]);
+    const t = fakes.source.createTopic('orders', 1, [10]);
+    await a.task.start();
+    await a.waitForRemote('orders', 0, 10);
+    await group.members[0]!.revoke([remote(0)], true);
+    fakes.source.append('orders', 0, 5);
+    await group.members[0]!.assign([remote(0)]);
+    expect(a.events('partition_resumed')).toEqual([expect.objectContaining({ level: 'info', topic: 'orders', partition: 0, nextOffset: 10, ackedNextOffset: 10 })]);
+    expect(await a.waitForRemote('orders', 0, 15)).toEqual(valuesOf(t.topicId, 0, 15));
+  });
+
+  it('lost, mirrored further by another member, then given back: adopted from the stored progress, not resumed', async () => {
+    const { fakes, progressTopic, group, a, b } = await twoMembers([0]);
+    const t = fakes.source.createTopic('orders', 1, [10]);
+    await a.task.start();
+    await b.task.start();
+    await a.waitForRemote('orders', 0, 10);
+    a.clock.advance(a.settings.progressFlushIntervalMs); // the progress of the 10 records is durable before the loss
+    await waitFor(() => latest(progressTopic, 0)?.nextOffset === 10, { timeoutMs: 5000, intervalMs: 5, message: 'orders-0 progress at 10' });
+    await group.members[0]!.revoke([remote(0)], true);
+    fakes.source.append('orders', 0, 5);
+    await group.members[1]!.assign([remote(0)]);
+    await b.waitForRemote('orders', 0, 15);
+    await group.members[1]!.revoke([remote(0)]);
+    fakes.source.append('orders', 0, 5);
+    await group.members[0]!.assign([remote(0)]);
+    expect(a.events('partition_resumed')).toEqual([]);
+    expect(a.task.partitionStates.get('orders-0')).toMatchObject({ nextOffset: 15 });
+    expect(await a.waitForRemote('orders', 0, 20)).toEqual(valuesOf(t.topicId, 0, 20));
+  });
+
   it('a partition moved here is checked as on start: progress below the log start is a truncation, reported by the new owner', async () => {
     const { fakes, progressTopic, group, a, b } = await twoMembers([0]);
     const t = fakes.source.createTopic('orders', 2, [10, 20]);

@@ -12,7 +12,9 @@
  *   in flight, emit and flush their final offset syncs, store their final progress and wait for it, then
  *   give up ownership. The member releases them after: from then on only the new owner mirrors them.
  * - Lost (the group session expired: frozen, cut off): ownership and states go at once, in the callback,
- *   before anything else can run; nothing more is written for them (DESIGN.md invariant 8).
+ *   before anything else can run; nothing more is written for them (DESIGN.md invariant 8). If the group
+ *   gives such a partition back and nobody mirrored it further meanwhile (a coordinator outage longer
+ *   than the session timeout), it resumes where it was instead of copying its in-flight window again.
  *
  * Everything waits with deadlines: a revocation completes even when the target is unreachable (then the
  * new owner re-mirrors from the last stored progress: at-least-once).
@@ -46,8 +48,8 @@ export interface HandoverTask {
   sourceTopic(remoteTopic: string): string | undefined;
   /** Re-reads the stored progress of `partitions` (source names). */
   reloadProgress(partitions: readonly TopicPartition[]): Promise<void>;
-  /** Adopts `partitions` as on start (PartitionChecks.adoptAssigned). */
-  adopt(partitions: readonly TopicPartition[]): Promise<void>;
+  /** Adopts `partitions` as on start, or resumes states of `lost` (PartitionChecks.adoptAssigned). */
+  adopt(partitions: readonly TopicPartition[], lost: ReadonlyMap<string, PartitionState>): Promise<void>;
   /** Forgets partitions still waiting for their topic (PartitionChecks.forgetAssigned). */
   forgetWaiting(partitions: readonly TopicPartition[]): void;
   /** Re-assigns the source consumer to the states left in the table, now. */
@@ -84,6 +86,8 @@ export class PartitionHandover implements MembershipListener {
   private readonly log: Logger;
   private readonly queue: HandoverEvent[] = [];
   private waiters: (() => void)[] = [];
+  /** States of partitions the group declared lost, by `topic-partition`: one may come back as it was (PartitionAdoption.adoptAssigned). */
+  private readonly lost = new Map<string, PartitionState>();
   private assignments = 0;
   private closed = false;
 
@@ -119,6 +123,7 @@ export class PartitionHandover implements MembershipListener {
     // Lost: another member may own them already. Stop now, in the callback, not at the next iteration.
     this.o.table.ownership.revoke(partitions);
     const states = this.takeStates(partitions);
+    for (const s of states) this.lost.set(s.key, s);
     this.o.task.reassignNow();
     return this.enqueue('lost', partitions, states);
   }
@@ -189,7 +194,8 @@ export class PartitionHandover implements MembershipListener {
     if (partitions.length > 0) {
       await this.o.task.reloadProgress(partitions);
       await this.o.hooks?.beforeAdopt?.(partitions);
-      await this.o.task.adopt(partitions);
+      await this.o.task.adopt(partitions, this.lost);
+      for (const tp of partitions) this.lost.delete(`${tp.topic}-${tp.partition}`);
     }
     this.assignments++;
   }
