@@ -149,7 +149,8 @@ export class FailoverSupport {
     return {
       beforeAdopt: async (partitions) => {
         const t0 = Date.now();
-        const read = await this.store.reload(this.syncs.cluster, this.syncs.topic, partitions, this.syncs.log);
+        const admin = this.connections.of(this.syncs.cluster, { adminTimeoutMs: this.flow.adminTimeoutMs }).admin;
+        const read = await this.store.reload(this.syncs.cluster, this.syncs.topic, partitions, this.syncs.log, admin);
         this.syncs.log.debug({ partitions: partitions.length, syncs: read, durationMs: Date.now() - t0 }, `Re-read the offset syncs of ${partitions.length} partitions moving here`);
       },
       beforeRelease: async (states) => this.writer?.prepareRelease(states),

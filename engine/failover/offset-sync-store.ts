@@ -28,6 +28,7 @@ import type { ClusterClientSettings } from '../kafka/kafka-clients.ts';
 import type { OffsetSync } from '../mm2/offset-sync.ts';
 import { decodeOffsetSync } from '../mm2/offset-sync.ts';
 import { readInternalTopic } from '../kafka/internal-topics.ts';
+import type { KafkaAdmin } from '../kafka/kafka-admin.ts';
 import { lastSyncAtOrBelow, translateWithOverlaps, type Overlap, type SyncPoint, type Translation } from '../mm2/offset-translation.ts';
 
 /** Syncs kept per partition before the older half is thinned (memory bound: ~50 bytes per sync). */
@@ -268,19 +269,20 @@ export class OffsetSyncStore {
    * Rebuilds the series of `partitions` (upstream names) from the syncs topic, replacing what the store
    * held for them: the flow's group moved them here, and their previous owner wrote syncs this store never
    * saw. Afterwards the store holds for them exactly what the topic holds, as after {@link load} — what the
-   * writer's first sync of a partition in this lifetime relies on. Returns the syncs read for them.
+   * writer's first sync of a partition in this lifetime relies on. `admin`: the cluster's shared admin
+   * (default: one of its own). Returns the syncs read for them.
    */
-  async reload(cluster: ClusterClientSettings, topic: string, partitions: readonly { topic: string; partition: number }[], logger: Logger): Promise<number> {
+  async reload(cluster: ClusterClientSettings, topic: string, partitions: readonly { topic: string; partition: number }[], logger: Logger, admin?: KafkaAdmin): Promise<number> {
     if (partitions.length === 0) return 0;
     const keys = new Set(partitions.map((tp) => seriesKey(tp.topic, tp.partition)));
     const fresh = new OffsetSyncStore({ maxSyncsPerPartition: this.maxSyncsPerPartition });
-    const read = await fresh.read(cluster, topic, logger, (sync) => keys.has(seriesKey(sync.topic, sync.partition)));
+    const read = await fresh.read(cluster, topic, logger, (sync) => keys.has(seriesKey(sync.topic, sync.partition)), admin);
     for (const tp of partitions) this.series.set(seriesKey(tp.topic, tp.partition), fresh.seriesOf(tp.topic, tp.partition));
     return read;
   }
 
-  /** Reads the syncs topic, taking in the syncs `wanted` accepts; returns how many. */
-  private async read(cluster: ClusterClientSettings, topic: string, logger: Logger, wanted: (sync: OffsetSync) => boolean): Promise<number> {
+  /** Reads the syncs topic, taking in the syncs `wanted` accepts; returns how many. `admin`: the cluster's shared admin (default: one of its own). */
+  private async read(cluster: ClusterClientSettings, topic: string, logger: Logger, wanted: (sync: OffsetSync) => boolean, admin?: KafkaAdmin): Promise<number> {
     let read = 0;
     let skipped = 0;
     await readInternalTopic(cluster, topic, (m) => {
@@ -292,7 +294,7 @@ export class OffsetSyncStore {
       } catch (err) {
         if (skipped++ === 0) logger.warn({ err, topic, offset: m.offset }, `skipping a record of ${topic} that is not an offset sync`);
       }
-    });
+    }, { admin });
     return read;
   }
 }
