@@ -43,6 +43,8 @@ export class PartitionAdoption {
   private readonly o: PartitionAdoptionOptions;
   /** Source topic → partitions assigned while the topic was missing. */
   private readonly waiting = new Map<string, Set<number>>();
+  /** `topic-partition` of partitions a source topic gained while another member owned them: announced when adopted here. */
+  private readonly grown = new Set<string>();
 
   constructor(options: PartitionAdoptionOptions) {
     this.o = options;
@@ -55,6 +57,8 @@ export class PartitionAdoption {
    * without progress (a source topic that grew). Throws the admin's MirrorError.
    */
   async adopt(partitions: readonly TopicPartition[], topics: ReadonlyMap<string, TopicDescription>, announce = false): Promise<void> {
+    // A partition the group has not assigned here yet (it learns of it a moment later) is announced when it is.
+    if (announce) for (const tp of partitions) if (!this.o.table.owns(tp.topic, tp.partition)) this.grown.add(tpKey(tp));
     const todo = partitions.filter((tp) => this.o.table.owns(tp.topic, tp.partition) && this.o.table.get(tpKey(tp)) === undefined);
     if (todo.length === 0) return;
     const offsets = await this.o.admin.partitionOffsets(todo, this.o.readCommitted);
@@ -166,7 +170,7 @@ export class PartitionAdoption {
       logResetDetected(log, state, check.oldTopicId, check.newTopicId, previous!.nextOffset - 1);
       logResetHandling(log, state, o.logStartOffset);
       state.resetDetectedAtMs = now;
-    } else if (announce) {
+    } else if (this.grown.delete(state.key) || announce) {
       log.info({ topic: t.name, partition, startOffset: state.nextOffset }, `Mirroring new partition ${state.key}`);
     }
     await persistProgress(progress, state, this.o.remoteTopic(t.name));

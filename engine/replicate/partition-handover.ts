@@ -238,7 +238,7 @@ export class PartitionHandover implements MembershipListener {
       if (topic === undefined) this.log.debug({ remoteTopic: tp.topic, partition: tp.partition }, 'group event for a topic this flow does not mirror; ignored');
       else out.push({ topic, partition: tp.partition });
     }
-    return out;
+    return out.sort((x, y) => (x.topic === y.topic ? x.partition - y.partition : x.topic < y.topic ? -1 : 1)); // the group's order is arbitrary
   }
 
   private logEvent(event: HandoverEvent, durationMs: number): void {
