@@ -126,6 +126,16 @@ describe('scale-out through the flow group (engine processes)', () => {
     console.info(`[group-rebalance] ${load.total} records over ${partitions} partitions; moved to B and back: ${moved.join(', ')}`);
   });
 
+  it('a session timeout the broker refuses stops the instance with exit code 2 and a message naming the group and the key', async () => {
+    const f = await topicFixture('bad-session', 1);
+    const engine = EngineProcess.inTempDir(`^${f.prefix}-.*`, { ...GROUP, 'session.timeout.ms': 5000 }); // the broker's minimum is 6000
+    cleanup.push(() => engine.dispose());
+    await engine.start({ allowEarlyExit: true });
+    expect(await engine.waitForExit(60_000)).toBe(2);
+    const refused = engine.lines().find((l) => l.level === 'error' && String(l.msg).includes('refused this instance'));
+    expect(refused?.msg).toMatch(/^group kme-test-\w+-primary-standby refused this instance: Broker: Invalid session timeout: session\.timeout\.ms must lie within/);
+  });
+
   it('a partition that moved keeps truncation detection: the critical line with the exact gap comes from its new owner', async () => {
     const f = await topicFixture('moved-trunc', 2);
     await producer.send({ topic: f.topic, acks: -1, messages: [0, 1].flatMap((p) => Array.from({ length: 20 }, (_, i) => ({ partition: p, value: `${p}:${i}` }))) });

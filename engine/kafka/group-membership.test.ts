@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { membershipConsumerConfig, type MembershipSettings } from './group-membership.ts';
+import { groupFailure, membershipConsumerConfig, type MembershipSettings } from './group-membership.ts';
 import type { ClusterClientSettings } from './kafka-clients.ts';
 
 const cluster: ClusterClientSettings = {
@@ -33,5 +33,20 @@ describe('membershipConsumerConfig', () => {
     const conf = membershipConsumerConfig(cluster, 'c', { ...classic, protocol: 'consumer' });
     expect(conf['group.protocol']).toBe('consumer');
     for (const key of ['session.timeout.ms', 'heartbeat.interval.ms', 'partition.assignment.strategy']) expect(conf[key], key).toBeUndefined();
+  });
+});
+
+describe('groupFailure', () => {
+  it('makes the refusals retrying cannot cure fatal: settings the broker rejects (CONFIG_INVALID, exit 2) and authorization (AUTH_FAILED, exit 4)', () => {
+    expect(groupFailure({ code: 26, message: 'Broker: Invalid session timeout' }, 'g')).toMatchObject({
+      code: 'CONFIG_INVALID',
+      message: "group g refused this instance: Broker: Invalid session timeout: session.timeout.ms must lie within the broker's group.min.session.timeout.ms and group.max.session.timeout.ms",
+    });
+    expect(groupFailure({ code: 23, message: 'Broker: Inconsistent group protocol' }, 'g')?.code).toBe('CONFIG_INVALID');
+    expect(groupFailure({ code: 30, message: 'Broker: Group authorization failed' }, 'g')?.code).toBe('AUTH_FAILED');
+  });
+
+  it('leaves transient group errors to librdkafka: coordinator moving or loading, unknown topic, rebalance in progress', () => {
+    for (const code of [14, 15, 16, 3, 27, -195]) expect(groupFailure({ code, message: 'x' }, 'g'), String(code)).toBeUndefined();
   });
 });

@@ -32,6 +32,8 @@ import type { Logger } from '../core/logger.ts';
 import type { TopicPartition } from './kafka-admin.ts';
 import { connectConsumer, consumeBatch, disconnect, type ClusterClientSettings, type Conf } from './kafka-clients.ts';
 import { KAFKA_ERROR_CODES } from './error-codes.ts';
+import { isAuthFailure } from './error-classifier.ts';
+import { ERROR_CODES, MirrorError } from '../core/errors.ts';
 
 /** The group settings of one flow (FlowConfig's `group.*`, `session.timeout.ms`, `heartbeat.interval.ms`; ms). */
 export interface MembershipSettings {
@@ -58,6 +60,12 @@ export interface MembershipListener {
    * progress is stored: the member releases them after.
    */
   onRevoked(partitions: TopicPartition[], lost: boolean): Promise<void>;
+  /**
+   * The group refuses this member for good (fatal): a setting the broker rejects (CONFIG_INVALID: invalid
+   * session timeout, a group of another protocol under the same id, group full) or an authorization
+   * failure (AUTH_FAILED). The task stops with it; retrying would only repeat the refusal.
+   */
+  onFailure(error: MirrorError): void;
 }
 
 /** The membership of one mirror task. */
@@ -168,13 +176,24 @@ class RdGroupMembership implements GroupMembership {
     if (this.consumer) await disconnect(this.consumer);
   }
 
-  /** Serves librdkafka's callbacks (rebalances run from poll); records are never fetched on purpose and are dropped. */
+  /** Serves librdkafka's callbacks (rebalances run from poll); records are never fetched on purpose and are dropped. Group errors arrive here. */
   private async poll(): Promise<void> {
+    let lastWarnAtMs = 0;
     while (!this.closing && this.consumer) {
       try {
         await consumeBatch(this.consumer, 16);
       } catch (err) {
-        if (!this.closing) this.log.debug({ err }, 'group membership poll failed');
+        if (this.closing) break;
+        const fatal = groupFailure(err as LibrdKafkaError, this.groupId);
+        if (fatal) {
+          this.log.error({ code: (err as LibrdKafkaError).code, err: (err as Error).message }, fatal.message);
+          this.listener.onFailure(fatal);
+          break;
+        }
+        if (Date.now() - lastWarnAtMs > 5000) {
+          lastWarnAtMs = Date.now();
+          this.log.warn({ code: (err as LibrdKafkaError).code, err: (err as Error).message }, `group ${this.groupId}: ${(err as Error).message}`);
+        }
       }
     }
   }
@@ -219,6 +238,24 @@ class RdGroupMembership implements GroupMembership {
       if (!this.closing) this.log.warn({ err, partitions }, `acknowledging a group ${assign ? 'assignment' : 'revocation'} failed`);
     }
   }
+}
+
+/** Group errors retrying cannot cure (Kafka protocol codes, Errors.java): the broker refuses the settings or the group. */
+const FATAL_GROUP_ERRORS: ReadonlySet<number> = new Set([
+  KAFKA_ERROR_CODES.INVALID_SESSION_TIMEOUT,
+  KAFKA_ERROR_CODES.INCONSISTENT_GROUP_PROTOCOL,
+  KAFKA_ERROR_CODES.INVALID_GROUP_ID,
+  KAFKA_ERROR_CODES.GROUP_MAX_SIZE_REACHED,
+]);
+
+/** A fatal refusal of the group as MirrorError (AUTH_FAILED for authorization failures, CONFIG_INVALID for the rest), else undefined. */
+export function groupFailure(err: { code: number; message: string }, groupId: string): MirrorError | undefined {
+  if (isAuthFailure(err)) return new MirrorError(ERROR_CODES.AUTH_FAILED, `group ${groupId}: not authorized (${err.message}); the flow's instances need Read on the group and Describe on the remote topics`, { cause: err });
+  if (!FATAL_GROUP_ERRORS.has(err.code)) return undefined;
+  const hint = err.code === KAFKA_ERROR_CODES.INVALID_SESSION_TIMEOUT ? ": session.timeout.ms must lie within the broker's group.min.session.timeout.ms and group.max.session.timeout.ms"
+    : err.code === KAFKA_ERROR_CODES.INCONSISTENT_GROUP_PROTOCOL ? ': another kind of group (e.g. Kafka Connect) or another group.protocol uses this id; set a different group.id'
+      : '';
+  return new MirrorError(ERROR_CODES.CONFIG_INVALID, `group ${groupId} refused this instance: ${err.message}${hint}`, { cause: err });
 }
 
 function safe<T>(fn: () => T, fallback: T): T {

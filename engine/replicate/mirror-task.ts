@@ -215,6 +215,7 @@ export class MirrorTask implements PartitionCheckActions {
         await this.store.flush();
       },
       wake: () => this.writer.releaseBackPressure(),
+      failWith: (error) => this.failWith(error),
     };
   }
 

@@ -20,6 +20,7 @@
  * new owner re-mirrors from the last stored progress: at-least-once).
  */
 import type { Logger } from '../core/logger.ts';
+import type { MirrorError } from '../core/errors.ts';
 import type { TopicPartition } from '../kafka/kafka-admin.ts';
 import type { GroupMembership, MembershipListener } from '../kafka/group-membership.ts';
 import type { PartitionState } from '../partitions/partition-state.ts';
@@ -60,6 +61,8 @@ export interface HandoverTask {
   storeFinalProgress(states: readonly PartitionState[]): Promise<void>;
   /** Wakes the loop (back-pressure wait) so it applies a queued event soon. */
   wake(): void;
+  /** Stops the task with a fatal error (the group refused this member). */
+  failWith(error: MirrorError): void;
 }
 
 /** Options of {@link PartitionHandover}; `clock` gives epoch ms. */
@@ -150,6 +153,11 @@ export class PartitionHandover implements MembershipListener {
       this.close();
       throw err;
     }
+  }
+
+  onFailure(error: MirrorError): void {
+    this.o.task.failWith(error);
+    this.wakeWaiters();
   }
 
   /** Resolves when an event is queued, the handover closes, or after `timeoutMs`. */

@@ -5,6 +5,7 @@
  * incremental rebalance waits for the application's acknowledgement. Partitions are REMOTE partitions.
  */
 import type { TopicPartition } from '../../kafka/kafka-admin.ts';
+import type { MirrorError } from '../../core/errors.ts';
 import type { GroupMembership, GroupMembershipFactory, MembershipListener } from '../../kafka/group-membership.ts';
 
 /** One member of a {@link FakeGroup}. */
@@ -38,6 +39,11 @@ export class FakeMember implements GroupMembership {
   /** The group assigns `partitions` (remote); resolves once the task adopted them. */
   assign(partitions: TopicPartition[]): Promise<void> {
     return this.listener.onAssigned(partitions);
+  }
+
+  /** The group refuses the member for good. */
+  fail(error: MirrorError): void {
+    this.listener.onFailure(error);
   }
 
   /** The group revokes `partitions` (remote), `lost` when the session expired; resolves once the task let go. */
