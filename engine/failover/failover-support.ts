@@ -16,7 +16,7 @@
 import type { FlowConfig } from '../config/config.ts';
 import type { Logger } from '../core/logger.ts';
 import type { Telemetry } from '../telemetry/telemetry.ts';
-import type { MirrorListener, MirrorTask } from '../replicate/mirror-task.ts';
+import type { HandoverHooks, MirrorListener, MirrorTask } from '../replicate/mirror-task.ts';
 import type { RecordSink } from '../kafka/record-sink.ts';
 import type { GroupAdmin } from '../kafka/consumer-groups.ts';
 import { ClusterConnections } from '../kafka/cluster-connections.ts';
@@ -31,7 +31,20 @@ import { offsetSyncsTopicOf } from '../mm2/offset-syncs-topic.ts';
 import type { ClusterConfig } from '../config/config.ts';
 import type { KafkaAdmin } from '../kafka/kafka-admin.ts';
 import { HeartbeatEmitter } from './heartbeat-emitter.ts';
-import { WHOLE_FLOW, ownsPartition, type TaskAssignment } from '../partitions/task-assignment.ts';
+
+/**
+ * Which per-flow duties this engine process runs besides its partitions' offset syncs and checkpoints.
+ * Heartbeats: one stream per engine INSTANCE (its first task process), not per group member and not per
+ * flow as MM2's single heartbeat task: heartbeats are idempotent (a compacted topic keyed by source and
+ * target; readers use the timestamps), so several instances emitting them costs a record per second
+ * each and keeps the stream going while the group moves partitions after an instance died.
+ */
+export interface FlowDuties {
+  readonly heartbeats: boolean;
+}
+
+/** The duties of a single-process engine (and task 0 of a multi-task one). */
+export const ALL_DUTIES: FlowDuties = Object.freeze({ heartbeats: true });
 
 /**
  * Our `offset-syncs.topic` setting when this engine creates the syncs topic: records younger than an
@@ -45,8 +58,10 @@ export class FailoverSupport {
   readonly store: OffsetSyncStore;
   readonly writer: OffsetSyncWriter | undefined;
   private readonly flow: FlowConfig;
-  /** With `tasks.max` > 1: checkpoints only for this task's partitions, heartbeats only from task 0. */
-  private readonly assignment: TaskAssignment;
+  /** Heartbeats from this process or not (checkpoints: for the partitions the task owns). */
+  private readonly duties: FlowDuties;
+  /** Where the offset syncs live (to re-read those of partitions that move here). */
+  private readonly syncs: { cluster: FlowConfig['source']; topic: string; log: Logger };
   private readonly log: Logger;
   private readonly telemetry: Telemetry;
   private readonly syncSink: RecordSink | undefined;
@@ -56,6 +71,8 @@ export class FailoverSupport {
   private targetSink: RecordSink | undefined;
   private checkpoints: CheckpointTask | undefined;
   private heartbeats: HeartbeatEmitter | undefined;
+  /** The flow's mirror task, once {@link start}ed (partition ownership for {@link wholeFlowStore}). */
+  private task: MirrorTask | undefined;
   private failed = false;
   private resolveFailure!: (error: MirrorError) => void;
   /** Resolves with the fatal error that stopped the checkpoint path (authentication / authorization); never resolves otherwise. */
@@ -63,13 +80,17 @@ export class FailoverSupport {
 
   private constructor(
     flow: FlowConfig,
-    assignment: TaskAssignment,
-    parts: { store: OffsetSyncStore; writer: OffsetSyncWriter | undefined; syncSink: RecordSink | undefined; connections: ClusterConnections; ownsConnections: boolean },
+    duties: FlowDuties,
+    parts: {
+      store: OffsetSyncStore; writer: OffsetSyncWriter | undefined; syncSink: RecordSink | undefined; connections: ClusterConnections; ownsConnections: boolean;
+      syncs: { cluster: FlowConfig['source']; topic: string; log: Logger };
+    },
     telemetry: Telemetry,
     logger: Logger,
   ) {
     this.flow = flow;
-    this.assignment = assignment;
+    this.duties = duties;
+    this.syncs = parts.syncs;
     this.store = parts.store;
     this.writer = parts.writer;
     this.syncSink = parts.syncSink;
@@ -91,10 +112,10 @@ export class FailoverSupport {
    * the writer's producer. With `offset-syncs.topic.location = target` the topic of the name earlier
    * versions used there is read first, if it exists and `readLegacySyncs` (default true; the engine passes
    * false when several flows of its config shared that topic, whose syncs could then be another flow's).
-   * `assignment`: the task's share of the flow (default the whole flow). `connections`: the engine's shared
+   * `duties`: whether this process emits heartbeats (default yes). `connections`: the engine's shared
    * clients (default: a set of its own, closed by {@link stop}). Throws MirrorError on connection failures.
    */
-  static async prepare(flow: FlowConfig, telemetry: Telemetry, logger: Logger, assignment: TaskAssignment = WHOLE_FLOW, connections?: ClusterConnections, readLegacySyncs = true): Promise<FailoverSupport> {
+  static async prepare(flow: FlowConfig, telemetry: Telemetry, logger: Logger, duties: FlowDuties = ALL_DUTIES, connections?: ClusterConnections, readLegacySyncs = true): Promise<FailoverSupport> {
     const t0 = Date.now();
     const placement = offsetSyncsTopicOf(flow.replicationPolicy, flow.sourceAlias, flow.targetAlias, flow.offsetSyncsTopicLocation);
     const topic = placement.topic;
@@ -121,7 +142,8 @@ export class FailoverSupport {
       if (!connections) await shared.close();
       throw err;
     }
-    return new FailoverSupport(flow, assignment, { store, writer, syncSink: sink, connections: shared, ownsConnections: !connections }, telemetry, logger);
+    const parts = { store, writer, syncSink: sink, connections: shared, ownsConnections: !connections, syncs: { cluster, topic, log } };
+    return new FailoverSupport(flow, duties, parts, telemetry, logger);
   }
 
   /** The mirror-task listener (the offset-sync writer), if offset syncs are emitted. */
@@ -129,9 +151,32 @@ export class FailoverSupport {
     return this.writer;
   }
 
-  /** This flow's offset syncs when this task holds all of them (`tasks.max` = 1): what the reverse flow's failback checkpoints use live. */
+  /**
+   * This flow's offset syncs while its task owns every partition of the flow (the only instance and
+   * member of the flow's group, or no group): what the reverse flow's failback checkpoints use live.
+   * Undefined otherwise — another member writes syncs this store never sees, so the checkpoints read
+   * the syncs topic instead (failback-syncs.ts). Asked anew at every checkpoint round.
+   */
   get wholeFlowStore(): OffsetSyncStore | undefined {
-    return this.assignment.count === 1 ? this.store : undefined;
+    return this.task?.ownsWholeFlow() ? this.store : undefined;
+  }
+
+  /**
+   * What the offset syncs do when the flow's group moves partitions (issue 15): re-read the syncs of
+   * partitions moving here (their previous owner wrote the newest ones), flush the last syncs of
+   * partitions leaving before their final progress write, then stop tracking them.
+   */
+  get handoverHooks(): HandoverHooks {
+    return {
+      beforeAdopt: async (partitions) => {
+        const t0 = Date.now();
+        const admin = this.connections.of(this.syncs.cluster, { adminTimeoutMs: this.flow.adminTimeoutMs }).admin;
+        const read = await this.store.reload(this.syncs.cluster, this.syncs.topic, partitions, this.syncs.log, admin);
+        this.syncs.log.debug({ partitions: partitions.length, syncs: read, durationMs: Date.now() - t0 }, `Re-read the offset syncs of ${partitions.length} partitions moving here`);
+      },
+      beforeRelease: async (states) => this.writer?.prepareRelease(states),
+      afterRelease: (states, lost) => this.writer?.forget(states, lost),
+    };
   }
 
   /**
@@ -141,9 +186,10 @@ export class FailoverSupport {
    * are read from the reverse flow's syncs topic.
    */
   async start(task: MirrorTask, reverse: { store: () => OffsetSyncStore | undefined; location: 'source' | 'target' } | undefined = undefined): Promise<void> {
+    this.task = task;
     const flow = this.flow;
     this.writer?.start();
-    const emitHeartbeats = flow.emitHeartbeatsEnabled && this.assignment.index === 0; // one heartbeat stream per flow, as MM2
+    const emitHeartbeats = flow.emitHeartbeatsEnabled && this.duties.heartbeats; // one stream per engine instance (FlowDuties)
     if (!flow.emitCheckpointsEnabled && !emitHeartbeats) return;
     const target = this.connections.of(flow.target, { adminTimeoutMs: flow.adminTimeoutMs });
     this.targetSink = await target.internalSink();
@@ -167,7 +213,7 @@ export class FailoverSupport {
         sink: this.targetSink,
         telemetry: this.telemetry,
         logger: log,
-        owns: (topic, partition) => ownsPartition(this.assignment, topic, partition),
+        owns: (topic, partition) => task.owns(topic, partition),
         failback: new FailbackSyncs({ settings: flow, reverseLocation: reverse?.location, liveStore: reverse?.store, logger: log }),
         partitionStatus: (topic, partition) => {
           const state = task.partitionStates.get(`${topic}-${partition}`);
