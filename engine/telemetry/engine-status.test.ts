@@ -20,7 +20,7 @@ function taskReport(task: number, partitions: { partition: number; acked: number
 const ctx: StatusContext = { version: 'v', mode: 'multi-process', pid: 1, startedAtMs: 0, phase: 'running', expectedTasks: 2, staleAfterMs: 5000 };
 
 describe('buildStatus', () => {
-  it('merges the tasks\' disjoint partitions, sums flow lag from the samples, and is ready when every task runs', async () => {
+  it('merges the tasks\' partitions, sums flow lag from the samples, and is ready when every task runs', async () => {
     const reader = { partitionOffsets: async () => new Map([['t-0', { logStartOffset: 0, logEndOffset: 10 }], ['t-1', { logStartOffset: 2, logEndOffset: 30 }]]) };
     const lag = new LagSampler({ flows: [{ name: 'a->b', readCommitted: false, reader, partitions: () => [{ topic: 't', partition: 0 }, { topic: 't', partition: 1 }] }] });
     await lag.sampleNow();
