@@ -61,7 +61,7 @@ export class FailoverSupport {
   /** Heartbeats from this process or not (checkpoints: for the partitions the task owns). */
   private readonly duties: FlowDuties;
   /** Where the offset syncs live (to re-read those of partitions that move here). */
-  private readonly syncs: { cluster: FlowConfig['source']; topic: string; log: Logger };
+  private readonly syncs: { cluster: FlowConfig['source']; topics: readonly string[]; log: Logger };
   private readonly log: Logger;
   private readonly telemetry: Telemetry;
   private readonly syncSink: RecordSink | undefined;
@@ -83,7 +83,7 @@ export class FailoverSupport {
     duties: FlowDuties,
     parts: {
       store: OffsetSyncStore; writer: OffsetSyncWriter | undefined; syncSink: RecordSink | undefined; connections: ClusterConnections; ownsConnections: boolean;
-      syncs: { cluster: FlowConfig['source']; topic: string; log: Logger };
+      syncs: { cluster: FlowConfig['source']; topics: readonly string[]; log: Logger };
     },
     telemetry: Telemetry,
     logger: Logger,
@@ -126,8 +126,10 @@ export class FailoverSupport {
     const store = new OffsetSyncStore();
     let writer: OffsetSyncWriter | undefined;
     let sink: RecordSink | undefined;
+    let topics: string[];
     try {
-      if (placement.legacyTopic !== undefined) await loadLegacySyncs(store, cluster, clients.admin, placement.legacyTopic, topic, readLegacySyncs, log);
+      // The topics the store was built from, in reading order: a partition moving here is re-read from the same ones.
+      topics = placement.legacyTopic !== undefined && (await loadLegacySyncs(store, cluster, clients.admin, placement.legacyTopic, topic, readLegacySyncs, log)) ? [placement.legacyTopic, topic] : [topic];
       if (flow.emitOffsetSyncsEnabled) {
         const outcome = await ensureInternalTopic(clients.admin, topic, flow.offsetSyncsTopicReplicationFactor, { 'min.compaction.lag.ms': String(OFFSET_SYNCS_MIN_COMPACTION_LAG_MS) });
         reportCreation(log, outcome, topic, cluster.alias, 'offset-syncs.topic.replication.factor', flow.offsetSyncsTopicReplicationFactor);
@@ -142,7 +144,7 @@ export class FailoverSupport {
       if (!connections) await shared.close();
       throw err;
     }
-    const parts = { store, writer, syncSink: sink, connections: shared, ownsConnections: !connections, syncs: { cluster, topic, log } };
+    const parts = { store, writer, syncSink: sink, connections: shared, ownsConnections: !connections, syncs: { cluster, topics, log } };
     return new FailoverSupport(flow, duties, parts, telemetry, logger);
   }
 
@@ -171,7 +173,7 @@ export class FailoverSupport {
       beforeAdopt: async (partitions) => {
         const t0 = Date.now();
         const admin = this.connections.of(this.syncs.cluster, { adminTimeoutMs: this.flow.adminTimeoutMs }).admin;
-        const read = await this.store.reload(this.syncs.cluster, this.syncs.topic, partitions, this.syncs.log, admin);
+        const read = await this.store.reload(this.syncs.cluster, this.syncs.topics, partitions, this.syncs.log, admin);
         this.syncs.log.debug({ partitions: partitions.length, syncs: read, durationMs: Date.now() - t0 }, `Re-read the offset syncs of ${partitions.length} partitions moving here`);
       },
       beforeRelease: async (states) => this.writer?.prepareRelease(states),
@@ -284,16 +286,17 @@ function failFastOnAuth(groups: GroupAdmin, onAuthFailure: (err: MirrorError) =>
  * Reads the offset syncs of `legacyTopic` (the location-target name of earlier versions) into `store`
  * before the current topic, when it exists: its syncs are older than any in the current topic, so the
  * store sees them in the order they were written. Never written again; the line says when it can go.
+ * Returns whether it was read.
  */
-async function loadLegacySyncs(store: OffsetSyncStore, cluster: ClusterConfig, admin: KafkaAdmin, legacyTopic: string, topic: string, read: boolean, log: Logger): Promise<void> {
+async function loadLegacySyncs(store: OffsetSyncStore, cluster: ClusterConfig, admin: KafkaAdmin, legacyTopic: string, topic: string, read: boolean, log: Logger): Promise<boolean> {
   const exists = (await admin.describeTopics([legacyTopic])).get(legacyTopic) !== undefined;
-  if (!exists) return;
+  if (!exists) return false;
   if (!read) {
     log.warn(
       { event: 'legacy_offset_syncs_skipped', legacyTopic, topic, cluster: cluster.alias },
       `Not reading ${legacyTopic} on ${cluster.alias} (offset syncs of an earlier version, shared by several flows into ${cluster.alias}): groups get checkpoints again once ${topic} has syncs for their positions`,
     );
-    return;
+    return false;
   }
   const t0 = Date.now();
   const syncs = await store.load(cluster, legacyTopic, log);
@@ -301,6 +304,7 @@ async function loadLegacySyncs(store: OffsetSyncStore, cluster: ClusterConfig, a
     { event: 'legacy_offset_syncs_loaded', legacyTopic, topic, cluster: cluster.alias, syncs, durationMs: Date.now() - t0 },
     `Loaded ${syncs} offset syncs from ${legacyTopic} on ${cluster.alias}, the name earlier versions used with offset-syncs.topic.location = target; new syncs go to ${topic} (MM2's name), and ${legacyTopic} can be deleted once no group needs a checkpoint from before the upgrade`,
   );
+  return true;
 }
 
 

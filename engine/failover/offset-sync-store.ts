@@ -282,17 +282,19 @@ export class OffsetSyncStore {
   }
 
   /**
-   * Rebuilds the series of `partitions` (upstream names) from the syncs topic, replacing what the store
-   * held for them: the flow's group moved them here, and their previous owner wrote syncs this store never
-   * saw. Afterwards the store holds for them exactly what the topic holds, as after {@link load} — what the
+   * Rebuilds the series of `partitions` (upstream names) from the syncs `topics` (read in order: the legacy
+   * topic before the current one when the store was built from both), replacing what the store held for
+   * them: the flow's group moved them here, and their previous owner wrote syncs this store never saw.
+   * Afterwards the store holds for them exactly what the topics hold, as after {@link load} — what the
    * writer's first sync of a partition in this lifetime relies on. `admin`: the cluster's shared admin
    * (default: one of its own). Returns the syncs read for them.
    */
-  async reload(cluster: ClusterClientSettings, topic: string, partitions: readonly { topic: string; partition: number }[], logger: Logger, admin?: KafkaAdmin): Promise<number> {
+  async reload(cluster: ClusterClientSettings, topics: readonly string[], partitions: readonly { topic: string; partition: number }[], logger: Logger, admin?: KafkaAdmin): Promise<number> {
     if (partitions.length === 0) return 0;
     const keys = new Set(partitions.map((tp) => seriesKey(tp.topic, tp.partition)));
     const fresh = new OffsetSyncStore({ maxSyncsPerPartition: this.maxSyncsPerPartition });
-    const read = await fresh.read(cluster, topic, logger, (sync) => keys.has(seriesKey(sync.topic, sync.partition)), admin);
+    let read = 0;
+    for (const topic of topics) read += await fresh.read(cluster, topic, logger, (sync) => keys.has(seriesKey(sync.topic, sync.partition)), admin);
     for (const tp of partitions) this.series.set(seriesKey(tp.topic, tp.partition), fresh.seriesOf(tp.topic, tp.partition));
     return read;
   }
