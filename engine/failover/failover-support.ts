@@ -37,7 +37,9 @@ import { HeartbeatEmitter } from './heartbeat-emitter.ts';
  * Heartbeats: one stream per engine INSTANCE (its first task process), not per group member and not per
  * flow as MM2's single heartbeat task: heartbeats are idempotent (a compacted topic keyed by source and
  * target; readers use the timestamps), so several instances emitting them costs a record per second
- * each and keeps the stream going while the group moves partitions after an instance died.
+ * each and keeps the stream going while the group moves partitions after an instance died. The same
+ * process emits the flow's failback checkpoints (no member mirrors their partitions; CheckpointTask
+ * `emitsFailback`).
  */
 export interface FlowDuties {
   readonly heartbeats: boolean;
@@ -216,6 +218,7 @@ export class FailoverSupport {
         telemetry: this.telemetry,
         logger: log,
         owns: (topic, partition) => task.owns(topic, partition),
+        emitsFailback: this.duties.heartbeats, // no member owns their partitions: one process per instance
         failback: new FailbackSyncs({ settings: flow, reverseLocation: reverse?.location, liveStore: reverse?.store, logger: log }),
         partitionStatus: (topic, partition) => {
           const state = task.partitionStates.get(`${topic}-${partition}`);
