@@ -1,8 +1,8 @@
 /**
  * `npm run bench` flags (and `BENCH_*` environment variables) → one validated, frozen
  * {@link BenchOptions}. Defaults are the full benchmark of issue 16 (1 000 000 records of 1 KiB over
- * 6 partitions, source uncompressed and lz4, MM2 + record path + batch path, 3 rounds: about 13 minutes
- * on the 2-core machine, 9 without the batch path); smaller runs pass e.g. `--records 100000 --rounds 1`.
+ * 6 partitions, source uncompressed and lz4, MM2 + record path + batch path, 3 rounds: about 11 minutes
+ * on a quiet 2-core machine, 8 without the batch path); smaller runs pass e.g. `--records 100000 --rounds 1`.
  * A bad value fails here, before any JVM starts, naming the flag, the value and what was expected.
  */
 import { existsSync } from 'node:fs';
@@ -81,6 +81,11 @@ export interface BenchOptions {
   readonly keepClusters: boolean;
   /** Deadline for one mirror to copy the pre-filled topic, ms. */
   readonly runTimeoutMs: number;
+  /**
+   * Time budget of the whole benchmark, ms (0: none): a further round starts only when the slowest round so
+   * far would still end inside it, so a busy machine gets fewer rounds (reported) rather than an endless run.
+   */
+  readonly maxDurationMs: number;
 }
 
 /** The full benchmark of issue 16. */
@@ -101,6 +106,7 @@ export const BENCH_DEFAULTS = Object.freeze({
   targetPort: 22093,
   workDir: '.kafka-bench',
   runTimeoutS: 600,
+  maxMinutes: 18,
   baselineTasks: 1,
 });
 
@@ -130,6 +136,7 @@ interface RawFlags {
   workDir: string;
   keepClusters?: boolean;
   runTimeoutS: string;
+  maxMinutes: string;
 }
 
 const env = (name: string, fallback: string | number): string => process.env[name] ?? String(fallback);
@@ -163,6 +170,7 @@ function buildCommand(): Command {
     .option('--work-dir <dir>', 'clusters (wiped at start), configs, logs and profiles of the benchmark', env('BENCH_WORK_DIR', BENCH_DEFAULTS.workDir))
     .option('--keep-clusters', 'leave the benchmark clusters running at the end')
     .option('--run-timeout-s <n>', 'deadline for one mirror to copy the pre-filled topic', String(BENCH_DEFAULTS.runTimeoutS))
+    .option('--max-minutes <n>', 'time budget: no further round starts when the slowest round so far would end past it (0: none; env BENCH_MAX_MINUTES)', env('BENCH_MAX_MINUTES', BENCH_DEFAULTS.maxMinutes))
     .exitOverride();
 }
 
@@ -233,6 +241,7 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
     workDir: f.workDir,
     keepClusters: f.keepClusters === true,
     runTimeoutMs: integer('--run-timeout-s', f.runTimeoutS, 10, 86_400) * 1000,
+    maxDurationMs: integer('--max-minutes', f.maxMinutes, 0, 10_080) * 60_000,
   });
 }
 

@@ -19,6 +19,7 @@ import { runMirror, type BrokerProcess, type MirrorLauncher, type MirrorRunResul
 import { runProducerPerf, type ProducerTuning } from './perf-tools.ts';
 import { thisCheckoutAcceptsDataPath } from './data-path.ts';
 import { topicBatchStats } from './log-batches.ts';
+import { roundFits } from './round-budget.ts';
 import type { BenchResults, Prefill } from './report.ts';
 
 /** The pre-filled source topic of a codec, and the latency topic. */
@@ -80,6 +81,7 @@ export async function runBenchmark(options: BenchOptions, say: (line: string) =>
   const prefills: Prefill[] = [];
   const sourceEnds = new Map<Codec, number[]>();
   const keepSourceTopics = options.sourceCompressions.map(prefilledTopic);
+  let stoppedEarly: string | undefined;
   try {
     for (const codec of options.sourceCompressions) {
       const topic = prefilledTopic(codec);
@@ -100,7 +102,14 @@ export async function runBenchmark(options: BenchOptions, say: (line: string) =>
       say(`pre-filled ${topic}: ${prefill.records} records (${ends.join(' / ')} per partition) at ${Math.round(prefill.recordsPerSec)} rec/s, ${sourceBatches?.batches ?? '?'} batches`);
     }
 
+    const roundMs: number[] = [];
     for (let round = 1; round <= options.rounds; round++) {
+      if (!roundFits(options.maxDurationMs, Date.now() - startedAt.getTime(), roundMs)) {
+        stoppedEarly = `stopped after ${round - 1} of ${options.rounds} rounds: another (${Math.round(Math.max(...roundMs) / 1000)} s) would end past --max-minutes ${options.maxDurationMs / 60_000}`;
+        say(stoppedEarly);
+        break;
+      }
+      const roundStartMs = Date.now();
       say(`round ${round}/${options.rounds}`);
       if (options.toolLimit) {
         const codec = options.sourceCompressions[0]!;
@@ -149,6 +158,7 @@ export async function runBenchmark(options: BenchOptions, say: (line: string) =>
           }
         }
       }
+      roundMs.push(Date.now() - roundStartMs);
     }
   } finally {
     if (!options.keepClusters) {
@@ -167,7 +177,7 @@ export async function runBenchmark(options: BenchOptions, say: (line: string) =>
     startedAt: startedAt.toISOString(),
     finishedAt: finishedAt.toISOString(),
     durationS: (finishedAt.getTime() - startedAt.getTime()) / 1000,
-    preliminary: preliminaryReasons(options, environment.loadAvgAtStart, environment.nproc),
+    preliminary: [...preliminaryReasons(options, environment.loadAvgAtStart, environment.nproc), ...(stoppedEarly ? [stoppedEarly] : [])],
     environment,
     loadAvgAtEnd,
     settings: {
@@ -175,6 +185,7 @@ export async function runBenchmark(options: BenchOptions, say: (line: string) =>
       recordSizeBytes: options.recordSizeBytes,
       partitions: options.partitions,
       rounds: options.rounds,
+      maxMinutes: options.maxDurationMs / 60_000,
       sourceCompressions: options.sourceCompressions,
       mirrorProducerCompression: options.compression === 'source' ? 'the source topic\'s codec' : options.compression,
       order: 'per round and source codec: mirrors in the --mirrors order in odd rounds, reversed in even ones',
