@@ -22,7 +22,7 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['engine/**/*.test.ts', 'testkit/**/*.test.ts', 'producer-cli/**/*.test.ts', 'consumer-cli/**/*.test.ts', 'scenarios/**/*.test.ts', 'chaos/**/*.test.ts', 'local-kafka/**/*.test.ts', 'test/**/*.test.ts'],
+          include: ['engine/**/*.test.ts', 'testkit/**/*.test.ts', 'bench/**/*.test.ts', 'producer-cli/**/*.test.ts', 'consumer-cli/**/*.test.ts', 'scenarios/**/*.test.ts', 'chaos/**/*.test.ts', 'local-kafka/**/*.test.ts', 'test/**/*.test.ts'],
           exclude: ['**/*.int.test.ts', 'node_modules/**'],
         },
       },

@@ -1,7 +1,8 @@
 /**
  * `npm run bench` flags (and `BENCH_*` environment variables) → one validated, frozen
- * {@link BenchOptions}. Defaults are the full benchmark of issue 7 (1 000 000 records of 1 KiB over
- * 6 partitions, 3 rounds); smaller runs pass e.g. `--records 100000 --rounds 1`.
+ * {@link BenchOptions}. Defaults are the full benchmark of issue 16 (1 000 000 records of 1 KiB over
+ * 6 partitions, source uncompressed and lz4, MM2 + record path + batch path, 3 rounds: about 11 minutes
+ * on a quiet 2-core machine, 8 without the batch path); smaller runs pass e.g. `--records 100000 --rounds 1`.
  * A bad value fails here, before any JVM starts, naming the flag, the value and what was expected.
  */
 import { existsSync } from 'node:fs';
@@ -11,12 +12,18 @@ import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../engine/core/errors.ts';
 
 /**
- * The mirrors under test: real MM2, our engine (this checkout), and `base` — our engine from another
- * checkout (`--baseline-bin`), for before/after comparisons of a change in the same session.
+ * The mirrors under test: real MM2, our engine (this checkout) on the record path (`ours`,
+ * `data.path = records`) and on the batch path (`batches`, `data.path = batches`, issue 16), and `base`
+ * — our engine from another checkout (`--baseline-bin`), for before/after comparisons in the same session.
  */
-export const MIRRORS = ['mm2', 'ours', 'base'] as const;
+export const MIRRORS = ['mm2', 'ours', 'batches', 'base'] as const;
 /** One of {@link MIRRORS}. */
 export type MirrorName = (typeof MIRRORS)[number];
+
+/** Compression codecs of the Kafka producers (Java `compression.type`, librdkafka `compression.codec`). */
+export const CODECS = ['none', 'gzip', 'snappy', 'lz4', 'zstd'] as const;
+/** One of {@link CODECS}. */
+export type Codec = (typeof CODECS)[number];
 
 /** Everything one benchmark invocation needs, fully defaulted. Sizes in bytes, durations in ms. */
 export interface BenchOptions {
@@ -34,12 +41,22 @@ export interface BenchOptions {
    * counted (the load generator's JVM start competes for the 2 cores; steady state is what is compared).
    */
   readonly latencyWarmupMs: number;
-  /** Producer compression for both mirrors and the limit producer (Java `compression.type` / librdkafka `compression.codec`). */
-  readonly compression: 'none' | 'gzip' | 'snappy' | 'lz4' | 'zstd';
+  /**
+   * Compression of the pre-filled source topic (the producer's `compression.type` when filling it), one
+   * pass of every mirror per codec and round; default none and lz4 (issue 16).
+   */
+  readonly sourceCompressions: readonly Codec[];
+  /**
+   * Producer compression of MM2, the record path and the tool limit; `source` (default): the source
+   * topic's codec, so every mirror leaves the target compressed like the source (the batch path forwards
+   * the source's batches as they are).
+   */
+  readonly compression: Codec | 'source';
   /** Heartbeats, checkpoints and offset syncs in both mirrors: `off`, or `on` with MM2's defaults. */
   readonly emitters: 'on' | 'off';
   readonly mirrors: readonly MirrorName[];
-  readonly skipLimit: boolean;
+  /** Also run the old limit (ProducerPerformance / ConsumerPerformance), reported as information only. */
+  readonly toolLimit: boolean;
   /** Write a V8 CPU profile of our engine (node --cpu-prof) for every run of ours. */
   readonly cpuProf: boolean;
   /** Extra `key=value` lines appended to our engine's mm2.properties (tuning experiments). */
@@ -64,25 +81,32 @@ export interface BenchOptions {
   readonly keepClusters: boolean;
   /** Deadline for one mirror to copy the pre-filled topic, ms. */
   readonly runTimeoutMs: number;
+  /**
+   * Time budget of the whole benchmark, ms (0: none): a further round starts only when the slowest round so
+   * far would still end inside it, so a busy machine gets fewer rounds (reported) rather than an endless run.
+   */
+  readonly maxDurationMs: number;
 }
 
-/** The full benchmark of issue 7. */
+/** The full benchmark of issue 16. */
 export const BENCH_DEFAULTS = Object.freeze({
   records: 1_000_000,
   recordSizeBytes: 1024,
   partitions: 6,
   rounds: 3,
   latencyRatePerSec: 5000,
-  latencyDurationMs: 20_000,
+  latencyDurationMs: 10_000, // 50 000 counted records per run: 18 runs must fit in well under 20 minutes
   latencyWarmupMs: 5000,
-  compression: 'none',
+  sourceCompressions: 'none,lz4',
+  compression: 'source',
   emitters: 'off',
-  mirrors: 'mm2,ours',
+  mirrors: 'mm2,ours,batches',
   label: 'latest',
   sourcePort: 22092, // controllers at +10000 stay below the ephemeral port range (32768+)
   targetPort: 22093,
   workDir: '.kafka-bench',
   runTimeoutS: 600,
+  maxMinutes: 18,
   baselineTasks: 1,
 });
 
@@ -94,10 +118,11 @@ interface RawFlags {
   latencyRate: string;
   latencySeconds: string;
   latencyWarmupMs: string;
+  sourceCompression: string;
   compression: string;
   emitters: string;
   mirrors: string;
-  skipLimit?: boolean;
+  toolLimit?: boolean;
   cpuProf?: boolean;
   oursProp: string[];
   baseProp: string[];
@@ -111,6 +136,7 @@ interface RawFlags {
   workDir: string;
   keepClusters?: boolean;
   runTimeoutS: string;
+  maxMinutes: string;
 }
 
 const env = (name: string, fallback: string | number): string => process.env[name] ?? String(fallback);
@@ -125,14 +151,16 @@ function buildCommand(): Command {
     .option('--latency-rate <n>', 'records/s of the latency load (env BENCH_LATENCY_RATE)', env('BENCH_LATENCY_RATE', BENCH_DEFAULTS.latencyRatePerSec))
     .option('--latency-seconds <n>', 'counted duration of the latency load (env BENCH_LATENCY_SECONDS)', env('BENCH_LATENCY_SECONDS', BENCH_DEFAULTS.latencyDurationMs / 1000))
     .option('--latency-warmup-ms <n>', 'uncounted load before the counted part', String(BENCH_DEFAULTS.latencyWarmupMs))
-    .option('--compression <codec>', 'producer compression of both mirrors and the limit: none|gzip|snappy|lz4|zstd', BENCH_DEFAULTS.compression)
+    .option('--source-compression <list>', 'codecs of the pre-filled source topic, one pass of every mirror each: from none, gzip, snappy, lz4, zstd (env BENCH_SOURCE_COMPRESSION)', env('BENCH_SOURCE_COMPRESSION', BENCH_DEFAULTS.sourceCompressions))
+    .option('--compression <codec>', 'producer compression of MM2, the record path and the tool limit: source (the source topic\'s codec) or none|gzip|snappy|lz4|zstd', BENCH_DEFAULTS.compression)
     .option('--emitters <on|off>', 'heartbeats, checkpoints, offset syncs in both mirrors: off, or on with MM2 defaults (env BENCH_EMITTERS)', env('BENCH_EMITTERS', BENCH_DEFAULTS.emitters))
-    .option('--mirrors <list>', 'mirrors to run, from mm2, ours, base (env BENCH_MIRRORS; base is added when --baseline-bin is given)', env('BENCH_MIRRORS', BENCH_DEFAULTS.mirrors))
+    .option('--mirrors <list>', 'mirrors to run, from mm2, ours (record path), batches (batch path), base (env BENCH_MIRRORS; base is added when --baseline-bin is given)', env('BENCH_MIRRORS', BENCH_DEFAULTS.mirrors))
     .option('--baseline-bin <path>', 'bin/kafka-mirror.js of another checkout, run as mirror "base" in every round (before/after)')
     .option('--tasks <n>', 'tasks.max of our engine (task processes; default: cores, at most the partitions; env BENCH_TASKS)', process.env.BENCH_TASKS)
     .option('--baseline-tasks <n>', 'tasks.max of mirror base (add base to --mirrors for a same-checkout comparison)', String(BENCH_DEFAULTS.baselineTasks))
     .option('--ours-bin <path>', 'bin/kafka-mirror.js to run as mirror "ours" (default: this checkout\'s)')
-    .option('--skip-limit', 'do not run ProducerPerformance / ConsumerPerformance')
+    .option('--tool-limit', 'also run the old limit (ProducerPerformance into the source / ConsumerPerformance from it), reported as information')
+    .option('--skip-limit', 'no effect (the old tool limit is off unless --tool-limit; kept for old command lines)')
     .option('--cpu-prof', 'profile our engine with node --cpu-prof (written to <work-dir>/runs/round<n>-ours/)')
     .option('--ours-prop <key=value>', 'extra mm2.properties line for our engine (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
     .option('--base-prop <key=value>', 'extra mm2.properties line for mirror base only (repeatable), e.g. `listeners=` for listener on (ours) vs off (base)', (v: string, acc: string[]) => [...acc, v], [] as string[])
@@ -142,6 +170,7 @@ function buildCommand(): Command {
     .option('--work-dir <dir>', 'clusters (wiped at start), configs, logs and profiles of the benchmark', env('BENCH_WORK_DIR', BENCH_DEFAULTS.workDir))
     .option('--keep-clusters', 'leave the benchmark clusters running at the end')
     .option('--run-timeout-s <n>', 'deadline for one mirror to copy the pre-filled topic', String(BENCH_DEFAULTS.runTimeoutS))
+    .option('--max-minutes <n>', 'time budget: no further round starts when the slowest round so far would end past it (0: none; env BENCH_MAX_MINUTES)', env('BENCH_MAX_MINUTES', BENCH_DEFAULTS.maxMinutes))
     .exitOverride();
 }
 
@@ -160,11 +189,15 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
   command.parse([...argv], { from: 'user' });
   const f = command.opts<RawFlags>();
   const compression = f.compression.trim();
-  if (!['none', 'gzip', 'snappy', 'lz4', 'zstd'].includes(compression)) throw new ConfigError('--compression', f.compression, 'none, gzip, snappy, lz4 or zstd');
+  if (compression !== 'source' && !(CODECS as readonly string[]).includes(compression)) throw new ConfigError('--compression', f.compression, 'source, none, gzip, snappy, lz4 or zstd');
+  const sourceCompressions = [...new Set(f.sourceCompression.split(',').map((c) => c.trim()).filter(Boolean))];
+  if (sourceCompressions.length === 0 || sourceCompressions.some((c) => !(CODECS as readonly string[]).includes(c))) {
+    throw new ConfigError('--source-compression', f.sourceCompression, 'a list of none, gzip, snappy, lz4, zstd');
+  }
   const emitters = f.emitters.trim();
   if (emitters !== 'on' && emitters !== 'off') throw new ConfigError('--emitters', f.emitters, 'on or off');
   const mirrors = f.mirrors.split(',').map((m) => m.trim()).filter(Boolean);
-  if (mirrors.length === 0 || mirrors.some((m) => !(MIRRORS as readonly string[]).includes(m))) throw new ConfigError('--mirrors', f.mirrors, 'a list of mm2, ours, base');
+  if (mirrors.length === 0 || mirrors.some((m) => !(MIRRORS as readonly string[]).includes(m))) throw new ConfigError('--mirrors', f.mirrors, 'a list of mm2, ours, batches, base');
   if (f.baselineBin !== undefined && !existsSync(f.baselineBin)) throw new ConfigError('--baseline-bin', f.baselineBin, 'an existing bin/kafka-mirror.js');
   if (f.oursBin !== undefined && !existsSync(f.oursBin)) throw new ConfigError('--ours-bin', f.oursBin, 'an existing bin/kafka-mirror.js');
   if (f.baselineBin !== undefined && !mirrors.includes('base')) mirrors.push('base');
@@ -192,10 +225,11 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
     latencyRatePerSec: integer('--latency-rate', f.latencyRate, 0, 1_000_000),
     latencyDurationMs: integer('--latency-seconds', f.latencySeconds, 1, 3600) * 1000,
     latencyWarmupMs: integer('--latency-warmup-ms', f.latencyWarmupMs, 0, 600_000),
+    sourceCompressions: Object.freeze(sourceCompressions as Codec[]),
     compression: compression as BenchOptions['compression'],
     emitters,
     mirrors: Object.freeze(MIRRORS.filter((m) => mirrors.includes(m))),
-    skipLimit: f.skipLimit === true,
+    toolLimit: f.toolLimit === true,
     cpuProf: f.cpuProf === true,
     oursProps: Object.freeze([...f.oursProp]),
     baseProps: Object.freeze([...f.baseProp]),
@@ -207,6 +241,7 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
     workDir: f.workDir,
     keepClusters: f.keepClusters === true,
     runTimeoutMs: integer('--run-timeout-s', f.runTimeoutS, 10, 86_400) * 1000,
+    maxDurationMs: integer('--max-minutes', f.maxMinutes, 0, 10_080) * 60_000,
   });
 }
 

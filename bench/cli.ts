@@ -1,9 +1,10 @@
 /**
- * `npm run bench [-- flags]` — our engine vs real MirrorMaker 2 vs the brokers' own limit, on the
- * benchmark's own two local clusters. Writes `bench/results/<label>.{json,md}` and prints the table.
+ * `npm run bench [-- flags]` — real MirrorMaker 2 vs our engine's record path vs its batch path, with the
+ * source uncompressed and lz4, against the corrected limit (the brokers' own CPU cost), on the
+ * benchmark's own two local clusters. Writes `bench/results/<label>.{json,md}` and prints the tables.
  * Exit codes: 0 done; 1 a run failed; 2 bad flags.
  *
- *   npm run bench                                   # full: 1 000 000 × 1 KiB, 6 partitions, 3 rounds
+ *   npm run bench                                   # full: 1 000 000 × 1 KiB, 6 partitions, none + lz4, 3 rounds
  *   npm run bench -- --records 100000 --rounds 1    # quick
  *   npm run bench -- --mirrors ours --cpu-prof      # profile our engine only (then: tsx bench/profile-summary.ts <file>)
  *   npm run bench -- --baseline-bin ../before/bin/kafka-mirror.js   # before/after of an engine change, same session

@@ -10,6 +10,7 @@ import { KAFKA_MIRROR_BIN } from '../testkit/engine-process.ts';
 import { startChild, type Child } from './java-process.ts';
 import type { MirrorLauncher, MirrorTopology } from './mirror-run.ts';
 import { emitterProperties } from './mm2-launcher.ts';
+import { checkDataPath, dataPathLine, type DataPath } from './data-path.ts';
 
 /** Our engine's mm2.properties for the benchmark (also written into the results). */
 export function engineProperties(t: MirrorTopology, tasks: number, extra: readonly string[]): string[] {
@@ -35,16 +36,27 @@ export function engineProperties(t: MirrorTopology, tasks: number, extra: readon
 
 /**
  * Launches our engine as mirror `name`: `bin` is its `kafka-mirror.js` (this checkout's by default, another
- * checkout's for `base`), `extra` are `--ours-prop` lines, `cpuProf` adds `--cpu-prof`.
+ * checkout's for `base`), `extra` are `--ours-prop` lines, `cpuProf` adds `--cpu-prof`. With `dataPath` the
+ * config asks for it (`data.path = …`, after the `extra` lines so it wins) and {@link MirrorLauncher.checkDataPath}
+ * reads the run's log for the engine's confirmation.
  */
-export function engineLauncher(options: { name: 'ours' | 'base'; bin?: string | undefined; tasks: number; extra: readonly string[]; cpuProf: boolean }): MirrorLauncher {
+export function engineLauncher(options: {
+  name: 'ours' | 'batches' | 'base';
+  bin?: string | undefined;
+  tasks: number;
+  extra: readonly string[];
+  cpuProf: boolean;
+  dataPath?: DataPath;
+}): MirrorLauncher {
   const bin = options.bin ?? KAFKA_MIRROR_BIN;
+  const extra = options.dataPath ? [...options.extra, dataPathLine(options.dataPath)] : options.extra;
   return {
     name: options.name,
-    settings: (t) => ({ bin, properties: engineProperties(t, options.tasks, options.extra), cpuProf: options.cpuProf }),
+    ...(options.dataPath ? { dataPath: options.dataPath, checkDataPath: (runDir: string) => checkDataPath(readLog(join(runDir, 'engine.log')), options.dataPath!) } : {}),
+    settings: (t) => ({ bin, properties: engineProperties(t, options.tasks, extra), cpuProf: options.cpuProf }),
     start(t, runDir): Child {
       const config = join(runDir, 'mm2.properties');
-      writeFileSync(config, `${engineProperties(t, options.tasks, options.extra).join('\n')}\n`);
+      writeFileSync(config, `${engineProperties(t, options.tasks, extra).join('\n')}\n`);
       const node = options.cpuProf ? ['--cpu-prof', '--cpu-prof-dir', runDir] : [];
       const child = startChild(process.execPath, [...node, bin, '--config', config, '--log-file', join(runDir, 'engine.log'), '--log-level', 'info'], {
         logFile: join(runDir, 'engine-stderr.log'),
@@ -71,6 +83,10 @@ function scrapeWhileRunning(child: Child, logFile: string): void {
   }, SCRAPE_INTERVAL_MS);
   timer.unref();
   void child.exited.then(() => clearInterval(timer));
+}
+
+function readLog(logFile: string): string {
+  return existsSync(logFile) ? readFileSync(logFile, 'utf8') : '';
 }
 
 function listenerUrl(logFile: string): string | undefined {

@@ -3,7 +3,11 @@
  * 1. clean slate: every topic of the target and every non-benchmark topic of the source is deleted,
  *    and the latency topic is recreated empty;
  * 2. throughput: the mirror starts on the pre-filled topic; measured from the outside until the remote
- *    topic's end offsets equal the source's (ListOffsets), with peak RSS and CPU seconds of its process;
+ *    topic's end offsets equal the source's (ListOffsets), with peak RSS and CPU seconds of its process
+ *    tree, and — for the copy phase (first → last remote record) — CPU seconds of each broker JVM and
+ *    of the whole machine (/proc, {@link CpuSampler}), the corrected limit they give
+ *    (corrected-limit.ts) and the batches the target broker stored (log-batches.ts); an engine asked
+ *    for a data path must confirm it in its log (data-path.ts), else the run stops here;
  * 3. latency: with the mirror caught up and idle, ProducerPerformance writes a fixed-rate load into the
  *    latency topic and the {@link LatencyProbe} on the target measures record timestamp → seen;
  * 4. stop (SIGTERM, SIGKILL after 60 s).
@@ -11,13 +15,17 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { KafkaAdmin } from '../engine/testing.ts';
-import type { MirrorName } from './bench-options.ts';
+import type { Codec, MirrorName } from './bench-options.ts';
 import { createTopic, deleteTopicsExcept } from './bench-clusters.ts';
 import { waitFor } from '../testkit/wait-for.ts';
 import { watchCatchUp } from './catch-up-watch.ts';
 import { LatencyProbe, type LatencySummary } from './latency-probe.ts';
 import { startProducerPerf, type ProducerTuning } from './perf-tools.ts';
 import { ProcessMeter, threadCpu } from './process-meter.ts';
+import { CpuSampler, brokerAndMachineCounters } from './cpu-sampler.ts';
+import { correctedLimitRecordsPerSec } from './corrected-limit.ts';
+import { topicBatchStats, type BatchStats } from './log-batches.ts';
+import type { DataPath, DataPathCheck } from './data-path.ts';
 import { stopChild, withTimeout, type Child } from './java-process.ts';
 
 /** How long a mirror may take from process start to its first mirrored record, ms. */
@@ -43,14 +51,26 @@ export interface MirrorTopology {
 /** Starts one mirror; `settings` describes it for the results. */
 export interface MirrorLauncher {
   name: MirrorName;
+  /** The data path asked of our engine (`data.path`); undefined for MM2 and `base`. */
+  dataPath?: DataPath;
   settings(t: MirrorTopology): Record<string, unknown>;
   start(t: MirrorTopology, runDir: string): Child;
+  /** Whether the run in `runDir` used {@link dataPath} (read from the engine's log). */
+  checkDataPath?(runDir: string): DataPathCheck;
+}
+
+/** A broker JVM of the benchmark: its pid (for /proc) and its `log.dirs` folder (for the batch walk). */
+export interface BrokerProcess {
+  pid: number | undefined;
+  dataDir: string;
 }
 
 /** The measures of one run. Times in ms, memory in MiB, CPU in seconds. */
 export interface MirrorRunResult {
   mirror: MirrorName;
   round: number;
+  /** Codec of the pre-filled source topic. */
+  sourceCompression: Codec;
   records: number;
   bytes: number;
   /** Process start → remote end offsets equal the source's. */
@@ -73,6 +93,14 @@ export interface MirrorRunResult {
   cpuCopyS: number;
   /** CPU seconds per thread name when the copy was complete (see {@link threadCpu}). */
   threadCpuS: Record<string, number>;
+  /** CPU seconds of the source and target broker JVMs and of the whole machine (/proc/stat busy) during the copy phase. */
+  copyPhaseCpuS: { sourceBroker?: number; targetBroker?: number; machine?: number };
+  /** cores ÷ (both brokers' CPU seconds per record) in this run's copy phase, records/s. */
+  correctedLimitRecordsPerSec: number | undefined;
+  /** The batches of the remote copy in the target broker's log (what the mirror's producer sent). */
+  targetBatches: BatchStats | undefined;
+  /** Asked data path and what the engine log said; a run not confirmed stops after the copy (no latency) and is not reported. */
+  dataPath?: { asked: DataPath; check: DataPathCheck };
   excessRecords: number;
   latency: (LatencySummary & { loadRecords: number }) | undefined;
   exitCode: number;
@@ -88,23 +116,30 @@ export async function runMirror(o: {
   sourceAdmin: KafkaAdmin;
   targetAdmin: KafkaAdmin;
   prefilledTopic: string;
+  /** Source topics the clean slate keeps (every pre-filled topic). */
+  keepSourceTopics: readonly string[];
   latencyTopic: string;
   sourceEnds: readonly number[];
   recordSizeBytes: number;
+  sourceCompression: Codec;
+  brokers: { source: BrokerProcess; target: BrokerProcess };
+  /** Cores of the machine, for the corrected limit. */
+  cores: number;
   latency: { ratePerSec: number; durationMs: number; warmupMs: number };
   workDir: string;
   runTimeoutMs: number;
   say: (line: string) => void;
 }): Promise<MirrorRunResult> {
-  const runDir = join(o.workDir, 'runs', `round${o.round}-${o.launcher.name}`);
+  const runDir = join(o.workDir, 'runs', `round${o.round}-${o.sourceCompression}-${o.launcher.name}`);
   rmSync(runDir, { recursive: true, force: true }); // logs and profiles of this run only
   mkdirSync(runDir, { recursive: true });
   await deleteTopicsExcept(o.targetAdmin, []);
-  await deleteTopicsExcept(o.sourceAdmin, [o.prefilledTopic]);
+  await deleteTopicsExcept(o.sourceAdmin, o.keepSourceTopics);
   await createTopic(o.sourceAdmin, o.latencyTopic, o.topology.partitions);
 
   const remote = (topic: string) => `${o.topology.sourceAlias}.${topic}`;
   const records = o.sourceEnds.reduce((a, b) => a + b, 0);
+  const sampler = new CpuSampler(brokerAndMachineCounters({ sourceBroker: o.brokers.source.pid, targetBroker: o.brokers.target.pid }), 100);
   const startedAtMs = Date.now();
   const child = o.launcher.start(o.topology, runDir);
   const meter = new ProcessMeter(child.pid);
@@ -120,13 +155,20 @@ export async function runMirror(o: {
       failed: () => (exitCode === undefined ? undefined : `exited with code ${exitCode} (logs: ${runDir})`),
     });
     const atDone = meter.sample();
+    sampler.sample();
+    sampler.stop();
     const threadCpuS = threadCpu(child.pid);
+    const copyPhaseCpuS = sampler.between(catchUp.firstRecordAtMs, catchUp.doneAtMs);
+    const brokerCpuS = (copyPhaseCpuS.sourceBroker ?? Number.NaN) + (copyPhaseCpuS.targetBroker ?? Number.NaN);
+    const targetBatches = topicBatchStats(o.brokers.target.dataDir, remote(o.prefilledTopic));
+    const dataPath = o.launcher.dataPath && o.launcher.checkDataPath ? { asked: o.launcher.dataPath, check: o.launcher.checkDataPath(runDir) } : undefined;
     const cpuAtFirst = meter.cpuAtOrBefore(catchUp.firstRecordAtMs) ?? 0;
     const copyMs = Math.max(1, catchUp.doneAtMs - catchUp.firstRecordAtMs);
     const totalMs = catchUp.doneAtMs - startedAtMs;
-    o.say(`  ${o.launcher.name}: ${records} records in ${(totalMs / 1000).toFixed(1)} s (copy ${(copyMs / 1000).toFixed(1)} s, ${Math.round((records * 1000) / copyMs)} rec/s)`);
+    o.say(`  ${o.launcher.name} (${o.sourceCompression}): ${records} records in ${(totalMs / 1000).toFixed(1)} s (copy ${(copyMs / 1000).toFixed(1)} s, ${Math.round((records * 1000) / copyMs)} rec/s; brokers ${brokerCpuS.toFixed(1)} CPU-s)`);
+    if (dataPath && !dataPath.check.confirmed) o.say(`  ${o.launcher.name}: data path '${dataPath.asked}' not confirmed — ${dataPath.check.reason}`);
 
-    const latency = o.latency.ratePerSec > 0 ? await measureLatency(o, remote(o.latencyTopic), () => exitCode, runDir) : undefined;
+    const latency = o.latency.ratePerSec > 0 && dataPath?.check.confirmed !== false ? await measureLatency(o, remote(o.latencyTopic), () => exitCode, runDir) : undefined;
     if (latency) o.say(`  ${o.launcher.name}: latency p50 ${latency.p50Ms} ms, p99 ${latency.p99Ms} ms over ${latency.counted} records`);
     meter.sample();
     const peakRssMb = meter.peakMb;
@@ -135,6 +177,7 @@ export async function runMirror(o: {
     return {
       mirror: o.launcher.name,
       round: o.round,
+      sourceCompression: o.sourceCompression,
       records,
       bytes: records * o.recordSizeBytes,
       totalMs,
@@ -147,6 +190,10 @@ export async function runMirror(o: {
       cpuS: atDone?.cpuS ?? meter.cpuS,
       cpuCopyS: (atDone?.cpuS ?? meter.cpuS) - cpuAtFirst,
       threadCpuS,
+      copyPhaseCpuS,
+      correctedLimitRecordsPerSec: correctedLimitRecordsPerSec(o.cores, records, brokerCpuS),
+      targetBatches,
+      ...(dataPath ? { dataPath } : {}),
       excessRecords: catchUp.excessRecords,
       latency,
       exitCode: stopped.code,
@@ -155,6 +202,7 @@ export async function runMirror(o: {
     };
   } catch (err) {
     meter.stop();
+    sampler.stop();
     await stopChild(child, 30_000);
     throw err;
   }
@@ -178,8 +226,8 @@ async function measureLatency(
       records: loadRecords,
       recordSizeBytes: o.recordSizeBytes,
       throughput: o.latency.ratePerSec,
-      // Send each record at once: the load's own batching must not pose as mirror latency.
-      tuning: { lingerMs: 0, batchSizeBytes: 16384, compression: 'none' },
+      // Send each record at once: the load's own batching must not pose as mirror latency. Same codec as the pre-filled topic.
+      tuning: { lingerMs: 0, batchSizeBytes: 16384, compression: o.sourceCompression },
     });
     const loadCode = await withTimeout(load.exited, o.latency.warmupMs + o.latency.durationMs + 120_000, () => 'latency load did not finish');
     if (loadCode !== 0) throw new Error(`latency load exited ${loadCode}: ${load.output().slice(-1000)}`);

@@ -7,9 +7,7 @@
  *   (children it has already reaped), in clock ticks converted with `getconf CLK_TCK`.
  */
 import { readFileSync, readdirSync } from 'node:fs';
-import { spawnSync } from 'node:child_process';
-
-const CLK_TCK = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
+import { CLK_TCK, readPidStat as readStat } from './proc-stat.ts';
 
 /** One reading of a process tree. */
 export interface TreeReading {
@@ -97,27 +95,6 @@ export function readTree(rootPid: number, knownDescendants?: readonly number[]):
     hwmKb += status.VmHWM ?? 0;
   }
   return { rssMb: rssKb / 1024, hwmMb: hwmKb / 1024, cpuS: ticks / CLK_TCK, pids };
-}
-
-interface Stat {
-  ppid: number;
-  utime: number;
-  stime: number;
-  cutime: number;
-  cstime: number;
-}
-
-function readStat(pid: number): Stat | undefined {
-  try {
-    const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // Fields after the command name (which may contain spaces) start at ") ".
-    const f = text.slice(text.lastIndexOf(')') + 2).split(' ');
-    if (f[0] === 'Z') return undefined;
-    // f[0] is field 3 (state): field n is f[n - 3].
-    return { ppid: Number(f[1]), utime: Number(f[11]), stime: Number(f[12]), cutime: Number(f[13]), cstime: Number(f[14]) };
-  } catch {
-    return undefined;
-  }
 }
 
 /**

@@ -1,14 +1,24 @@
 /**
- * Turns the rounds into the results: medians per measure, the ratios ours/MM2 and ours/limit, the
- * issue's targets (reported, not asserted), as JSON and as a markdown table, written to
- * `bench/results/<label>.{json,md}`.
+ * The results of one `npm run bench`: the raw runs (JSON) and the markdown table of issue 16 per
+ * source codec (bench-summary.ts computes the figures), written to `bench/results/<label>.{json,md}`.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Codec, MirrorName } from './bench-options.ts';
+import { CHALLENGERS, MEASURES, counted, summariseCodec, type Challenger, type CodecSummary } from './bench-summary.ts';
 import type { Environment } from './environment.ts';
 import type { LimitResult } from './limit-run.ts';
+import type { BatchStats } from './log-batches.ts';
 import type { MirrorRunResult } from './mirror-run.ts';
-import type { MirrorName } from './bench-options.ts';
+
+/** One pre-filled source topic: its codec and the batches its broker stored. */
+export interface Prefill {
+  codec: Codec;
+  topic: string;
+  records: number;
+  recordsPerSec: number;
+  sourceBatches: BatchStats | undefined;
+}
 
 /** Everything a benchmark invocation produced. */
 export interface BenchResults {
@@ -21,124 +31,100 @@ export interface BenchResults {
   environment: Environment;
   loadAvgAtEnd: number[];
   settings: Record<string, unknown>;
+  /** Cores the corrected limit divides (the machine's). */
+  cores: number;
+  /** Whether the batch path ran (and was confirmed by the engine), and why not. */
+  batchPath: { available: boolean; reason: string };
+  prefills: Prefill[];
+  /** The old tool limit (`--tool-limit`), information only. */
   limits: LimitResult[];
   runs: MirrorRunResult[];
 }
 
-/** One row of the summary table: how to read a measure from a run, and which direction is better. */
-interface Measure {
-  key: string;
-  label: string;
-  of: (r: MirrorRunResult) => number | undefined;
-  limit?: (l: LimitResult) => number;
-  digits: number;
+/** The per-codec summaries, in the order the codecs ran. */
+export function summarise(results: BenchResults): CodecSummary[] {
+  const codecs = [...new Set([...results.prefills.map((p) => p.codec), ...results.runs.map((r) => r.sourceCompression)])];
+  return codecs.map((c) => summariseCodec(c, results.runs));
 }
 
-const MEASURES: readonly Measure[] = [
-  { key: 'recordsPerSec', label: 'throughput, records/s (copy phase)', of: (r) => r.recordsPerSec, limit: (l) => l.recordsPerSec, digits: 0 },
-  { key: 'mbPerSec', label: 'throughput, MB/s (copy phase)', of: (r) => r.mbPerSec, limit: (l) => l.mbPerSec, digits: 1 },
-  { key: 'recordsPerSecTotal', label: 'records/s incl. startup', of: (r) => r.recordsPerSecTotal, digits: 0 },
-  { key: 'totalS', label: 'time to mirror all, s (from process start)', of: (r) => r.totalMs / 1000, digits: 1 },
-  { key: 'startupS', label: 'startup → first remote record, s', of: (r) => r.startupMs / 1000, digits: 1 },
-  { key: 'copyS', label: 'copy phase (first → last record), s', of: (r) => r.copyMs / 1000, digits: 1 },
-  { key: 'peakRssMb', label: 'peak RSS, MiB', of: (r) => r.peakRssMb, digits: 0 },
-  { key: 'cpuS', label: 'CPU s, start → caught up', of: (r) => r.cpuS, digits: 1 },
-  { key: 'cpuCopyS', label: 'CPU s, copy phase', of: (r) => r.cpuCopyS, digits: 1 },
-  { key: 'latencyP50Ms', label: 'latency p50, ms', of: (r) => r.latency?.p50Ms, digits: 0 },
-  { key: 'latencyP99Ms', label: 'latency p99, ms', of: (r) => r.latency?.p99Ms, digits: 0 },
-  { key: 'latencyMaxMs', label: 'latency max, ms', of: (r) => r.latency?.maxMs, digits: 0 },
-  { key: 'latencyP99AllMs', label: 'latency p99 incl. warm-up, ms', of: (r) => r.latency?.p99AllMs, digits: 0 },
-  { key: 'excessRecords', label: 'records beyond the source (duplicates)', of: (r) => r.excessRecords, digits: 0 },
-];
+const COLUMN_LABEL: Record<MirrorName, string> = { mm2: 'MM2', ours: 'ours, records', batches: 'ours, batches', base: 'base' };
 
-/** Medians of one measure (undefined where a mirror did not run or the measure does not apply). */
-interface Medians {
-  mm2: number | undefined;
-  ours: number | undefined;
-  base: number | undefined;
-  limit: number | undefined;
+/** A number for the table: grouped thousands, fixed digits, `–` when missing. */
+export function fmt(v: number | undefined, digits: number): string {
+  return v === undefined || !Number.isFinite(v) ? '–' : v.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 }
 
-/** Median of the defined, finite values (undefined when none). */
-export function median(values: readonly (number | undefined)[]): number | undefined {
-  const xs = values.filter((v): v is number => v !== undefined && Number.isFinite(v)).sort((a, b) => a - b);
-  if (xs.length === 0) return undefined;
-  const mid = Math.floor(xs.length / 2);
-  return xs.length % 2 ? xs[mid] : (xs[mid - 1]! + xs[mid]!) / 2;
-}
-
-/** Medians per measure for MM2, ours and the limit, and the ratios. */
-export function summarise(results: BenchResults): {
-  medians: Record<string, Medians>;
-  ratios: { oursVsMm2: Record<string, number | undefined>; oursVsLimit: Record<string, number | undefined>; oursVsBase: Record<string, number | undefined> };
-  targets: { name: string; value: number | undefined; goal: string; met: boolean | undefined }[];
-} {
-  const medians: Record<string, Medians> = {};
-  const oursVsMm2: Record<string, number | undefined> = {};
-  const oursVsLimit: Record<string, number | undefined> = {};
-  const oursVsBase: Record<string, number | undefined> = {};
-  for (const m of MEASURES) {
-    const of = (name: MirrorName) => median(results.runs.filter((r) => r.mirror === name).map(m.of));
-    const [mm2, ours, base] = [of('mm2'), of('ours'), of('base')];
-    const limit = m.limit ? median(results.limits.map(m.limit)) : undefined;
-    medians[m.key] = { mm2, ours, base, limit };
-    oursVsMm2[m.key] = ratio(ours, mm2);
-    oursVsBase[m.key] = ratio(ours, base);
-    if (m.limit) oursVsLimit[m.key] = ratio(ours, limit);
-  }
-  const t = (name: string, value: number | undefined, goal: string, ok: (v: number) => boolean) => ({ name, value, goal, met: value === undefined ? undefined : ok(value) });
-  const targets = [
-    t('throughput ours / MM2', oursVsMm2.recordsPerSec, '>= 1.5', (v) => v >= 1.5),
-    t('throughput ours / limit', oursVsLimit.recordsPerSec, '>= 0.70', (v) => v >= 0.7),
-    t('latency p99 ours / MM2', oursVsMm2.latencyP99Ms, '<= 1.0', (v) => v <= 1),
-    t('peak RSS ours / MM2', oursVsMm2.peakRssMb, '<= 0.5', (v) => v <= 0.5),
-  ];
-  return { medians, ratios: { oursVsMm2, oursVsLimit, oursVsBase }, targets };
-}
+const pct = (v: number | undefined): string => (v === undefined || !Number.isFinite(v) ? '–' : `${Math.round(v * 100)} %`);
+const yesNo = (met: boolean | undefined): string => (met === undefined ? '–' : met ? 'met' : 'not met');
 
 /** The markdown report. */
 export function toMarkdown(results: BenchResults): string {
-  const s = summarise(results);
   const e = results.environment;
-  const fmt = (v: number | undefined, digits: number) => (v === undefined || !Number.isFinite(v) ? '–' : v.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }));
   const lines: string[] = [];
-  lines.push(`# Benchmark: ours vs MirrorMaker 2 vs the brokers' limit (${results.label})`, '');
+  lines.push(`# Benchmark: MirrorMaker 2 vs our record path vs our batch path, against the corrected limit (${results.label})`, '');
   if (results.preliminary.length > 0) lines.push(`**PRELIMINARY** — ${results.preliminary.join('; ')}.`, '');
+  const count = (m: MirrorName) => results.runs.filter((r) => r.mirror === m && counted(r)).length;
   lines.push(
-    `${results.startedAt} · ${results.durationS.toFixed(0)} s · ${results.runs.filter((r) => r.mirror === 'mm2').length} MM2 run(s), ` +
-      `${results.runs.filter((r) => r.mirror === 'ours').length} run(s) of ours, ${results.runs.filter((r) => r.mirror === 'base').length ? `${results.runs.filter((r) => r.mirror === 'base').length} of base, ` : ''}${results.limits.length} limit run(s); medians`,
+    `${results.startedAt} · ${results.durationS.toFixed(0)} s · runs: MM2 ${count('mm2')}, ours/records ${count('ours')}, ours/batches ${count('batches')}${count('base') ? `, base ${count('base')}` : ''}; medians per source codec`,
     '',
     `Machine: ${e.nproc} cores (${e.cpuModel}), ${Math.round(e.memoryMb / 1024)} GiB, Linux ${e.kernel}; load average ${e.loadAvgAtStart.join(' / ')} at start, ${results.loadAvgAtEnd.join(' / ')} at end.`,
     `Versions: Kafka ${e.versions.kafka} (brokers, tools, MM2), Java ${e.versions.java}, Node ${e.versions.node}, librdkafka ${e.versions.librdkafka} (@confluentinc/kafka-javascript ${e.versions.kafkaJavascript}).`,
     '',
+    `Batch path (\`data.path = batches\`): ${results.batchPath.available ? 'ran' : '**not available**'} — ${results.batchPath.reason}.`,
+    '',
   );
   const withBase = results.runs.some((r) => r.mirror === 'base');
-  lines.push(
-    `| measure | limit | MM2 | ours |${withBase ? ' base |' : ''} ours/MM2 | ours/limit |${withBase ? ' ours/base |' : ''}`,
-    `|---|---:|---:|---:|${withBase ? '---:|' : ''}---:|---:|${withBase ? '---:|' : ''}`,
-  );
-  for (const m of MEASURES) {
-    const md = s.medians[m.key]!;
-    const base = withBase ? ` ${fmt(md.base, m.digits)} |` : '';
-    const vsBase = withBase ? ` ${fmt(s.ratios.oursVsBase[m.key], 2)} |` : '';
-    lines.push(`| ${m.label} | ${fmt(md.limit, m.digits)} | ${fmt(md.mm2, m.digits)} | ${fmt(md.ours, m.digits)} |${base} ${fmt(s.ratios.oursVsMm2[m.key], 2)} | ${fmt(s.ratios.oursVsLimit[m.key], 2)} |${vsBase}`);
+  const columns: MirrorName[] = withBase ? ['mm2', 'ours', 'batches', 'base'] : ['mm2', 'ours', 'batches'];
+  const challengers: Challenger[] = CHALLENGERS.filter((c) => columns.includes(c));
+  const cell = (s: CodecSummary, m: MirrorName, v: string) => (m === 'batches' && s.runs.batches === 0 ? 'n/a' : v);
+  for (const s of summarise(results)) {
+    lines.push(`## Source topic compression: ${s.codec}`, '');
+    lines.push(
+      `| measure | ${columns.map((c) => COLUMN_LABEL[c]).join(' | ')} | ${challengers.map((c) => `${COLUMN_LABEL[c]} ÷ MM2`).join(' | ')} |`,
+      `|---|${columns.map(() => '---:').join('|')}|${challengers.map(() => '---:').join('|')}|`,
+    );
+    for (const m of MEASURES) {
+      const md = s.medians[m.key]!;
+      lines.push(`| ${m.label} | ${columns.map((c) => cell(s, c, fmt(md[c], m.digits))).join(' | ')} | ${challengers.map((c) => cell(s, c, fmt(s.vsMm2[c][m.key], 2))).join(' | ')} |`);
+      if (m.key === 'mbPerSec') {
+        lines.push(`| **share of the corrected limit** | ${columns.map((c) => cell(s, c, pct(s.shareOfLimit[c]))).join(' | ')} | ${challengers.map(() => '').join(' | ')} |`);
+      }
+    }
+    lines.push('');
+    lines.push(
+      s.limit
+        ? `**Corrected limit** (${s.codec}): **${fmt(s.limit.best, 0)} records/s** = ${results.cores} cores ÷ the lowest brokers' CPU s per record of the ${s.limit.runs} run(s) (median of the runs: ${fmt(s.limit.median, 0)}).`
+        : `**Corrected limit** (${s.codec}): not measured (broker CPU unknown).`,
+    );
+    const prefill = results.prefills.find((p) => p.codec === s.codec);
+    const sb = prefill?.sourceBatches;
+    if (sb?.batches) lines.push(`Source topic \`${prefill!.topic}\` as pre-filled (ProducerPerformance): ${fmt(sb.batches, 0)} batches, ${fmt(sb.records / sb.batches, 0)} records and ${fmt(sb.bytes / sb.batches / 1024, 0)} KiB per batch, codec ${sb.codecs.join('/')}.`);
+    lines.push('', `| target (issue 16; reported, not asserted) | goal | ${challengers.map((c) => `${COLUMN_LABEL[c]} | met`).join(' | ')} |`, `|---|---:|${challengers.map(() => '---:|---').join('|')}|`);
+    const targets = s.targets[challengers[0]!];
+    targets.forEach((t, i) => {
+      lines.push(`| ${t.name} | ${t.goal} | ${challengers.map((c) => (c === 'batches' && s.runs.batches === 0 ? 'n/a | n/a' : `${fmt(s.targets[c][i]!.value, 2)} | ${yesNo(s.targets[c][i]!.met)}`)).join(' | ')} |`);
+    });
+    lines.push('');
   }
-  lines.push('', `MM2: tasks.max ${String((results.settings.mm2 as { properties?: Record<string, unknown> } | undefined)?.properties?.['tasks.max'] ?? '?')} (task threads); ours: tasks.max ${String(results.settings.oursTasks ?? 1)} (task processes).`);
+  lines.push(`MM2: tasks.max ${String((results.settings.mm2 as { properties?: Record<string, unknown> } | undefined)?.properties?.['tasks.max'] ?? '?')} (task threads, one JVM); ours: tasks.max ${String(results.settings.oursTasks ?? 1)} (task processes; CPU and RSS summed over all).`);
   if (withBase) {
     const base = results.settings.base as { bin?: string } | undefined;
     lines.push('', `base = our engine from \`${String(base?.bin ?? '?')}\` with tasks.max ${String(results.settings.baseTasks ?? 1)} (before), ours = this checkout (after).`);
   }
-  lines.push('', '| target (reported, not asserted) | value | goal | met |', '|---|---:|---:|---|');
-  for (const t of s.targets) lines.push(`| ${t.name} | ${fmt(t.value, 2)} | ${t.goal} | ${t.met === undefined ? '–' : t.met ? 'yes' : 'no'} |`);
   if (results.limits.length > 0) {
-    lines.push('', 'Limit per round (records/s): producer into the source / consumer from it → min.');
+    lines.push('', 'Old "limit", information only — not a ceiling for a mirror (one tool loads one broker; MM2 has beaten it): ProducerPerformance into the source / ConsumerPerformance from it → min, records/s.');
     for (const l of results.limits) lines.push(`- round ${l.round}: ${fmt(l.producer.recordsPerSec, 0)} / ${fmt(l.consumer.fetchRecordsPerSec, 0)} → ${fmt(l.recordsPerSec, 0)}`);
   }
-  lines.push('', 'Runs (records/s copy phase · total s · peak RSS MiB · CPU s · p50/p99 ms):');
+  lines.push('', 'Runs (source codec · records/s · corrected limit · CPU s in the copy phase: mirror / source broker / target broker / machine · records per target batch · peak RSS MiB · p50/p99 ms):');
   for (const r of results.runs) {
-    lines.push(`- round ${r.round} ${r.mirror}: ${fmt(r.recordsPerSec, 0)} · ${fmt(r.totalMs / 1000, 1)} · ${fmt(r.peakRssMb, 0)} · ${fmt(r.cpuS, 1)} · ${fmt(r.latency?.p50Ms, 0)}/${fmt(r.latency?.p99Ms, 0)}${r.excessRecords ? ` · ${r.excessRecords} excess` : ''}`);
+    const c = r.copyPhaseCpuS;
+    const b = r.targetBatches?.batches ? fmt(r.targetBatches.records / r.targetBatches.batches, 0) : '–';
+    const note = r.dataPath && !r.dataPath.check.confirmed ? ` · NOT COUNTED: ${r.dataPath.check.reason}` : '';
+    lines.push(
+      `- round ${r.round} ${r.sourceCompression} ${r.mirror}: ${fmt(r.recordsPerSec, 0)} · ${fmt(r.correctedLimitRecordsPerSec, 0)} · ${fmt(r.cpuCopyS, 1)} / ${fmt(c.sourceBroker, 1)} / ${fmt(c.targetBroker, 1)} / ${fmt(c.machine, 1)} · ${b} · ${fmt(r.peakRssMb, 0)} · ${fmt(r.latency?.p50Ms, 0)}/${fmt(r.latency?.p99Ms, 0)}${r.excessRecords ? ` · ${r.excessRecords} excess` : ''}${note}`,
+    );
   }
-  lines.push('', 'Settings: see `settings` in the JSON file next to this one.', '');
+  lines.push('', 'Method: README, section Benchmark. Settings: `settings` in the JSON file next to this one.', '');
   return lines.join('\n');
 }
 
@@ -147,11 +133,7 @@ export function writeResults(dir: string, results: BenchResults): { json: string
   mkdirSync(dir, { recursive: true });
   const json = join(dir, `${results.label}.json`);
   const markdown = join(dir, `${results.label}.md`);
-  writeFileSync(json, `${JSON.stringify({ ...results, ...summarise(results) }, null, 2)}\n`);
+  writeFileSync(json, `${JSON.stringify({ ...results, summary: summarise(results) }, null, 2)}\n`);
   writeFileSync(markdown, toMarkdown(results));
   return { json, markdown };
-}
-
-function ratio(a: number | undefined, b: number | undefined): number | undefined {
-  return a === undefined || b === undefined || b === 0 ? undefined : a / b;
 }
