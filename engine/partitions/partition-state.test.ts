@@ -31,6 +31,34 @@ describe('PartitionState', () => {
     expect([s.ackedNextOffset, s.inFlight]).toEqual([8, 0]);
   });
 
+  it('skip (a record from the target): acknowledged at once with nothing in flight, else with the record produced before it (invariant E)', () => {
+    const s = new PartitionState(TP, 'id-1', 0, 0);
+    expect(s.skip(0, 1)).toBe(true);
+    expect([s.nextOffset, s.ackedNextOffset, s.inFlight]).toEqual([1, 1, 0]);
+    s.accept(1, 2);
+    expect(s.skip(2, 3)).toBe(true);
+    expect(s.skip(3, 3)).toBe(true); // a run of skipped records waits for offset 1 too
+    expect([s.nextOffset, s.ackedNextOffset, s.inFlight]).toEqual([4, 1, 1]);
+    s.acknowledge(1);
+    expect([s.ackedNextOffset, s.inFlight]).toEqual([4, 0]);
+    expect(s.skip(2, 4)).toBe(false); // stale re-fetch
+  });
+
+  it('skip never lets progress pass a produced record whose acknowledgement is missing (a failed one)', () => {
+    const s = new PartitionState(TP, 'id-1', 5, 0);
+    s.accept(5, 0);
+    s.accept(7, 0); // will fail
+    s.skip(8, 0);
+    s.inFlight--; // the failed report of 7 (TargetWriter.onFailedDelivery)
+    s.acknowledge(5);
+    expect(s.ackedNextOffset).toBe(6); // not 9: 7 was never written
+    s.rewindToAcknowledged();
+    expect([s.nextOffset, s.ackedNextOffset]).toEqual([6, 6]);
+    s.accept(7, 1);
+    s.acknowledge(7);
+    expect(s.ackedNextOffset).toBe(8); // the pending skip of 8 was dropped by the rewind: 8 is fetched and skipped again
+  });
+
   it('accepts nothing unless MIRRORING; restartAt resumes and clears gaps only for a new topic ID', () => {
     const s = new PartitionState(TP, 'id-1', 5, 0);
     s.gaps = [{ expectedOffset: 1, logStartOffset: 5, gap: 4, detectedAt: 'x' }];

@@ -38,6 +38,7 @@ import type { MirrorListener, MirrorTelemetry } from './mirror-listener.ts';
 import { handleDeliveryFailure } from './record-rejection.ts';
 import { ProgressWriter } from './progress-writer.ts';
 import type { MirrorError } from '../core/errors.ts';
+import type { Provenance } from './provenance.ts';
 
 export type { MirrorListener, MirroredPartition, MirrorTelemetry } from './mirror-listener.ts';
 
@@ -93,6 +94,8 @@ export interface MirrorTaskOptions {
   clients: MirrorTaskClients;
   /** Epoch ms (default `Date.now`): every time the task and its checks read. */
   clock?: (() => number) | undefined;
+  /** Loop-safe active-active: the flow's provenance header rule (engine/replicate/provenance.ts); undefined = off. */
+  provenance?: Provenance | undefined;
 }
 
 /** Records asked of the consumer per consume call. */
@@ -178,6 +181,7 @@ export class MirrorTask implements PartitionCheckActions {
       listener: this.progress.targetListener,
       clock: this.clock,
       onResetRecovered: (state, nowMs) => this.checks.onResetRecovered(state, nowMs),
+      provenance: options.provenance,
     });
     this.done = new Promise((resolve) => (this.resolveDone = resolve));
   }

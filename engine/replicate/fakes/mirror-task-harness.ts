@@ -6,6 +6,7 @@
 import { parseMirrorConfig } from '../../config/config.ts';
 import { MirrorTask, type MirrorListener, type MirrorTaskSettings } from '../mirror-task.ts';
 import type { TaskAssignment } from '../../partitions/task-assignment.ts';
+import type { Provenance } from '../provenance.ts';
 import { FakeKafka, FakeProgressStore, FakeTelemetry, ManualClock, capturingLogger, type CapturedLine, type FakeKafkaOptions } from './fake-kafka.ts';
 import { waitFor } from '../../../testkit/wait-for.ts';
 
@@ -36,14 +37,14 @@ export interface MirrorTaskHarness {
 }
 
 /** Builds the task (not started) over fresh fakes; `listener` stands in for the offset-sync writer. */
-export function mirrorTaskHarness(options: { settings?: Partial<MirrorTaskSettings>; kafka?: FakeKafkaOptions; assignment?: TaskAssignment; listener?: MirrorListener } = {}): MirrorTaskHarness {
+export function mirrorTaskHarness(options: { settings?: Partial<MirrorTaskSettings>; kafka?: FakeKafkaOptions; assignment?: TaskAssignment; listener?: MirrorListener; provenance?: Provenance } = {}): MirrorTaskHarness {
   const kafka = new FakeKafka(options.kafka);
   const store = new FakeProgressStore();
   const telemetry = new FakeTelemetry();
   const clock = new ManualClock();
   const lines: CapturedLine[] = [];
   const settings = testFlowSettings(options.settings);
-  const task = new MirrorTask({ settings, store, telemetry, logger: capturingLogger(lines), clients: kafka.clients(), clock: clock.now, assignment: options.assignment, listener: options.listener });
+  const task = new MirrorTask({ settings, store, telemetry, logger: capturingLogger(lines), clients: kafka.clients(), clock: clock.now, assignment: options.assignment, listener: options.listener, provenance: options.provenance });
   const events = (event: string) => lines.filter((l) => l.event === event);
   return {
     kafka,
