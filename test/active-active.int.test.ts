@@ -10,12 +10,13 @@
  * high watermark past that total, so the condition could not hold (the wait times out and the test fails).
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { MirrorEngine, parseMirrorConfig } from '../engine/index.ts';
+import { MirrorEngine, parseMirrorConfig, translateOffsets } from '../engine/index.ts';
 import { capturingLogger } from '../testkit/engine-harness.ts';
 import type { EngineLogLine } from '../testkit/engine-log.ts';
 import { ClusterReader, textOf, type ReadRecord } from '../testkit/cluster-reader.ts';
 import { PRIMARY, STANDBY, kafkajsClient, uniqueTopic } from '../testkit/test-clusters.ts';
 import { waitFor } from '../testkit/wait-for.ts';
+import { commitGroupOffset } from '../testkit/group-offsets.ts';
 
 const HEADER = 'kafka-mirror.origin';
 const PARTITIONS = 3;
@@ -51,6 +52,8 @@ async function startFlow(a: { p: string; s: string }, from: 'p' | 's', topic: st
     'checkpoints.topic.replication.factor': 1,
     'heartbeats.topic.replication.factor': 1,
     'refresh.topics.interval.seconds': 1,
+    'emit.checkpoints.interval.seconds': 1,
+    'refresh.groups.interval.seconds': 1,
   };
   const { config } = parseMirrorConfig(Object.entries(props).map(([k, v]) => `${k} = ${v}`).join('\n'));
   const logs: EngineLogLine[] = [];
@@ -138,6 +141,26 @@ describe('active-active with IdentityReplicationPolicy (provenance header)', () 
       expect(ps.logs.filter((l) => l.event === 'provenance_loop_skipped').length).toBeLessThanOrEqual(PARTITIONS);
       expect(ps.logs.filter((l) => l.event === 'provenance_loop_skipped').length).toBeGreaterThan(0);
       expect(ps.logs.find((l) => l.event === 'provenance_header_enabled')).toMatchObject({ sourceClusterId: primaryId, targetClusterId: standbyId, setting: 'auto' });
+      // Checkpoints (README "Consumer groups"): a group that read only the first 10 records of each primary
+      // partition (all P-…, none of the standby's own records) fails over to the standby. There the standby's
+      // own records come first; the forward translation alone would point past them. The checkpoint must
+      // never point past a record the group has not read: at most the first standby offset holding one.
+      const group = uniqueTopic('aa-group');
+      const readTo = 10;
+      for (let p = 0; p < PARTITIONS; p++) await commitGroupOffset(PRIMARY, group, topic, p, readTo);
+      const checkpoints = await waitFor(async () => {
+        const all = (await translateOffsets({ targetBootstrap: STANDBY, sourceAlias: a.p, groupId: group }).catch(() => [])).filter((c) => c.topic === topic);
+        return all.length === PARTITIONS ? new Map(all.map((c) => [c.partition, c.offset])) : undefined;
+      }, { timeoutMs: 30_000, message: `checkpoints of ${group} on the standby` });
+      const firstUnread = new Map<number, number>();
+      for (let p = 0; p < PARTITIONS; p++) {
+        const read = new Set(onPrimary.filter((r) => r.partition === p && r.offset < readTo).map((r) => textOf(r.value)));
+        const there = onStandby.filter((r) => r.partition === p);
+        const at = there.findIndex((r) => !read.has(textOf(r.value)));
+        firstUnread.set(p, at < 0 ? there.length : there[at]!.offset);
+        expect(checkpoints.get(p)!, `partition ${p}: the failed-over group skips nothing`).toBeLessThanOrEqual(firstUnread.get(p)!);
+      }
+      console.log(`active-active checkpoints for a group at ${readTo} per primary partition: ${JSON.stringify([...checkpoints])}; first unread record on the standby: ${JSON.stringify([...firstUnread])}`);
       console.log(`active-active counts: produced P=${N_P} S=${N_S}; primary holds ${onPrimary.length} (hw ${JSON.stringify([...final.hwP])}), standby holds ${onStandby.length} (hw ${JSON.stringify([...final.hwS])}); P->S mirrored ${await mirrored(ps.engine)} skipped ${skipped(ps.engine)}; S->P mirrored ${await mirrored(sp.engine)} skipped ${skipped(sp.engine)}`);
     } finally {
       await Promise.all([primary.close(), standby.close()]);
