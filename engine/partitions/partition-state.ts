@@ -58,12 +58,10 @@ export class PartitionState implements TopicPartition {
    */
   progressDueAtOffset = 0;
   /**
-   * A skipped run waiting for the acknowledgement of the record produced before it (invariant E): the
-   * acked position moves to `skippedNextOffset` once the record at `skippedAfterOffset` is acknowledged.
-   * -1: none pending.
+   * Runs of skipped records waiting for the acknowledgement of the record produced just before each
+   * (invariant E), oldest first: once the record at `after` is acknowledged the acked position moves to `next`.
    */
-  private skippedNextOffset = -1;
-  private skippedAfterOffset = -1;
+  private readonly skippedRuns: { after: number; next: number }[] = [];
 
   constructor(tp: TopicPartition, topicId: string, startOffset: number, nowMs: number) {
     this.topic = tp.topic;
@@ -99,9 +97,8 @@ export class PartitionState implements TopicPartition {
   acknowledge(offset: number): void {
     this.inFlight = Math.max(0, this.inFlight - 1);
     if (offset + 1 > this.ackedNextOffset) this.ackedNextOffset = Math.min(offset + 1, this.nextOffset);
-    if (this.skippedNextOffset >= 0 && offset >= this.skippedAfterOffset) {
-      this.ackedNextOffset = Math.max(this.ackedNextOffset, Math.min(this.skippedNextOffset, this.nextOffset));
-      this.skippedNextOffset = -1;
+    while (this.skippedRuns.length > 0 && offset >= this.skippedRuns[0]!.after) {
+      this.ackedNextOffset = Math.max(this.ackedNextOffset, Math.min(this.skippedRuns.shift()!.next, this.nextOffset));
     }
   }
 
@@ -116,9 +113,10 @@ export class PartitionState implements TopicPartition {
     if (this.inFlight === 0) {
       this.ackedNextOffset = offset + 1;
     } else {
-      // The record before this one was produced, unless it was itself a skipped one still waiting.
-      if (this.skippedNextOffset !== this.nextOffset) this.skippedAfterOffset = this.nextOffset - 1;
-      this.skippedNextOffset = offset + 1;
+      // The record before this one was produced, unless it was itself skipped: then the run grows.
+      const last = this.skippedRuns[this.skippedRuns.length - 1];
+      if (last !== undefined && last.next === this.nextOffset) last.next = offset + 1;
+      else this.skippedRuns.push({ after: this.nextOffset - 1, next: offset + 1 });
     }
     this.nextOffset = offset + 1;
     this.lastProgressAtMs = nowMs;
@@ -132,7 +130,7 @@ export class PartitionState implements TopicPartition {
   rewindToAcknowledged(): void {
     this.nextOffset = this.ackedNextOffset;
     this.inFlight = 0;
-    this.skippedNextOffset = -1; // skipped records past the acknowledged position are fetched, and skipped, again
+    this.skippedRuns.length = 0; // skipped records past the acknowledged position are fetched, and skipped, again
   }
 
   /** Restarts mirroring at `offset` of incarnation `topicId` (reset, acknowledged gap, continue policy, skipped record). */
@@ -141,7 +139,7 @@ export class PartitionState implements TopicPartition {
     this.topicId = topicId;
     this.nextOffset = offset;
     this.ackedNextOffset = offset;
-    this.skippedNextOffset = -1;
+    this.skippedRuns.length = 0;
     this.status = PARTITION_STATUS.MIRRORING;
     this.lastProgressAtMs = nowMs;
   }
