@@ -79,8 +79,11 @@ export interface CheckpointTaskOptions {
    * {@link failback} — so a failed-over group skips neither kind of record (it may re-read mirrored records
    * between the two positions). Without a reverse sync at or below the group's offset the bound is the
    * reverse flow's oldest known sync; without any (the target wrote nothing the reverse flow mirrored yet)
-   * the forward translation stands. Target records the reverse flow has not mirrored yet, or whose syncs were
-   * thinned or compacted away, are outside what the syncs can vouch for.
+   * the forward translation stands — also while {@link failback} holds a copy read before the reverse flow's
+   * first sync of the partition (read from the topic: at most a minute old), and a checkpoint emitted then is
+   * not lowered later ({@link emitReason}: no downstream rewind without an upstream one). Target records the
+   * reverse flow has not mirrored yet, or whose syncs were thinned or compacted away, are outside what the
+   * syncs can vouch for.
    */
   boundByTargetRecords?: boolean;
   logger: Logger;
