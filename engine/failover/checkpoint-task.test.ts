@@ -3,7 +3,7 @@ import { silentLogger } from '../core/logger.ts';
 import { CheckpointTask, type CheckpointSettings } from './checkpoint-task.ts';
 import { decodeCheckpoint } from '../mm2/checkpoint.ts';
 import { OffsetSyncStore } from './offset-sync-store.ts';
-import { DefaultReplicationPolicy } from '../mm2/replication-policy.ts';
+import { DefaultReplicationPolicy, createReplicationPolicy } from '../mm2/replication-policy.ts';
 import { GroupFilter, TopicFilter } from '../config/topic-filter.ts';
 import type { GroupAdmin, GroupOffset, GroupState } from '../kafka/consumer-groups.ts';
 import { FailbackSyncs } from './failback-syncs.ts';
@@ -187,5 +187,56 @@ describe('CheckpointTask', () => {
       member.source.offsets.set('billing', [commit('primary.commit-log', 0, 120)]);
       expect(await member.task.runOnce(), `emitsFailback ${emitsFailback}`).toBe(expected);
     }
+  });
+  it('identity active-active (boundByTargetRecords): the checkpoint is lowered to the first of the target\'s own records the group has not read', async () => {
+    // Topic orders-0 under IdentityReplicationPolicy. Standby: its own S0..S4 at 0..4, then copies of P0..P9 at 5..14.
+    // Primary: P0..P4 at 0..4, copies of S0..S4 at 5..9 (mirrored by standby->primary, skipped by primary->standby), P5..P9 at 10..14.
+    const identity = createReplicationPolicy('Identity', '.', { sourceClusterAlias: 'primary' });
+    const forward = new OffsetSyncStore();
+    forward.add({ topic: 'orders', partition: 0, upstreamOffset: 0, downstreamOffset: 5 });
+    forward.add({ topic: 'orders', partition: 0, upstreamOffset: 10, downstreamOffset: 10 }); // delta changes after the skipped copies
+    forward.seriesOf('orders', 0).advance(14, 14);
+    const reverse = new OffsetSyncStore(); // standby->primary: S0..S4 (standby 0..4) → primary 5..9
+    reverse.add({ topic: 'orders', partition: 0, upstreamOffset: 0, downstreamOffset: 5 });
+    reverse.seriesOf('orders', 0).advance(4, 9);
+    let refreshed = 0;
+    const failback = {
+      refresh: async () => void refreshed++,
+      translate: (topic: string, partition: number, offset: number) => reverse.translateDownstream(topic, partition, offset),
+      firstMirrored: (topic: string, partition: number) => reverse.find(topic, partition)?.points()[0]?.upstream,
+    };
+    const run = async (committed: number, bound: boolean) => {
+      const source = new FakeGroups();
+      const sent: ReturnType<typeof decodeCheckpoint>[] = [];
+      const task = new CheckpointTask({
+        settings: settings({ replicationPolicy: identity, topicFilter: new TopicFilter({ replicationPolicy: identity, targetAlias: 'standby', include: 'orders' }) }),
+        store: forward, sourceGroups: source, targetGroups: new FakeGroups(), logger: silentLogger(), failback, boundByTargetRecords: bound,
+        sink: { send: (_topic, key, value) => (sent.push(decodeCheckpoint(key, value)), true) },
+      });
+      source.offsets.set('billing', [commit('orders', 0, committed)]);
+      await task.runOnce();
+      return sent.map((c) => [c.topic, c.upstreamOffset, c.downstreamOffset]);
+    };
+    // Read P0..P4, S0, S1 on the primary: the forward translation alone (10 = P5) would skip S2..S4 (standby 2..4).
+    expect(await run(7, false)).toEqual([['orders', 7, 10]]);
+    expect(await run(7, true)).toEqual([['orders', 7, 2]]);
+    // Read everything up to P6: S0..S4 all read; resume at the first standby offset after S4 (re-reads P0..P6's copies, skips nothing).
+    expect(await run(12, true)).toEqual([['orders', 12, 5]]);
+    // Read only P0..P2: no copy of a standby record read yet (no reverse sync at or below 3): resume at S0, the oldest one known.
+    expect(await run(3, false)).toEqual([['orders', 3, 8]]);
+    expect(await run(3, true)).toEqual([['orders', 3, 0]]);
+    expect(refreshed).toBe(3);
+    // The standby wrote nothing the reverse flow mirrored: the forward translation stands.
+    const none = { refresh: async () => undefined, translate: () => undefined, firstMirrored: () => undefined };
+    const source = new FakeGroups();
+    const sent: ReturnType<typeof decodeCheckpoint>[] = [];
+    const task = new CheckpointTask({
+      settings: settings({ replicationPolicy: identity, topicFilter: new TopicFilter({ replicationPolicy: identity, targetAlias: 'standby', include: 'orders' }) }),
+      store: forward, sourceGroups: source, targetGroups: new FakeGroups(), logger: silentLogger(), failback: none, boundByTargetRecords: true,
+      sink: { send: (_topic, key, value) => (sent.push(decodeCheckpoint(key, value)), true) },
+    });
+    source.offsets.set('billing', [commit('orders', 0, 3)]);
+    await task.runOnce();
+    expect(sent.map((c) => c.downstreamOffset)).toEqual([8]);
   });
 });

@@ -78,6 +78,21 @@ export interface CheckpointTaskOptions {
   telemetry?: Telemetry;
   /** Translates offsets in topics that came from the target back to them (failback checkpoints); none = MM2's behaviour. */
   failback?: FailbackTranslator;
+  /**
+   * Identity active-active (replication.provenance.header.enabled): the source topic holds the target's own
+   * records too (mirrored by the reverse flow), and the target topic holds them as originals, interleaved
+   * differently. The translated offset is then lowered to the target offset of the first of the target's own
+   * records the group has not read on the source yet — the reverse flow's syncs translated backwards with
+   * {@link failback} — so a failed-over group skips neither kind of record (it may re-read mirrored records
+   * between the two positions). Without a reverse sync at or below the group's offset the bound is the
+   * reverse flow's oldest known sync; without any (the target wrote nothing the reverse flow mirrored yet)
+   * the forward translation stands — also while {@link failback} holds a copy read before the reverse flow's
+   * first sync of the partition (read from the topic: at most a minute old), and a checkpoint emitted then is
+   * not lowered later ({@link emitReason}: no downstream rewind without an upstream one). Target records the
+   * reverse flow has not mirrored yet, or whose syncs were thinned or compacted away, are outside what the
+   * syncs can vouch for.
+   */
+  boundByTargetRecords?: boolean;
   logger: Logger;
   now?: () => number;
 }
@@ -216,12 +231,27 @@ export class CheckpointTask {
         ? this.o.store.translate(o.topic, o.partition, o.offset)
         : this.o.failback!.translate(origin, o.partition, o.offset);
       if (!translation) continue; // no sync at or below the committed offset: nothing safe to say (as MM2)
+      let downstreamOffset = 'downstreamOffset' in translation ? translation.downstreamOffset : translation.upstreamOffset;
+      let rule: string = translation.rule;
+      if (origin === undefined && this.o.boundByTargetRecords && this.o.failback) {
+        if (!failbackRefreshed) {
+          await this.o.failback.refresh();
+          failbackRefreshed = true;
+        }
+        const own = this.o.failback.translate(o.topic, o.partition, o.offset);
+        // No reverse sync at or below the group's offset: it has read none of the target's records mirrored so far.
+        const bound = own?.upstreamOffset ?? this.o.failback.firstMirrored?.(o.topic, o.partition);
+        if (bound !== undefined && bound < downstreamOffset) {
+          downstreamOffset = bound;
+          rule = `target-records-${own?.rule ?? 'before-first-sync'}`;
+        }
+      }
       const checkpoint: Checkpoint = {
         group,
         topic: origin ?? s.replicationPolicy.formatRemoteTopic(s.sourceAlias, o.topic),
         partition: o.partition,
         upstreamOffset: o.offset,
-        downstreamOffset: 'downstreamOffset' in translation ? translation.downstreamOffset : translation.upstreamOffset,
+        downstreamOffset,
         metadata: o.metadata,
       };
       current.add(partitionKey(checkpoint.topic, checkpoint.partition));
@@ -235,7 +265,7 @@ export class CheckpointTask {
       if (!this.o.sink.send(this.topic, encodeCheckpointKey(checkpoint), encodeCheckpointValue(checkpoint), createdAtMs, onDelivery)) continue; // queue full: next round
       this.remember(checkpoint);
       this.o.telemetry?.recordCheckpoint({ flow: s.name });
-      this.log.debug({ group, topic: checkpoint.topic, partition: checkpoint.partition, upstreamOffset: checkpoint.upstreamOffset, downstreamOffset: checkpoint.downstreamOffset, rule: translation.rule, reason, failback: origin !== undefined }, `Emitting checkpoint (${reason})`);
+      this.log.debug({ group, topic: checkpoint.topic, partition: checkpoint.partition, upstreamOffset: checkpoint.upstreamOffset, downstreamOffset: checkpoint.downstreamOffset, rule, reason, failback: origin !== undefined }, `Emitting checkpoint (${reason})`);
       emitted++;
     }
     return emitted;

@@ -64,4 +64,13 @@ describe('FailbackSyncs', () => {
     expect(reads).toEqual([]);
     expect(f.translate('commit-log', 0, 1)?.upstreamOffset).toBe(101);
   });
+
+  it('firstMirrored: the upstream offset of the oldest known reverse sync of a partition (identity active-active checkpoints), undefined without any', async () => {
+    const f = new FailbackSyncs({ settings: settings('source'), logger: silentLogger(), load: loader([]) });
+    expect(f.firstMirrored('commit-log', 0)).toBeUndefined(); // nothing read yet
+    await f.refresh();
+    expect(f.firstMirrored('commit-log', 0)).toBe(0);
+    expect(f.firstMirrored('commit-log', 1)).toBeUndefined();
+    expect(f.firstMirrored('other', 0)).toBeUndefined();
+  });
 });

@@ -27,6 +27,8 @@ export interface FailbackTranslator {
   refresh(): Promise<void>;
   /** `remoteOffset` (a group's offset in the remote copy of `topic`, partition `partition`) back in `topic`; undefined without a sync at or below it. */
   translate(topic: string, partition: number, remoteOffset: number): ReverseTranslation | undefined;
+  /** Upstream offset of the oldest known sync of the reverse flow for `topic`-`partition` (undefined: none), for identity active-active checkpoints. */
+  firstMirrored?(topic: string, partition: number): number | undefined;
 }
 
 /** What {@link FailbackSyncs} needs from its flow's config (FlowConfig satisfies it). */
@@ -108,5 +110,9 @@ export class FailbackSyncs implements FailbackTranslator {
 
   translate(topic: string, partition: number, remoteOffset: number): ReverseTranslation | undefined {
     return (this.o.liveStore?.() ?? this.copy)?.translateDownstream(topic, partition, remoteOffset);
+  }
+
+  firstMirrored(topic: string, partition: number): number | undefined {
+    return (this.o.liveStore?.() ?? this.copy)?.find(topic, partition)?.points()[0]?.upstream;
   }
 }

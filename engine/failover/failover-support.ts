@@ -27,6 +27,7 @@ import { OffsetSyncStore } from './offset-sync-store.ts';
 import { OffsetSyncWriter } from './offset-sync-writer.ts';
 import { CheckpointTask } from './checkpoint-task.ts';
 import { FailbackSyncs } from './failback-syncs.ts';
+import { provenanceEnabled } from '../replicate/provenance.ts';
 import { offsetSyncsTopicOf } from '../mm2/offset-syncs-topic.ts';
 import type { ClusterConfig } from '../config/config.ts';
 import type { KafkaAdmin } from '../kafka/kafka-admin.ts';
@@ -220,6 +221,7 @@ export class FailoverSupport {
         owns: (topic, partition) => task.owns(topic, partition),
         emitsFailback: this.duties.heartbeats, // no member owns their partitions: one process per instance
         failback: new FailbackSyncs({ settings: flow, reverseLocation: reverse?.location, liveStore: reverse?.store, logger: log }),
+        boundByTargetRecords: provenanceEnabled(flow, []),
         partitionStatus: (topic, partition) => {
           const state = task.partitionStates.get(`${topic}-${partition}`);
           return state && { resetPending: state.resetDetectedAtMs !== undefined };

@@ -20,8 +20,9 @@ const standby: ClusterClientSettings = { alias: 'standby', bootstrapServers: 's:
 function fakes() {
   const admins: { config: Record<string, unknown>; disconnects: number; requests: { method: string; args: unknown[] }[] }[] = [];
   const sinks: { clientId: string; alias: string; closedWith: number[] }[] = [];
-  const kafkajsAdmins: { config: Record<string, unknown>; connects: number; disconnects: number }[] = [];
+  const kafkajsAdmins: { config: Record<string, unknown>; connects: number; disconnects: number; describeClusterCalls: number }[] = [];
   let failSinks = 0;
+  let failDescribeCluster = false;
   const createAdminClient: AdminClientFactory = (config) => {
     const admin = { config, disconnects: 0, requests: [] as { method: string; args: unknown[] }[] };
     admins.push(admin);
@@ -41,12 +42,19 @@ function fakes() {
     return { close: async (ms: number) => void sink.closedWith.push(ms) } as unknown as RecordSink;
   };
   const createKafkajsAdmin = (config: unknown) => {
-    const admin = { config: config as Record<string, unknown>, connects: 0, disconnects: 0 };
+    const admin = { config: config as Record<string, unknown>, connects: 0, disconnects: 0, describeClusterCalls: 0 };
     kafkajsAdmins.push(admin);
-    return { connect: async () => void admin.connects++, disconnect: async () => void admin.disconnects++ } as never;
+    return {
+      connect: async () => void admin.connects++,
+      disconnect: async () => void admin.disconnects++,
+      describeCluster: async () => {
+        if (admin.describeClusterCalls++ === 0 && failDescribeCluster) throw new Error('request timed out');
+        return { clusterId: 'MkU3OEVBNTcwNTJENDM2Qk', controller: 1, brokers: [] };
+      },
+    } as never;
   };
   const connections = new ClusterConnections({ logger: silentLogger(), createAdminClient, connectSink, createKafkajsAdmin });
-  return { connections, admins, sinks, kafkajsAdmins, failNextSinks: (n: number) => (failSinks = n) };
+  return { connections, admins, sinks, kafkajsAdmins, failNextSinks: (n: number) => (failSinks = n), failFirstDescribeCluster: () => (failDescribeCluster = true) };
 }
 
 describe('ClusterConnections', () => {
@@ -101,6 +109,16 @@ describe('ClusterConnections', () => {
     expect(a).toBe(b);
     expect(kafkajsAdmins).toHaveLength(1);
     expect(kafkajsAdmins[0]).toMatchObject({ connects: 1, config: { clientId: 'kafka-mirror-primary-configs', brokers: ['p:9093'], requestTimeout: 30_000, sasl: { mechanism: 'plain', username: 'mirror', password: 'pw' } } });
+  });
+
+  it('reads the cluster ID once through the kafkajs admin, and again after a failed read', async () => {
+    const { connections, kafkajsAdmins, failFirstDescribeCluster } = fakes();
+    failFirstDescribeCluster();
+    const clients = connections.of(primary);
+    await expect(clients.clusterId()).rejects.toThrow('request timed out');
+    expect(await Promise.all([clients.clusterId(), clients.clusterId()])).toEqual(['MkU3OEVBNTcwNTJENDM2Qk', 'MkU3OEVBNTcwNTJENDM2Qk']);
+    expect(kafkajsAdmins).toHaveLength(1);
+    expect(kafkajsAdmins[0]!.describeClusterCalls).toBe(2);
   });
 
   it('closes every client once, and refuses new ones afterwards', async () => {

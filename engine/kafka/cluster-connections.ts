@@ -51,6 +51,7 @@ export class ClusterClients {
   private sink: Promise<RecordSink> | undefined;
   private kafkajs: Promise<KafkajsAdmin> | undefined;
   private kafkajsConf: KafkaConfig | undefined;
+  private clusterIdRead: Promise<string> | undefined;
   private closing: Promise<void> | undefined;
 
   constructor(cluster: ClusterClientSettings, options: ClusterClientsOptions) {
@@ -116,6 +117,21 @@ export class ClusterClients {
       throw err;
     });
     return this.kafkajs;
+  }
+
+  /**
+   * The Kafka cluster ID (Metadata v2+ `ClusterId`, KIP-78: a base64url UUID fixed when the storage was
+   * formatted), read once through the kafkajs admin — librdkafka's JS binding does not expose it
+   * (confluent-kafka-javascript #451). Throws the client's error (a failed read is retried on the next call).
+   */
+  clusterId(): Promise<string> {
+    this.clusterIdRead ??= this.kafkajsAdmin()
+      .then(async (admin) => (await admin.describeCluster()).clusterId)
+      .catch((err: unknown) => {
+        this.clusterIdRead = undefined;
+        throw err;
+      });
+    return this.clusterIdRead;
   }
 
   /** What is open now (for tests and the report of connections). */

@@ -31,6 +31,34 @@ describe('PartitionState', () => {
     expect([s.ackedNextOffset, s.inFlight]).toEqual([8, 0]);
   });
 
+  it('skip (a record from the target): acknowledged at once with nothing in flight, else with the record produced before it (invariant E)', () => {
+    const s = new PartitionState(TP, 'id-1', 0, 0);
+    expect(s.skip(0, 1)).toBe(true);
+    expect([s.nextOffset, s.ackedNextOffset, s.inFlight]).toEqual([1, 1, 0]);
+    s.accept(1, 2);
+    expect(s.skip(2, 3)).toBe(true);
+    expect(s.skip(3, 3)).toBe(true); // a run of skipped records waits for offset 1 too
+    expect([s.nextOffset, s.ackedNextOffset, s.inFlight]).toEqual([4, 1, 1]);
+    s.acknowledge(1);
+    expect([s.ackedNextOffset, s.inFlight]).toEqual([4, 0]);
+    expect(s.skip(2, 4)).toBe(false); // stale re-fetch
+  });
+
+  it('skip never lets progress pass a produced record whose acknowledgement is missing (a failed one)', () => {
+    const s = new PartitionState(TP, 'id-1', 5, 0);
+    s.accept(5, 0);
+    s.accept(7, 0); // will fail
+    s.skip(8, 0);
+    s.inFlight--; // the failed report of 7 (TargetWriter.onFailedDelivery)
+    s.acknowledge(5);
+    expect(s.ackedNextOffset).toBe(6); // not 9: 7 was never written
+    s.rewindToAcknowledged();
+    expect([s.nextOffset, s.ackedNextOffset]).toEqual([6, 6]);
+    s.accept(7, 1);
+    s.acknowledge(7);
+    expect(s.ackedNextOffset).toBe(8); // the pending skip of 8 was dropped by the rewind: 8 is fetched and skipped again
+  });
+
   it('accepts nothing unless MIRRORING; restartAt resumes and clears gaps only for a new topic ID', () => {
     const s = new PartitionState(TP, 'id-1', 5, 0);
     s.gaps = [{ expectedOffset: 1, logStartOffset: 5, gap: 4, detectedAt: 'x' }];
@@ -137,6 +165,63 @@ describe('PartitionState', () => {
         }
       }),
       { seed: 42, numRuns: 200 },
+    );
+  });
+  it('invariant E over arbitrary produce/skip/deliver/fail sequences (property, seed 14): acked never passes an undelivered produced record, and is exact once all are reported', () => {
+    type Step = { kind: 'produce' | 'skip'; gap: number } | { kind: 'deliver'; count: number } | { kind: 'fail' };
+    const stepArb: fc.Arbitrary<Step> = fc.oneof(
+      fc.record({ kind: fc.constantFrom('produce' as const, 'skip' as const), gap: fc.integer({ min: 0, max: 2 }) }),
+      fc.record({ kind: fc.constant('deliver' as const), count: fc.integer({ min: 1, max: 3 }) }),
+      fc.record({ kind: fc.constant('fail' as const) }),
+    );
+    fc.assert(
+      fc.property(fc.array(stepArb, { maxLength: 80 }), (steps) => {
+        const s = new PartitionState(TP, 'id-1', 0, 0);
+        /** Handled records in offset order; `done`: skipped, or produced and acknowledged. */
+        let entries: { offset: number; produced: boolean; done: boolean }[] = [];
+        let start = 0;
+        const model = () => {
+          let acked = start;
+          for (const e of entries) {
+            if (!e.done) break;
+            acked = e.offset + 1;
+          }
+          return acked;
+        };
+        for (const step of steps) {
+          if (step.kind === 'produce' || step.kind === 'skip') {
+            const offset = s.nextOffset + step.gap;
+            const ok = step.kind === 'produce' ? s.accept(offset, 0) : s.skip(offset, 0);
+            expect(ok).toBe(true);
+            entries.push({ offset, produced: step.kind === 'produce', done: step.kind === 'skip' });
+          } else if (step.kind === 'deliver') {
+            for (let i = 0; i < step.count; i++) {
+              const next = entries.find((e) => e.produced && !e.done);
+              if (!next) break;
+              next.done = true;
+              s.acknowledge(next.offset);
+            }
+          } else {
+            // The newest produced record fails (gap-less: nothing after it is written); the task rewinds after the reports settled.
+            const failed = [...entries].reverse().find((e) => e.produced && !e.done);
+            if (!failed) continue;
+            for (const e of entries) if (e.produced && !e.done && e !== failed) {
+              e.done = true;
+              s.acknowledge(e.offset);
+            }
+            s.inFlight--;
+            entries = entries.filter((e) => e.offset < failed.offset);
+            s.rewindToAcknowledged();
+            expect(s.ackedNextOffset).toBeLessThanOrEqual(failed.offset); // E: never past the failed record
+            start = s.ackedNextOffset;
+            entries = entries.filter((e) => e.offset >= start);
+          }
+          expect(s.ackedNextOffset).toBeLessThanOrEqual(model()); // never claims an undelivered record
+          expect(s.ackedNextOffset).toBeLessThanOrEqual(s.nextOffset); // A
+          if (entries.every((e) => e.done)) expect(s.ackedNextOffset).toBe(model()); // exact once everything is reported
+        }
+      }),
+      { seed: 14, numRuns: 300 },
     );
   });
 });

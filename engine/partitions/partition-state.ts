@@ -9,6 +9,9 @@
  *   `truncation.policy=continue`, a record skipped under `record.rejected.policy=skip`) moves both.
  * - C: a record is accepted only at or above `nextOffset`; below it is a re-fetched duplicate and is dropped.
  * - D: `inFlight` counts records handed to the producer whose delivery report has not arrived.
+ * - E: a record passed over with {@link PartitionState.skip} (it came from the target: provenance.ts) counts
+ *   as done once every record produced before it is acknowledged — never earlier, so a skipped offset
+ *   never lets progress pass a produced record that failed.
  */
 import type { TopicPartition } from '../kafka/kafka-admin.ts';
 import type { GapRecord } from '../progress/progress-store.ts';
@@ -54,6 +57,11 @@ export class PartitionState implements TopicPartition {
    * upstream offset whose acknowledgement makes the next progress write due. 0 = due at the first one.
    */
   progressDueAtOffset = 0;
+  /**
+   * Runs of skipped records waiting for the acknowledgement of the record produced just before each
+   * (invariant E), oldest first: once the record at `after` is acknowledged the acked position moves to `next`.
+   */
+  private readonly skippedRuns: { after: number; next: number }[] = [];
 
   constructor(tp: TopicPartition, topicId: string, startOffset: number, nowMs: number) {
     this.topic = tp.topic;
@@ -89,6 +97,30 @@ export class PartitionState implements TopicPartition {
   acknowledge(offset: number): void {
     this.inFlight = Math.max(0, this.inFlight - 1);
     if (offset + 1 > this.ackedNextOffset) this.ackedNextOffset = Math.min(offset + 1, this.nextOffset);
+    while (this.skippedRuns.length > 0 && offset >= this.skippedRuns[0]!.after) {
+      this.ackedNextOffset = Math.max(this.ackedNextOffset, Math.min(this.skippedRuns.shift()!.next, this.nextOffset));
+    }
+  }
+
+  /**
+   * Passes over the fetched record at `offset` without producing it (a record that came from the flow's
+   * target cluster, engine/replicate/provenance.ts): accepted as {@link accept} does (invariant C; false
+   * for a stale record), not in flight. It counts as acknowledged at once when nothing is in flight, else
+   * with the acknowledgement of the last record produced before it (invariant E).
+   */
+  skip(offset: number, nowMs: number): boolean {
+    if (this.status !== PARTITION_STATUS.MIRRORING || offset < this.nextOffset) return false;
+    if (this.inFlight === 0) {
+      this.ackedNextOffset = offset + 1;
+    } else {
+      // The record before this one was produced, unless it was itself skipped: then the run grows.
+      const last = this.skippedRuns[this.skippedRuns.length - 1];
+      if (last !== undefined && last.next === this.nextOffset) last.next = offset + 1;
+      else this.skippedRuns.push({ after: this.nextOffset - 1, next: offset + 1 });
+    }
+    this.nextOffset = offset + 1;
+    this.lastProgressAtMs = nowMs;
+    return true;
   }
 
   /**
@@ -98,6 +130,7 @@ export class PartitionState implements TopicPartition {
   rewindToAcknowledged(): void {
     this.nextOffset = this.ackedNextOffset;
     this.inFlight = 0;
+    this.skippedRuns.length = 0; // skipped records past the acknowledged position are fetched, and skipped, again
   }
 
   /** Restarts mirroring at `offset` of incarnation `topicId` (reset, acknowledged gap, continue policy, skipped record). */
@@ -106,6 +139,7 @@ export class PartitionState implements TopicPartition {
     this.topicId = topicId;
     this.nextOffset = offset;
     this.ackedNextOffset = offset;
+    this.skippedRuns.length = 0;
     this.status = PARTITION_STATUS.MIRRORING;
     this.lastProgressAtMs = nowMs;
   }

@@ -59,7 +59,7 @@ describe('MirrorTask config wiring (fakes, no broker)', () => {
     h = await topicCreatedAfterStart(false);
     const harness = h;
     const calls = harness.kafka.consumeCalls;
-    await waitFor(() => harness.kafka.consumeCalls > calls + 20, { timeoutMs: 5000, intervalMs: 5, message: 'loop iterations after the refresh interval' });
+    await waitFor(() => harness.kafka.consumeCalls > calls + 20, { timeoutMs: 20_000, intervalMs: 5, message: 'loop iterations after the refresh interval' });
     expect(harness.kafka.source.listTopicsCalls).toBe(1);
     expect(harness.kafka.target.topics.has('primary.late')).toBe(false);
     // Topics found at start are still checked: a new record of `orders` is mirrored.

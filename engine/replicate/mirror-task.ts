@@ -44,6 +44,7 @@ import { handleDeliveryFailure } from './record-rejection.ts';
 import { ProgressWriter } from './progress-writer.ts';
 import type { MirrorError } from '../core/errors.ts';
 import { consumeTimeoutMs, fenced, type MirrorTaskSettings, type TaskOutcome, type TaskProgressStore } from './mirror-task-settings.ts';
+import type { Provenance } from './provenance.ts';
 
 export type { MirrorListener, MirroredPartition, MirrorTelemetry } from './mirror-listener.ts';
 export type { HandoverHooks } from './partition-handover.ts';
@@ -63,6 +64,8 @@ export interface MirrorTaskOptions {
   handoverHooks?: HandoverHooks | undefined;
   /** Epoch ms (default `Date.now`): every time the task and its checks read. */
   clock?: (() => number) | undefined;
+  /** Loop-safe active-active: the flow's provenance header rule (engine/replicate/provenance.ts); undefined = off. */
+  provenance?: Provenance | undefined;
 }
 
 /** Records asked of the consumer per consume call. */
@@ -142,6 +145,7 @@ export class MirrorTask implements PartitionCheckActions {
       listener: this.progress.targetListener,
       clock: this.clock,
       onResetRecovered: (state, nowMs) => this.checks.onResetRecovered(state, nowMs),
+      provenance: options.provenance,
     });
     this.handover = this.clients.createMembership
       ? new PartitionHandover({ table: this.table, task: this.handoverTask(), hooks: options.handoverHooks, clock: this.clock, logger: this.log })

@@ -26,6 +26,7 @@ import type { PartitionTable } from '../partitions/partition-table.ts';
 import { DeliveryQueue, type InFlight } from './delivery-queue.ts';
 import { DeliveryFailure } from './delivery-failure.ts';
 import type { MirrorListener, MirrorTelemetry } from './mirror-listener.ts';
+import type { Provenance } from './provenance.ts';
 
 /** Collaborators of {@link TargetWriter}; `clock` gives epoch ms. */
 export interface TargetWriterOptions {
@@ -41,6 +42,11 @@ export interface TargetWriterOptions {
   clock: () => number;
   /** The first record of a reset partition's new incarnation was acknowledged at `nowMs`. */
   onResetRecovered: (state: PartitionState, nowMs: number) => void;
+  /**
+   * Loop-safe active-active (engine/replicate/provenance.ts): records that came from the target are passed
+   * over, the others produced with the provenance header. Undefined: records are produced as fetched.
+   */
+  provenance?: Provenance | undefined;
 }
 
 /** Records produced and not yet acknowledged before the task stops fetching. */
@@ -238,11 +244,18 @@ export class TargetWriter {
     if (this.paused) return;
     const now = this.o.clock();
     const table = this.o.table;
+    const provenance = this.o.provenance;
     for (let i = from; i < to; i++) {
       const m = batch[i]!;
       const state = table.statesOf(m.topic)?.[m.partition];
       const topicId = fetchedFrom.get(m.topic);
       if (!state || topicId === undefined || state.topicId !== topicId || table.knownTopic(m.topic)?.topicId !== topicId) continue;
+      if (provenance !== undefined && provenance.comesFromTarget(m)) {
+        // A copy of a record the target already has: passed over like a source gap, in partition order.
+        if (this.paused) return;
+        if (state.skip(m.offset, now)) provenance.onSkipped(state, m.offset);
+        continue;
+      }
       if (!state.accept(m.offset, now)) continue;
       const route = this.route(m.topic);
       const ctx: InFlight = {
@@ -256,7 +269,8 @@ export class TargetWriter {
       };
       this.inFlightTotal++;
       // Local queue full: librdkafka's thread drains it.
-      while (!this.produce(ctx, route.remoteTopic, m)) {
+      const record = provenance === undefined ? m : provenance.stamp(m);
+      while (!this.produce(ctx, route.remoteTopic, record)) {
         await delay(5);
         if (this.paused) return this.forget(ctx);
       }

@@ -20,6 +20,7 @@ import { TopicConfigSync } from '../discovery/topic-config-sync.ts';
 import { PairHeartbeats, sharedPairClients } from '../failover/pair-heartbeats.ts';
 import { AclSync } from '../discovery/acl-sync.ts';
 import { createMirrorTaskClients } from '../kafka/mirror-task-clients.ts';
+import { flowProvenance } from '../replicate/provenance.ts';
 import { ClusterHealth, type ClusterHealthSettings } from '../kafka/cluster-health.ts';
 import { checkConfigClientSettings } from '../kafka/client-settings-check.ts';
 import { REQUIRED_CODECS, librdkafkaVersion, missingFeatures } from '../kafka/client-features.ts';
@@ -174,7 +175,8 @@ export class MirrorEngine {
       targetAdmin: this.connections.of(flow.target, { adminTimeoutMs: flow.adminTimeoutMs }).adminView(checkTimeoutMs),
     };
     const clients = createMirrorTaskClients(flow, admins, { settings: membershipSettings(flow), logger: this.log.child({ flow: flow.name }) });
-    const task = new MirrorTask({ settings, store, telemetry: this.telemetry, logger: this.log, listener: support.listener, handoverHooks: support.handoverHooks, clients });
+    const provenance = await flowProvenance(flow, this.config.flows, (c) => this.connections.of(c, { adminTimeoutMs: flow.adminTimeoutMs }).clusterId(), this.log, this.telemetry);
+    const task = new MirrorTask({ settings, store, telemetry: this.telemetry, logger: this.log, listener: support.listener, handoverHooks: support.handoverHooks, clients, provenance });
     this.tasks.push(task);
     await task.start();
     // Failback checkpoints of this flow translate with the reverse flow's syncs: live when this engine runs it whole.

@@ -36,6 +36,7 @@ const EXPECTED: Record<string, string[]> = {
   kafka_mirror_truncation_events_total: ['source', 'target', 'topic', 'partition'],
   kafka_mirror_topic_resets_total: ['source', 'target', 'topic', 'partition'],
   kafka_mirror_log_divergences_total: ['source', 'target', 'topic', 'partition'],
+  kafka_mirror_provenance_skipped_records_total: ['source', 'target', 'topic', 'partition'],
   kafka_mirror_offset_syncs_total: ['source', 'target'],
   kafka_mirror_checkpoints_total: ['source', 'target'],
   kafka_mirror_heartbeat_latency_ms: ['source', 'target', 'topic'],
@@ -81,6 +82,8 @@ describe('Prometheus export', () => {
     t.recordCheckpoint({ flow: 'primary->standby' });
     t.recordCheckpointLatency({ flow: 'primary->standby', group: 'g1', topic: 'primary.commit-log', partition: 0 }, 7);
     t.recordHeartbeatLatency(30, { flow: 'primary->standby', topic: 'heartbeats' });
+    t.recordProvenanceSkipped(attrs, 0);
+    t.recordProvenanceSkipped(attrs, 0);
     const journal = new EventJournal();
     journal.add({ event: 'log_truncation_detected', flow: 'primary->standby', topic: 'commit-log', partition: 0, gap: 500, expectedOffset: 10, logStartOffset: 510 });
     const source = { partitionOffsets: async () => new Map([['commit-log-0', { logStartOffset: 510, logEndOffset: 700 }]]) };
@@ -107,6 +110,7 @@ describe('Prometheus export', () => {
     expect(value('kafka_mirror_partition_state', { ...P, state: 'FAILED' })).toBe('0');
     expect(value('kafka_connect_mirror_mirrorcheckpointconnector_checkpoint_latency_ms', { group: 'g1' })).toBe('7');
     expect(value('kafka_mirror_offset_syncs_total')).toBe('1');
+    expect(value('kafka_mirror_provenance_skipped_records_total', P)).toBe('2');
     expect(value('kafka_mirror_heartbeat_latency_ms', { topic: 'heartbeats' })).toBe('30');
     expect(value('kafka_mirror_ready')).toBe('1');
     await t.shutdown();

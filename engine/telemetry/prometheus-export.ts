@@ -47,6 +47,7 @@ export const METRICS = {
   truncations: { name: 'kafka_mirror_truncation_events_total', type: 'counter', labels: P, help: 'Log truncations detected.' },
   topicResets: { name: 'kafka_mirror_topic_resets_total', type: 'counter', labels: P, help: 'Topic resets detected (source topic deleted and recreated: new topic ID).' },
   divergences: { name: 'kafka_mirror_log_divergences_total', type: 'counter', labels: P, help: 'Log divergences detected (source log end below the mirrored position, same topic ID).' },
+  provenanceSkipped: { name: 'kafka_mirror_provenance_skipped_records_total', type: 'counter', labels: P, help: 'Records not mirrored because their provenance header (kafka-mirror.origin) names the target cluster: copies that would loop (active-active), records.' },
   offsetSyncs: { name: 'kafka_mirror_offset_syncs_total', type: 'counter', labels: F, help: 'Offset syncs emitted.' },
   checkpoints: { name: 'kafka_mirror_checkpoints_total', type: 'counter', labels: F, help: 'Consumer-group checkpoints emitted.' },
   heartbeatLatency: { name: 'kafka_mirror_heartbeat_latency_ms', type: 'gauge', labels: [...F, 'topic'], help: 'Target acknowledgement time of the last mirrored MM2 heartbeat minus its emission time (all hops), ms.' },
@@ -107,6 +108,11 @@ export class PrometheusExport {
         const labels = { ...(flowAliases.get(h.flow) ?? { source: '', target: '' }), topic: h.topic };
         set('heartbeatLatency', labels, num(h.latencyMs.last));
         set('heartbeatLatencyMax', labels, num(h.latencyMs.max));
+      }
+      for (const k of r.telemetry.provenanceSkipped ?? []) {
+        const p = status.partitions.find((x) => x.flow === k.flow && x.topic === k.topic && x.partition === k.partition);
+        const labels = { ...(flowAliases.get(k.flow) ?? { source: '', target: '' }), topic: p?.remoteTopic ?? k.topic, partition: String(k.partition) };
+        set('provenanceSkipped', labels, k.records);
       }
       if (status.engine.mode === 'multi-process' && r.task !== undefined) {
         set('taskRss', { task: String(r.task) }, r.process.rssBytes);

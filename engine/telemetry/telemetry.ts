@@ -82,6 +82,9 @@ export class Telemetry {
   /** `flow\0topic` → latency of mirrored heartbeats. */
   private readonly heartbeatStats = new Map<string, { flow: string; topic: string; stat: WindowedStat }>();
   private readonly lost: Counter;
+  private readonly provenanceSkipped: Counter;
+  /** `flow\0topic\0partition` → records not mirrored because they came from the target (provenance header). */
+  private readonly provenanceSkippedByPartition = new Map<string, { flow: string; topic: string; partition: number; records: number }>();
   private readonly heartbeatLatency: Histogram;
   private readonly offsetSyncs: Counter;
   private readonly checkpoints: Counter;
@@ -111,6 +114,7 @@ export class Telemetry {
       }
     }, [records, bytes]);
     this.lost = meter.createCounter('truncation-lost-records', { description: 'records deleted on the source before they were mirrored' });
+    this.provenanceSkipped = meter.createCounter('provenance-skipped-records', { description: 'records not mirrored because their provenance header names the target cluster (they would loop)' });
     this.heartbeatLatency = meter.createHistogram('heartbeat-latency-ms', { unit: 'ms', description: 'target ack time of a mirrored MM2 heartbeat minus its emission time (all hops)' });
     this.offsetSyncs = meter.createCounter('offset-syncs', { description: 'offset syncs emitted' });
     this.checkpoints = meter.createCounter('checkpoints', { description: 'consumer-group checkpoints emitted' });
@@ -164,6 +168,18 @@ export class Telemetry {
     this.countsOf(attributes.flow).lostRecords += count;
   }
 
+  /**
+   * Counts one record not mirrored because its provenance header names the flow's target cluster
+   * (engine/replicate/provenance.ts); `attributes`: {flow, topic} with the SOURCE topic.
+   */
+  recordProvenanceSkipped(attributes: { flow: string; topic: string }, partition: number): void {
+    this.provenanceSkipped.add(1, attributes);
+    const key = `${attributes.flow}\u0000${attributes.topic}\u0000${partition}`;
+    let c = this.provenanceSkippedByPartition.get(key);
+    if (c === undefined) this.provenanceSkippedByPartition.set(key, (c = { flow: attributes.flow, topic: attributes.topic, partition, records: 0 }));
+    c.records++;
+  }
+
   /** Records the replication latency of one mirrored heartbeat, ms since its emission (`attributes`: {flow, topic}). */
   recordHeartbeatLatency(latencyMs: number, attributes: Attributes): void {
     this.heartbeatLatency.record(Math.max(0, latencyMs), attributes);
@@ -211,6 +227,7 @@ export class Telemetry {
       flows: [...this.flowCounts].map(([flow, c]) => ({ flow, ...c })),
       checkpointLatency: [...this.checkpointLatency.values()].map((c) => ({ ...c.labels, latencyMs: c.stat.snapshot(nowMs) })),
       heartbeatLatency: [...this.heartbeatStats.values()].map((h) => ({ flow: h.flow, topic: h.topic, latencyMs: h.stat.snapshot(nowMs) })),
+      provenanceSkipped: [...this.provenanceSkippedByPartition.values()].map((c) => ({ ...c })),
     };
   }
 
@@ -278,6 +295,8 @@ export interface TelemetryFigures {
   flows: ({ flow: string } & FlowCounts)[];
   checkpointLatency: (CheckpointLabels & { latencyMs: WindowedFigures & { count: number } })[];
   heartbeatLatency: { flow: string; topic: string; latencyMs: WindowedFigures & { count: number } }[];
+  /** Records not mirrored per partition because they came from the target (provenance header); SOURCE topic. Absent in reports of older task processes. */
+  provenanceSkipped?: { flow: string; topic: string; partition: number; records: number }[];
 }
 
 /** Mergeable telemetry of one process: totals, the latency histograms' data points, acknowledgement times (epoch ms). */

@@ -66,15 +66,18 @@ export class FakeSourceCluster {
     return this.createTopic(name, partitions, records);
   }
 
-  /** Appends `count` records to a partition of the current incarnation; with `bytes`, each value is padded with `#` to that size. */
-  append(name: string, partition: number, count: number, bytes?: number): void {
+  /**
+   * Appends `count` records to a partition of the current incarnation; with `bytes`, each value is padded with `#` to that size;
+   * `headers` replaces the default `[{ h: 'v' }]`.
+   */
+  append(name: string, partition: number, count: number, bytes?: number, headers: SourceRecord['headers'] = [{ h: 'v' }]): void {
     const t = this.topic(name);
     const log = t.partitions[partition]!;
     for (let i = 0; i < count; i++) {
       const offset = log.records.length;
       const value = `${t.topicId}:${offset}`;
       const padded = bytes === undefined ? value : value.padEnd(bytes, '#');
-      log.records.push({ topic: name, partition, offset, key: `k${offset}`, value: Buffer.from(padded), timestamp: 1_000 + offset, headers: [{ h: 'v' }] });
+      log.records.push({ topic: name, partition, offset, key: `k${offset}`, value: Buffer.from(padded), timestamp: 1_000 + offset, headers });
     }
   }
 
@@ -129,6 +132,13 @@ export class FakeTargetCluster {
   readonly grown: string[] = [];
   /** `max.message.bytes` per remote topic (default: Kafka's 1 048 588). */
   readonly maxMessageBytes = new Map<string, number>();
+  /** Headers of the records written, per remote topic and partition, in the order of {@link values}. */
+  readonly headers = new Map<string, NonNullable<SourceRecord['headers']>[][]>();
+
+  /** Headers of the records written to a remote partition, in order. */
+  headersOf(topic: string, partition: number): NonNullable<SourceRecord['headers']>[] {
+    return this.headers.get(topic)?.[partition] ?? [];
+  }
 
   /** Values written to a remote partition, in order. */
   values(topic: string, partition: number): string[] {
@@ -169,7 +179,7 @@ export interface FakeKafkaOptions {
 const KAFKA_MAX_MESSAGE_BYTES = 1_048_588;
 
 /** One record in a fake produce request. */
-type Sent = { topic: string; partition: number; value: string; bytes: number };
+type Sent = { topic: string; partition: number; value: string; bytes: number; headers: NonNullable<SourceRecord['headers']> };
 
 /** Source, target and the consumers and producers the task creates. */
 export class FakeKafka {
@@ -254,7 +264,12 @@ export class FakeKafka {
       for (const r of sent) {
         pending--;
         const log = target.topics.get(r.topic)![r.partition]!;
-        if (!err) log.push(r.value);
+        if (!err) {
+          log.push(r.value);
+          let byPartition = target.headers.get(r.topic);
+          if (!byPartition) target.headers.set(r.topic, (byPartition = []));
+          (byPartition[r.partition] ??= []).push(r.headers);
+        }
         options.onDelivery(err, r.topic, r.partition, err ? -1 : log.length - 1);
       }
     };
@@ -280,7 +295,7 @@ export class FakeKafka {
         const bytes = (record.value?.length ?? 0) + String(record.key ?? '').length;
         if (bytes > producerMax) throw Object.assign(new Error('Broker: Message size too large'), { code: 10 });
         pending++;
-        if (queued.push({ topic, partition: record.partition, value, bytes }) === 1) setImmediate(send);
+        if (queued.push({ topic, partition: record.partition, value, bytes, headers: record.headers ?? [] }) === 1) setImmediate(send);
         return true;
       },
       awaitPartitions: async (wanted) => {

@@ -5,6 +5,7 @@
  */
 import { parseMirrorConfig } from '../../config/config.ts';
 import { MirrorTask, type MirrorListener, type MirrorTaskSettings } from '../mirror-task.ts';
+import type { Provenance } from '../provenance.ts';
 import { FakeKafka, FakeProgressStore, FakeTelemetry, ManualClock, capturingLogger, type CapturedLine, type FakeKafkaOptions } from './fake-kafka.ts';
 import type { FakeGroup } from './fake-group.ts';
 import type { ProgressRecord } from '../../progress/progress-store.ts';
@@ -50,6 +51,8 @@ export interface MirrorTaskHarnessOptions {
   clock?: ManualClock;
   /** Stands in for the offset-sync writer (default: none). */
   listener?: MirrorListener;
+  /** The flow's provenance header rule (default: off). */
+  provenance?: Provenance;
 }
 
 /** Builds the task (not started) over fresh fakes (or the shared ones given). */
@@ -61,7 +64,7 @@ export function mirrorTaskHarness(options: MirrorTaskHarnessOptions = {}): Mirro
   const lines: CapturedLine[] = [];
   const settings = testFlowSettings(options.settings);
   const clients = { ...kafka.clients(), createMembership: options.group?.factory() };
-  const task = new MirrorTask({ settings, store, telemetry, logger: capturingLogger(lines), clients, clock: clock.now, listener: options.listener });
+  const task = new MirrorTask({ settings, store, telemetry, logger: capturingLogger(lines), clients, clock: clock.now, listener: options.listener, provenance: options.provenance });
   const events = (event: string) => lines.filter((l) => l.event === event);
   return {
     kafka,
