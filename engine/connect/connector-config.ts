@@ -181,7 +181,10 @@ function renamer(origin: ReadonlyMap<string, string>): (text: string) => string 
   const keys = [...origin.keys()].sort((a, b) => b.length - a.length);
   return (text) => {
     let out = text.replace(/ \(line \d+\)/g, '');
-    for (const k of keys) out = out.split(`'${k}'`).join(`'${origin.get(k)}'`).split(` ${k} `).join(` ${origin.get(k)} `);
+    for (const k of keys) {
+      const escaped = k.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+      out = out.replace(new RegExp(`(^|[^\\w.>-])${escaped}(?=$|[^\\w.-])`, 'g'), (_m, pre: string) => `${pre}${origin.get(k)}`);
+    }
     return out;
   };
 }
