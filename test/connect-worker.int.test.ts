@@ -1,0 +1,146 @@
+/**
+ * `kafka-mirror --worker` against the two local clusters: the Connect REST API registers MM2's three
+ * connectors (IdentityReplicationPolicy, primary → standby), records, topic configs and the group's
+ * offsets reach the target, pause stops mirroring until resume, the error bodies (400/404/409) are
+ * Connect's, a restarted worker resumes its connectors from the config topic without re-copying, KIP-875
+ * offsets map onto the stored progress, and DELETE removes everything.
+ */
+import { randomBytes } from 'node:crypto';
+import { afterAll, describe, expect, it } from 'vitest';
+import { withClusterReader } from '../testkit/cluster-reader.ts';
+import { ConnectClient, WorkerProcess, connectorJson, workerProperties } from '../testkit/connect-worker.ts';
+import { commitGroupOffset, committedOffsets } from '../testkit/group-offsets.ts';
+import { PRIMARY, STANDBY, kafkajsClient, uniqueTopic } from '../testkit/test-clusters.ts';
+import { waitFor } from '../testkit/wait-for.ts';
+
+const id = randomBytes(4).toString('hex');
+const topic = uniqueTopic('cw');
+const group = `cw-group-${id}`;
+const vars = { SOURCE_BOOTSTRAP: PRIMARY, TARGET_BOOTSTRAP: STANDBY, TOPICS: topic, GROUP_PATTERN: group };
+const worker = new WorkerProcess(workerProperties(STANDBY, id));
+
+async function produce(values: readonly string[]): Promise<void> {
+  const producer = kafkajsClient(PRIMARY).producer();
+  await producer.connect();
+  try {
+    await producer.send({ topic, messages: values.map((v, i) => ({ key: `k${i % 2}`, value: v, partition: i % 2 })) });
+  } finally {
+    await producer.disconnect();
+  }
+}
+
+/** Values per partition on `bootstrap` (offset order). */
+function contents(bootstrap: string): Promise<Record<number, string[]>> {
+  return withClusterReader(bootstrap, async (r) => {
+    const all = await r.readAll(topic);
+    return Object.fromEntries([...all].map(([p, records]) => [p, records.map((rec) => rec.value?.toString('utf8') ?? '')]));
+  });
+}
+
+const count = (bootstrap: string) => withClusterReader(bootstrap, (r) => r.recordCount(topic)).catch(() => 0);
+const vals = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => `${prefix}-${i}`);
+
+afterAll(async () => {
+  await worker.dispose();
+  await withClusterReader(PRIMARY, (r) => r.deleteTopicsIfPresent([topic]));
+  await withClusterReader(STANDBY, (r) => r.deleteTopicsIfPresent([topic, `mirror-configs-${id}`, `mirror-status-${id}`, 'mm2-progress.source.internal', 'mm2-progress.other.internal']));
+});
+
+describe('Connect-style worker', () => {
+  it('registers the three MM2 connectors over REST and mirrors, pauses, resumes, survives a worker restart, maps offsets, deletes', async () => {
+    await withClusterReader(PRIMARY, async (r) => {
+      await r.admin.createTopics({ topics: [{ topic, numPartitions: 2, replicationFactor: 1, configEntries: [{ name: 'retention.ms', value: '86400000' }] }] });
+    });
+    await produce(vals('a', 20));
+    const api = new ConnectClient(await worker.start());
+
+    const root = await api.call('GET', '/');
+    expect(root.body).toEqual({ version: expect.any(String), commit: 'kafka-mirror-engine', kafka_cluster_id: expect.stringMatching(/^[\w-]{22}$/) });
+    expect((await api.call('GET', '/connectors')).body).toEqual([]);
+
+    for (const kind of ['source', 'checkpoint', 'heartbeat'] as const) {
+      const res = await api.call('POST', '/connectors', connectorJson(kind, vars));
+      expect(res.status).toBe(201);
+      expect(res.body).toMatchObject({ name: `mm2-${kind}`, tasks: [{ connector: `mm2-${kind}`, task: 0 }], type: 'source' });
+    }
+    for (const name of ['mm2-source', 'mm2-checkpoint', 'mm2-heartbeat']) await api.waitForState(name, 'RUNNING');
+
+    // Records, topic config and (with sync.group.offsets.enabled) the group's offsets on the target, same topic name.
+    await waitFor(async () => (await count(STANDBY)) === 20, { timeoutMs: 60_000, message: '20 records on the target' });
+    expect(await contents(STANDBY)).toEqual(await contents(PRIMARY));
+    const retention = await withClusterReader(STANDBY, async (r) => (await r.topicConfigs(topic)).get('retention.ms')?.value);
+    expect(retention).toBe('86400000');
+    await commitGroupOffset(PRIMARY, group, topic, 0, 7);
+    await commitGroupOffset(PRIMARY, group, topic, 1, 10);
+    const translated = await waitFor(async () => {
+      const o = await committedOffsets(STANDBY, group, topic);
+      return o.get(0) === 7 && o.get(1) === 10 ? o : undefined;
+    }, { timeoutMs: 60_000, message: 'group offsets on the target' });
+    expect([...translated].sort()).toEqual([[0, 7], [1, 10]]);
+    expect((await api.call('GET', '/connectors/mm2-source/topics')).body).toEqual({ 'mm2-source': { topics: [topic] } });
+
+    // Error bodies.
+    const bad = await api.call('POST', '/connectors', { name: 'bad', config: { ...connectorJson('source', vars).config, 'emit.checkpoints.interval.seconds': 'soon' } });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error_code).toBe(400);
+    expect(bad.body.message).toMatch(/^Connector configuration is invalid and contains the following 1 error\(s\):\nInvalid config: 'emit.checkpoints.interval.seconds' = 'soon'/);
+    expect(await api.call('GET', '/connectors/nope/status')).toEqual({ status: 404, body: { error_code: 404, message: 'Connector nope not found' } });
+    expect((await api.call('POST', '/connectors', connectorJson('source', vars))).body).toEqual({ error_code: 409, message: 'Connector mm2-source already exists' });
+    // A second pair, then a change to it while it is still starting: 409.
+    const other = connectorJson('source', { ...vars, TOPICS: `${topic}-never` });
+    other.name = 'other-source';
+    other.config['source.cluster.alias'] = 'other';
+    expect((await api.call('POST', '/connectors', other)).status).toBe(201);
+    const busy = await api.call('PUT', '/connectors/other-source/config', other.config);
+    expect(busy).toEqual({ status: 409, body: { error_code: 409, message: 'Cannot complete request momentarily: a change to connector other-source is still being applied; retry shortly' } });
+    await api.waitForState('other-source', 'RUNNING');
+    expect((await api.call('DELETE', '/connectors/other-source')).status).toBe(204);
+
+    // Pause: no record mirrored while PAUSED (checked once several heartbeats went by), all of them after resume.
+    expect((await api.call('PUT', '/connectors/mm2-source/pause')).status).toBe(202);
+    await api.waitForState('mm2-source', 'PAUSED');
+    await produce(vals('b', 10));
+    const heartbeats = await withClusterReader(STANDBY, (r) => r.recordCount('heartbeats'));
+    await waitFor(async () => (await withClusterReader(STANDBY, (r) => r.recordCount('heartbeats'))) >= heartbeats + 3, { timeoutMs: 30_000, message: '3 heartbeats while paused' });
+    expect(await count(STANDBY)).toBe(20);
+    expect((await api.call('PUT', '/connectors/mm2-source/resume')).status).toBe(202);
+    await api.waitForState('mm2-source', 'RUNNING');
+    await waitFor(async () => (await count(STANDBY)) === 30, { timeoutMs: 60_000, message: '30 records after resume' });
+    expect(await contents(STANDBY)).toEqual(await contents(PRIMARY));
+
+    // Worker restart: the connectors come back from the config topic and resume from the stored progress.
+    expect(await worker.stop()).toBe(0);
+    await produce(vals('c', 6));
+    const api2 = new ConnectClient(await worker.start());
+    expect((await api2.call('GET', '/connectors')).body).toEqual(['mm2-checkpoint', 'mm2-heartbeat', 'mm2-source']);
+    await api2.waitForState('mm2-source', 'RUNNING');
+    await waitFor(async () => (await count(STANDBY)) >= 36, { timeoutMs: 60_000, message: '36 records after the worker restart' });
+    const after = await contents(STANDBY);
+    expect(after).toEqual(await contents(PRIMARY)); // nothing copied twice
+    const withStatus = (await api2.call('GET', '/connectors?expand=status&expand=info')).body;
+    expect(withStatus['mm2-checkpoint'].status.connector.state).toBe('RUNNING');
+    expect(withStatus['mm2-source'].info.config['replication.policy.class']).toBe('org.apache.kafka.connect.mirror.IdentityReplicationPolicy');
+
+    // KIP-875 offsets over the progress records: the last mirrored offset per partition; PATCH needs STOPPED.
+    const offsets = await waitFor(async () => {
+      const o = (await api2.call('GET', '/connectors/mm2-source/offsets')).body as { offsets: { partition: { partition: number }; offset: { offset: number } }[] };
+      return o.offsets.length === 2 && o.offsets.every((x) => x.offset.offset === after[x.partition.partition]!.length - 1) ? o : undefined;
+    }, { timeoutMs: 30_000, message: 'offsets at the log end' });
+    expect(offsets.offsets.map((o) => o.partition)).toEqual([{ cluster: 'source', topic, partition: 0 }, { cluster: 'source', topic, partition: 1 }]);
+    const patch = { offsets: [{ partition: { cluster: 'source', topic, partition: 0 }, offset: { offset: 4 } }] };
+    expect((await api2.call('PATCH', '/connectors/mm2-source/offsets', patch)).status).toBe(400);
+    expect((await api2.call('PUT', '/connectors/mm2-source/stop')).status).toBe(204);
+    await api2.waitForState('mm2-source', 'STOPPED');
+    await waitFor(async () => (await api2.call('PATCH', '/connectors/mm2-source/offsets', patch)).status === 200, { timeoutMs: 30_000, message: 'offsets altered once stopped' });
+    const altered = (await api2.call('GET', '/connectors/mm2-source/offsets')).body.offsets;
+    expect(altered.find((o: { partition: { partition: number } }) => o.partition.partition === 0).offset).toEqual({ offset: 4 });
+
+    // Delete: 204, gone from the list and from the config topic.
+    for (const name of ['mm2-source', 'mm2-checkpoint', 'mm2-heartbeat']) expect((await api2.call('DELETE', `/connectors/${name}`)).status).toBe(204);
+    expect((await api2.call('GET', '/connectors')).body).toEqual([]);
+    expect(await worker.stop()).toBe(0);
+    const api3 = new ConnectClient(await worker.start());
+    expect((await api3.call('GET', '/connectors')).body).toEqual([]);
+    expect(await worker.stop()).toBe(0);
+  });
+});
