@@ -7,6 +7,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
+import { KafkaAdmin } from '../engine/testing.ts';
 import { withClusterReader } from '../testkit/cluster-reader.ts';
 import { ConnectClient, WorkerProcess, connectorJson, workerProperties } from '../testkit/connect-worker.ts';
 import { commitGroupOffset, committedOffsets } from '../testkit/group-offsets.ts';
@@ -18,6 +19,8 @@ const topic = uniqueTopic('cw');
 const group = `cw-group-${id}`;
 const vars = { SOURCE_BOOTSTRAP: PRIMARY, TARGET_BOOTSTRAP: STANDBY, TOPICS: topic, GROUP_PATTERN: group };
 const worker = new WorkerProcess(workerProperties(STANDBY, id));
+const truncated = uniqueTopic('cwt');
+const worker2 = new WorkerProcess(workerProperties(STANDBY, `${id}-t`));
 
 async function produce(values: readonly string[]): Promise<void> {
   const producer = kafkajsClient(PRIMARY).producer();
@@ -42,8 +45,9 @@ const vals = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => 
 
 afterAll(async () => {
   await worker.dispose();
-  await withClusterReader(PRIMARY, (r) => r.deleteTopicsIfPresent([topic]));
-  await withClusterReader(STANDBY, (r) => r.deleteTopicsIfPresent([topic, `mirror-configs-${id}`, `mirror-status-${id}`, 'mm2-progress.source.internal', 'mm2-progress.other.internal']));
+  await worker2.dispose();
+  await withClusterReader(PRIMARY, (r) => r.deleteTopicsIfPresent([topic, truncated]));
+  await withClusterReader(STANDBY, (r) => r.deleteTopicsIfPresent([topic, truncated, 'mm2-progress.trunc.internal', `mirror-configs-${id}`, `mirror-status-${id}`, `mirror-configs-${id}-t`, `mirror-status-${id}-t`, 'mm2-progress.source.internal', 'mm2-progress.other.internal']));
 });
 
 describe('Connect-style worker', () => {
@@ -142,5 +146,49 @@ describe('Connect-style worker', () => {
     const api3 = new ConnectClient(await worker.start());
     expect((await api3.call('GET', '/connectors')).body).toEqual([]);
     expect(await worker.stop()).toBe(0);
+  });
+
+  it('a truncation under truncation.policy=fail is FAILED with its evidence as trace; offsets moved past the gap while STOPPED let it run again', async () => {
+    await withClusterReader(PRIMARY, (r) => r.admin.createTopics({ topics: [{ topic: truncated, numPartitions: 1, replicationFactor: 1 }] }));
+    const producer = kafkajsClient(PRIMARY).producer();
+    await producer.connect();
+    await producer.send({ topic: truncated, messages: vals('t', 10).map((v) => ({ value: v, partition: 0 })) });
+    await producer.disconnect();
+    const api = new ConnectClient(await worker2.start());
+    const connector = connectorJson('source', { ...vars, TOPICS: truncated });
+    connector.name = 'trunc-source';
+    connector.config['source.cluster.alias'] = 'trunc';
+    // Created STOPPED; its position set to "offset 2 mirrored" (next: 3) before any run.
+    expect((await api.call('POST', '/connectors', { ...connector, initial_state: 'STOPPED' })).status).toBe(201);
+    expect((await api.call('GET', '/connectors/trunc-source/status')).body).toMatchObject({ connector: { state: 'STOPPED' }, tasks: [] });
+    const patch = (offset: number) => ({ offsets: [{ partition: { cluster: 'trunc', topic: truncated, partition: 0 }, offset: { offset } }] });
+    await waitFor(async () => (await api.call('PATCH', '/connectors/trunc-source/offsets', patch(2))).status === 200, { message: 'offsets set while STOPPED' });
+    expect((await api.call('GET', '/connectors/trunc-source/offsets')).body).toEqual({ offsets: [{ partition: { cluster: 'trunc', topic: truncated, partition: 0 }, offset: { offset: 2 } }] });
+    // Retention-like loss before the engine ever ran: records 0..7 deleted on the source.
+    const admin = new KafkaAdmin({ 'bootstrap.servers': PRIMARY });
+    try {
+      await admin.deleteRecordsBefore({ topic: truncated, partition: 0 }, 8);
+    } finally {
+      admin.close();
+    }
+    expect((await api.call('PUT', '/connectors/trunc-source/resume')).status).toBe(202);
+    const failed = await api.waitForState('trunc-source', 'FAILED');
+    expect(failed.connector.trace).toMatch(new RegExp(`^TruncationError \\(TRUNCATION_DETECTED\\): Log truncation detected for ${truncated}-0: expected offset 3, log start offset 8, 5 records lost`));
+    expect(failed.connector.trace).toContain('"gap":5');
+    expect(failed.tasks[0].trace).toBe(failed.connector.trace);
+    // The operator accepts the gap the Connect way: stop, move the offset past it, resume.
+    expect((await api.call('PUT', '/connectors/trunc-source/stop')).status).toBe(204);
+    await api.waitForState('trunc-source', 'STOPPED');
+    await waitFor(async () => (await api.call('PATCH', '/connectors/trunc-source/offsets', patch(7))).status === 200, { message: 'offsets moved past the gap' });
+    expect((await api.call('PUT', '/connectors/trunc-source/resume')).status).toBe(202);
+    await api.waitForState('trunc-source', 'RUNNING');
+    const remote = await waitFor(async () => {
+      const r = await withClusterReader(STANDBY, (c) => c.readAll(truncated)).catch(() => undefined);
+      const values = r?.get(0)?.map((x) => x.value?.toString('utf8'));
+      return values?.length === 2 ? values : undefined;
+    }, { timeoutMs: 60_000, message: 'records 8 and 9 on the target' });
+    expect(remote).toEqual(['t-8', 't-9']);
+    expect((await api.call('DELETE', '/connectors/trunc-source')).status).toBe(204);
+    expect(await worker2.stop()).toBe(0);
   });
 });

@@ -5,7 +5,9 @@
  * Shape as MM2 stores them (apache/kafka `MirrorUtils.wrapPartition` / `wrapOffset`):
  * `{"partition":{"cluster":"<source alias>","topic":"orders","partition":0},"offset":{"offset":41}}` — the
  * upstream offset of the LAST mirrored record, i.e. our `nextOffset - 1` (MirrorSourceTask seeks to offset + 1).
- * Only the current incarnation of each partition (latest topic ID written) is shown and altered. Partitions
+ * Only the connector's topics (its `topics` / `topics.exclude`: the progress topic is shared by every flow from
+ * the same source alias into the target) and only the current incarnation of each partition (latest topic ID
+ * written) are shown and reset. Partitions
  * never mirrored are absent; an offset of `null` in a PATCH forgets the partition (it then starts per
  * `auto.offset.reset`, earliest by default). An offset below the source's log start makes the next start
  * report a truncation, as any stored position would.
@@ -43,7 +45,8 @@ async function latestRecords(flow: FlowConfig): Promise<ProgressRecord[]> {
     byIncarnation.set(id, r);
   }, { clientId: 'kafka-mirror-worker-offsets-reader' });
   const latest = new Map<string, ProgressRecord>();
-  for (const r of byIncarnation.values()) latest.set(`${r.topic}\u0000${r.partition}`, r);
+  // The progress topic is per source alias, shared by every flow from it into this target: only this connector's topics.
+  for (const r of byIncarnation.values()) if (flow.topicFilter.shouldReplicateTopic(r.topic)) latest.set(`${r.topic}\u0000${r.partition}`, r);
   return [...latest.values()].sort((a, b) => a.topic.localeCompare(b.topic) || a.partition - b.partition);
 }
 
