@@ -58,7 +58,9 @@ export async function runWorker(opts: WorkerOptions, signals: NodeJS.EventEmitte
     herder = h;
     const view: StatusView = {
       current: () => {
-        const reports = h.pairRuntimes.flatMap((r) => (r.reporter ? [r.reporter.report()] : []));
+        // A failed connector is the Connect status endpoint's business (FAILED + trace), not the worker's liveness:
+        // restarting the worker would not cure a truncation. /health, /ready, /status and /metrics cover the live pairs.
+        const reports = h.pairRuntimes.flatMap((r) => (r.reporter && r.state !== 'failed' ? [r.reporter.report()] : []));
         return { status: buildStatus(reports, undefined, { version: ENGINE_VERSION, mode: 'single-process', pid: process.pid, startedAtMs, phase, staleAfterMs: STALE_AFTER_MS }), reports };
       },
     };
