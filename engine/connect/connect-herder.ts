@@ -98,6 +98,8 @@ export class ConnectHerder {
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
   private readonly published = new Map<string, string>();
+  /** Connectors whose config-topic write is in flight (two concurrent requests must not both pass the checks). */
+  private readonly writing = new Set<string>();
 
   constructor(options: HerderOptions) {
     this.o = options;
@@ -188,10 +190,13 @@ export class ConnectHerder {
     if (n === '' || !NAME.test(n)) throw new ConnectRequestError(400, 'Connector name is required and must not contain ISO control characters');
     if (config.name !== undefined && config.name !== n) throw new ConnectRequestError(400, `Connector name configuration (${config.name}) doesn't match connector name in the URL (${n})`);
     if (this.connectors.has(n)) throw new ConnectRequestError(409, `Connector ${n} already exists`);
+    this.assertNotPending(n);
     const full = { ...config, name: n };
     const spec = this.validate(n, full);
-    if (initialState && initialState !== 'RUNNING') await this.o.store.putTargetState(n, initialState);
-    await this.o.store.putConfig(n, full);
+    await this.exclusively(n, async () => {
+      if (initialState && initialState !== 'RUNNING') await this.o.store.putTargetState(n, initialState);
+      await this.o.store.putConfig(n, full);
+    });
     this.apply(n, { name: n, config: full, targetState: initialState ?? 'RUNNING', spec, invalid: undefined });
     this.log.info({ event: 'connector_created', connector: n, kind: spec.kind, pair: spec.pair, targetState: initialState ?? 'RUNNING' }, `Connector ${n} created`);
     return this.info(n);
@@ -205,7 +210,7 @@ export class ConnectHerder {
     this.assertNotPending(name);
     const full = { ...mergeRedacted(config, existing.config), name };
     const spec = this.validate(name, full);
-    await this.o.store.putConfig(name, full);
+    await this.exclusively(name, () => this.o.store.putConfig(name, full));
     this.apply(name, { ...existing, config: full, spec, invalid: undefined });
     this.log.info({ event: 'connector_reconfigured', connector: name }, `Connector ${name} reconfigured`);
     return { created: false, info: this.info(name) };
@@ -216,7 +221,7 @@ export class ConnectHerder {
     const e = this.entry(name);
     if (e.targetState === state) return;
     this.assertNotPending(name);
-    await this.o.store.putTargetState(name, state);
+    await this.exclusively(name, () => this.o.store.putTargetState(name, state));
     this.apply(name, { ...e, targetState: state });
     this.log.info({ event: 'connector_target_state', connector: name, targetState: state }, `Connector ${name} → ${state}`);
   }
@@ -249,7 +254,7 @@ export class ConnectHerder {
   async delete(name: string): Promise<void> {
     this.entry(name);
     this.assertNotPending(name);
-    await this.o.store.remove(name, [0]);
+    await this.exclusively(name, () => this.o.store.remove(name, [0]));
     this.apply(name, undefined);
     this.published.delete(name);
     this.log.info({ event: 'connector_deleted', connector: name }, `Connector ${name} deleted`);
@@ -271,8 +276,19 @@ export class ConnectHerder {
     return e;
   }
 
+  /** Runs the config-topic write of a change to `name`; a concurrent change to it meanwhile is refused with 409. */
+  private async exclusively(name: string, write: () => Promise<void>): Promise<void> {
+    this.assertNotPending(name);
+    this.writing.add(name);
+    try {
+      await write();
+    } finally {
+      this.writing.delete(name);
+    }
+  }
+
   private assertNotPending(name: string): void {
-    if (this.pending.has(name)) throw new ConnectRequestError(409, `Cannot complete request momentarily: a change to connector ${name} is still being applied; retry shortly`);
+    if (this.pending.has(name) || this.writing.has(name)) throw new ConnectRequestError(409, `Cannot complete request momentarily: a change to connector ${name} is still being applied; retry shortly`);
   }
 
   private apply(name: string, entry: Entry | undefined): void {

@@ -131,6 +131,13 @@ describe('Connect REST API (fastify inject, herder over an in-memory config topi
     expect(w.store.configRecords.filter((r) => r.key === 'connector-x')).toEqual([]); // nothing stored for rejected configs
   });
 
+  it('two concurrent POSTs of one name: one 201, one 409; nothing written twice', async () => {
+    const w = await world();
+    const answers = await Promise.all([post(w, { name: 'a', config: CONFIG }), post(w, { name: 'a', config: { ...CONFIG, topics: 'other' } })]);
+    expect(answers.map((a) => a.statusCode).sort()).toEqual([201, 409]);
+    expect(w.store.configRecords.filter((r) => r.key === 'connector-a')).toHaveLength(1);
+  });
+
   it('409 while a change of that connector is still being applied', async () => {
     const w = await world({ holdStart: true });
     expect((await post(w, { name: 'a', config: CONFIG })).statusCode).toBe(201);
