@@ -16,40 +16,12 @@
  * engine's Kafka-group membership (issue 15) shares the partitions (until it lands, run one worker per group).
  */
 import type { Logger } from '../core/logger.ts';
-import { ConfigError, ERROR_CODES, MirrorError } from '../core/errors.ts';
+import { ConfigError } from '../core/errors.ts';
 import type { EventJournal } from '../telemetry/event-journal.ts';
 import { connectorSpec, mergeRedacted, pairConfig, redactConnectorConfig, validateConnector, type ConnectorKind, type ConnectorSpec, type PairConfig, type PairPlan } from './connector-config.ts';
 import type { ConnectorStore, StoredConnector, TargetState } from './connector-store.ts';
+import { ConnectRequestError, type ConnectState, type ConnectorInfo, type ConnectorStateInfo } from './connect-entities.ts';
 import { PairRuntime, type PairEngine } from './pair-runtime.ts';
-
-/** A refused request: `status` is the HTTP status (400, 404, 409), `message` Connect's `message`. */
-export class ConnectRequestError extends MirrorError {
-  readonly status: number;
-
-  constructor(status: number, message: string) {
-    super(ERROR_CODES.REQUEST_REJECTED, message);
-    this.status = status;
-  }
-}
-
-/** Connect's connector and task states (`AbstractStatus.State`). */
-export type ConnectState = 'UNASSIGNED' | 'RUNNING' | 'PAUSED' | 'FAILED' | 'RESTARTING' | 'STOPPED';
-
-/** Connect's `ConnectorInfo` entity. */
-export interface ConnectorInfo {
-  name: string;
-  config: Record<string, string>;
-  tasks: { connector: string; task: number }[];
-  type: 'source';
-}
-
-/** Connect's `ConnectorStateInfo` entity (`trace` only when FAILED). */
-export interface ConnectorStateInfo {
-  name: string;
-  connector: { state: ConnectState; worker_id: string; trace?: string };
-  tasks: { id: number; state: ConnectState; worker_id: string; trace?: string }[];
-  type: 'source';
-}
 
 interface Entry extends StoredConnector {
   /** Undefined when the stored config no longer validates (written by another version, or by hand). */

@@ -14,7 +14,8 @@ import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 import { ConfigError } from '../core/errors.ts';
 import type { Logger } from '../core/logger.ts';
 import { CONNECTOR_CLASSES, BYTE_ARRAY_CONVERTER, connectorKind, pairConfig, redactConnectorConfig, validateConnector } from './connector-config.ts';
-import { ConnectRequestError, type ConnectHerder } from './connect-herder.ts';
+import type { ConnectHerder } from './connect-herder.ts';
+import { ConnectRequestError } from './connect-entities.ts';
 import { alterSourceOffsets, checkOffsetEntries, readSourceOffsets, resetSourceOffsets, type SourceOffset } from './connector-offsets.ts';
 import type { FlowConfig } from '../config/config.ts';
 

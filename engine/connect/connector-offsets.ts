@@ -19,7 +19,7 @@ import { KafkaAdmin } from '../kafka/kafka-admin.ts';
 import { adminConfig } from '../kafka/kafka-clients.ts';
 import { readInternalTopic } from '../kafka/internal-topics.ts';
 import { ProgressStore, decodeProgress, encodeProgressKey, type ProgressKey, type ProgressRecord } from '../progress/progress-store.ts';
-import { ConnectRequestError } from './connect-herder.ts';
+import { ConnectRequestError } from './connect-entities.ts';
 
 /** Connect's `ConnectorOffset` entity for MM2's source connector. */
 export interface SourceOffset {
