@@ -36,7 +36,9 @@ export const test6: Scenario = {
     const dir = join(ctx.logsDir, 'test6');
     rmSync(dir, { recursive: true, force: true });
     mkdirSync(dir, { recursive: true });
-    const worker = new WorkerProcess(workerProperties(ctx.standby, 'test6'), dir);
+    const logFile = join(ctx.logsDir, 'test6-worker.log');
+    rmSync(logFile, { force: true });
+    const worker = new WorkerProcess(workerProperties(ctx.standby, 'test6'), { dir, logFile });
     const { result, finish } = startResult(test6, [worker.logFile]);
     const group = `orders-app-${randomBytes(3).toString('hex')}`;
     const vars = { SOURCE_BOOTSTRAP: ctx.primary, TARGET_BOOTSTRAP: ctx.standby, TOPICS: TOPIC, GROUP_PATTERN: 'orders-app-.*' };

@@ -103,10 +103,14 @@ export class WorkerProcess {
   private exit: Promise<number> | undefined;
   private stderr = '';
 
-  constructor(properties: string, dir?: string) {
-    this.dir = dir ?? mkdtempSync(join(tmpdir(), 'kme-worker-'));
+  /**
+   * `dir`: where worker.properties goes (default: a new temporary folder); `logFile`: the JSON log, its pid in
+   * `<logFile>.pid` while running (default `<dir>/worker.log`; scenarios put it in logs/ where `npm run cleanup` looks).
+   */
+  constructor(properties: string, options: { dir?: string; logFile?: string } = {}) {
+    this.dir = options.dir ?? mkdtempSync(join(tmpdir(), 'kme-worker-'));
     this.propertiesPath = join(this.dir, 'worker.properties');
-    this.logFile = join(this.dir, 'worker.log');
+    this.logFile = options.logFile ?? join(this.dir, 'worker.log');
     writeFileSync(this.propertiesPath, properties);
   }
 
