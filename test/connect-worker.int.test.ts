@@ -6,9 +6,14 @@
  * offsets map onto the stored progress, and DELETE removes everything.
  */
 import { randomBytes } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { KafkaAdmin } from '../engine/testing.ts';
+import { KafkaAdmin, runWorker } from '../engine/testing.ts';
 import { withClusterReader } from '../testkit/cluster-reader.ts';
+import { parseLogLines } from '../testkit/engine-log.ts';
 import { ConnectClient, WorkerProcess, connectorJson, workerProperties } from '../testkit/connect-worker.ts';
 import { commitGroupOffset, committedOffsets } from '../testkit/group-offsets.ts';
 import { PRIMARY, STANDBY, kafkajsClient, uniqueTopic } from '../testkit/test-clusters.ts';
@@ -20,7 +25,7 @@ const group = `cw-group-${id}`;
 const vars = { SOURCE_BOOTSTRAP: PRIMARY, TARGET_BOOTSTRAP: STANDBY, TOPICS: topic, GROUP_PATTERN: group };
 const worker = new WorkerProcess(workerProperties(STANDBY, id));
 const truncated = uniqueTopic('cwt');
-const worker2 = new WorkerProcess(workerProperties(STANDBY, `${id}-t`));
+const inProcessDir = mkdtempSync(join(tmpdir(), 'kme-worker-'));
 
 async function produce(values: readonly string[]): Promise<void> {
   const producer = kafkajsClient(PRIMARY).producer();
@@ -45,7 +50,7 @@ const vals = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => 
 
 afterAll(async () => {
   await worker.dispose();
-  await worker2.dispose();
+  rmSync(inProcessDir, { recursive: true, force: true });
   await withClusterReader(PRIMARY, (r) => r.deleteTopicsIfPresent([topic, truncated]));
   await withClusterReader(STANDBY, (r) => r.deleteTopicsIfPresent([topic, truncated, 'mm2-progress.trunc.internal', `mirror-configs-${id}`, `mirror-status-${id}`, `mirror-configs-${id}-t`, `mirror-status-${id}-t`, 'mm2-progress.source.internal', 'mm2-progress.other.internal']));
 });
@@ -158,7 +163,14 @@ describe('Connect-style worker', () => {
     await producer.connect();
     await producer.send({ topic: truncated, messages: vals('t', 10).map((v) => ({ value: v, partition: 0 })) });
     await producer.disconnect();
-    const api = new ConnectClient(await worker2.start());
+    // This worker runs in-process (runWorker with its own signal emitter), so its code counts for coverage.
+    writeFileSync(join(inProcessDir, 'worker.properties'), workerProperties(STANDBY, `${id}-t`));
+    const logFile = join(inProcessDir, 'worker.log');
+    const signals = new EventEmitter();
+    const exited = runWorker({ worker: join(inProcessDir, 'worker.properties'), logFile, logLevel: 'info', listeners: 'http://127.0.0.1:0' }, signals);
+    const started = await waitFor(() => (existsSync(logFile) ? parseLogLines(readFileSync(logFile, 'utf8')).find((l) => l.event === 'worker_started') : undefined),
+      { timeoutMs: 60_000, message: 'in-process worker started' });
+    const api = new ConnectClient(String(started.url));
     const connector = connectorJson('source', { ...vars, TOPICS: truncated });
     connector.name = 'trunc-source';
     connector.config['source.cluster.alias'] = 'trunc';
@@ -193,6 +205,7 @@ describe('Connect-style worker', () => {
     }, { timeoutMs: 60_000, message: 'records 8 and 9 on the target' });
     expect(remote).toEqual(['t-8', 't-9']);
     expect((await api.call('DELETE', '/connectors/trunc-source')).status).toBe(204);
-    expect(await worker2.stop()).toBe(0);
+    signals.emit('SIGTERM');
+    expect(await exited).toBe(0);
   });
 });
