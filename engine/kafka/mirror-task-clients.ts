@@ -1,13 +1,16 @@
 /**
  * The client ports of one mirror task and their librdkafka-backed defaults: a source and a target admin,
- * and factories for the source consumer and the target producer (a new consumer per topic incarnation,
- * see mirror-task.ts). The runtime builds them; a unit test passes fakes instead.
+ * factories for the source consumer and the target producer (a new consumer per topic incarnation,
+ * see mirror-task.ts), and optionally for the flow's group membership on the target
+ * (group-membership.ts). The runtime builds them; a unit test passes fakes instead.
  */
 import { KafkaAdmin } from './kafka-admin.ts';
 import { adminConfig, type ClusterClientSettings } from './kafka-clients.ts';
 import type { SourceAdminPort, TargetAdminPort } from './admin-ports.ts';
 import { sourceConsumerFactory, type SourceConsumerFactory } from './source-consumer.ts';
 import { targetProducerFactory, type TargetProducerFactory } from './target-producer.ts';
+import { groupMembershipFactory, type GroupMembershipFactory, type MembershipSettings } from './group-membership.ts';
+import type { Logger } from '../core/logger.ts';
 
 /** Everything a mirror task talks to Kafka through. The task takes ownership: it closes both admins when it stops. */
 export interface MirrorTaskClients {
@@ -15,6 +18,8 @@ export interface MirrorTaskClients {
   readonly targetAdmin: TargetAdminPort;
   readonly createSourceConsumer: SourceConsumerFactory;
   readonly createTargetProducer: TargetProducerFactory;
+  /** Joins the flow's group: the task then mirrors only what the group assigns it. Absent: the whole flow. */
+  readonly createMembership?: GroupMembershipFactory | undefined;
 }
 
 /** What the default clients need from a flow's config (FlowConfig satisfies it). */
@@ -27,13 +32,15 @@ export interface MirrorTaskClientSettings {
 }
 
 /**
- * The librdkafka clients of one flow's mirror task (consumer and producer on demand). `admins`: the
- * shared per-cluster admins (engine/kafka/cluster-connections.ts) — without them the task gets two
- * admins of its own, created now.
+ * The librdkafka clients of one flow's mirror task (consumer, producer and group membership on demand).
+ * `admins`: the shared per-cluster admins (engine/kafka/cluster-connections.ts) — without them the task
+ * gets two admins of its own, created now. `membership`: the flow's group settings; without them the
+ * task mirrors the whole flow (no group).
  */
 export function createMirrorTaskClients(
   settings: MirrorTaskClientSettings,
   admins: { sourceAdmin?: SourceAdminPort; targetAdmin?: TargetAdminPort } = {},
+  membership?: { settings: MembershipSettings; logger: Logger },
 ): MirrorTaskClients {
   const clientId = `kafka-mirror-${settings.name}`;
   return {
@@ -41,5 +48,6 @@ export function createMirrorTaskClients(
     targetAdmin: admins.targetAdmin ?? new KafkaAdmin(adminConfig(settings.target, `${clientId}-target-admin`), { label: settings.target }),
     createSourceConsumer: sourceConsumerFactory(settings.source, clientId, settings.isolationLevel),
     createTargetProducer: targetProducerFactory(settings.target, clientId),
+    createMembership: membership && groupMembershipFactory(settings.target, `${clientId}-group`, membership.settings, membership.logger),
   };
 }
