@@ -208,4 +208,51 @@ describe('Connect-style worker', () => {
     signals.emit('SIGTERM');
     expect(await exited).toBe(0);
   });
+
+  it('two workers of one group share a connector\'s partitions through the Kafka group: every record once on the target', async () => {
+    const shared = uniqueTopic('cwg');
+    await withClusterReader(PRIMARY, (r) => r.admin.createTopics({ topics: [{ topic: shared, numPartitions: 4, replicationFactor: 1 }] }));
+    const props = workerProperties(STANDBY, `${id}-g`);
+    const [w1, w2] = [new WorkerProcess(props), new WorkerProcess(props)];
+    try {
+      const api1 = new ConnectClient(await w1.start());
+      const api2 = new ConnectClient(await w2.start());
+      const connector = connectorJson('source', { ...vars, TOPICS: shared });
+      connector.name = 'shared-source';
+      connector.config['source.cluster.alias'] = 'grp';
+      expect((await api1.call('POST', '/connectors', connector)).status).toBe(201);
+      // The second worker learns it from the config topic and runs it too; the group splits the 4 partitions.
+      await api1.waitForState('shared-source', 'RUNNING');
+      await api2.waitForState('shared-source', 'RUNNING');
+      /** Partitions of the topic a worker owns now: its partitions_assigned minus partitions_revoked (cooperative, incremental). */
+      const owned = (w: WorkerProcess): Set<string> => {
+        const mine = new Set<string>();
+        for (const l of w.lines()) {
+          const ps = Array.isArray(l.partitions) ? (l.partitions as string[]).filter((p) => p.startsWith(`${shared}-`)) : [];
+          if (l.event === 'partitions_assigned') ps.forEach((p) => mine.add(p));
+          if (l.event === 'partitions_revoked' || l.event === 'partitions_lost') ps.forEach((p) => mine.delete(p));
+        }
+        return mine;
+      };
+      const [o1, o2] = await waitFor(() => {
+        const [x, y] = [owned(w1), owned(w2)];
+        return x.size > 0 && y.size > 0 && x.size + y.size === 4 && new Set([...x, ...y]).size === 4 ? [x, y] : undefined;
+      }, { timeoutMs: 60_000, message: 'the two workers own disjoint shares of the 4 partitions' });
+      expect(o1.size + o2.size).toBe(4);
+      const producer = kafkajsClient(PRIMARY).producer();
+      await producer.connect();
+      await producer.send({ topic: shared, messages: vals('g', 40).map((v, i) => ({ value: v, partition: i % 4 })) });
+      await producer.disconnect();
+      await waitFor(async () => (await withClusterReader(STANDBY, (r) => r.recordCount(shared)).catch(() => 0)) >= 40, { timeoutMs: 60_000, message: '40 records on the target' });
+      const [src, dst] = await Promise.all([PRIMARY, STANDBY].map((b) => withClusterReader(b, async (r) => Object.fromEntries([...(await r.readAll(shared))].map(([p, recs]) => [p, recs.map((x) => x.value?.toString('utf8'))])))));
+      expect(dst).toEqual(src);
+      expect((await api2.call('DELETE', '/connectors/shared-source')).status).toBe(204);
+      await waitFor(async () => (await api1.call('GET', '/connectors')).body.length === 0, { message: 'the delete reached worker 1' });
+    } finally {
+      await w1.dispose();
+      await w2.dispose();
+      await withClusterReader(PRIMARY, (r) => r.deleteTopicsIfPresent([shared]));
+      await withClusterReader(STANDBY, (r) => r.deleteTopicsIfPresent([shared, `mirror-configs-${id}-g`, `mirror-status-${id}-g`, 'mm2-progress.grp.internal']));
+    }
+  });
 });

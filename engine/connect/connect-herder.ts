@@ -13,7 +13,7 @@
  *
  * Other workers' changes are picked up by re-reading the config topic every `config.storage.refresh.interval.ms`.
  * Partition ownership between workers is not decided here: every worker runs every RUNNING connector and the
- * engine's Kafka-group membership (issue 15) shares the partitions (until it lands, run one worker per group).
+ * engine's Kafka-group membership shares the partitions (flows get the worker's `group.id`, {@link HerderOptions.flowDefaults}).
  */
 import type { Logger } from '../core/logger.ts';
 import { ConfigError } from '../core/errors.ts';
@@ -38,6 +38,11 @@ export interface HerderOptions {
   workerId: () => string;
   /** Re-read of the config topic, ms (0: never). */
   refreshIntervalMs: number;
+  /**
+   * Flow keys every pair gets unless a connector sets them: the worker passes `group.id` = its own `group.id`, so
+   * the workers of one group share each pair's partitions through the Kafka group `<group.id>-<source>-<target>`.
+   */
+  flowDefaults?: Readonly<Record<string, string>>;
   /** Engine factory for unit tests (default: a real MirrorEngine per pair). */
   createEngine?: (config: PairConfig, logger: Logger) => PairEngine;
 }
@@ -234,11 +239,11 @@ export class ConnectHerder {
 
   /** Validates a config alone and against the connectors of its pair. Throws ConfigError (400 by the REST layer) or 409. */
   private validate(name: string, config: Record<string, string>): ConnectorSpec {
-    const { spec } = validateConnector(name, config);
+    const { spec } = validateConnector(name, config, this.o.flowDefaults);
     const other = [...this.connectors.values()].find((c) => c.name !== name && c.spec?.pair === spec.pair && c.spec.kind === spec.kind);
     if (other) throw new ConnectRequestError(409, `Connector ${other.name} already runs the ${spec.kind} part of ${spec.pair}: one connector of each kind per cluster pair`);
     const plan = this.planOf(spec.pair, new Map([...this.connectors, [name, { name, config, targetState: 'RUNNING' as const, spec, invalid: undefined }]]));
-    pairConfig(plan);
+    pairConfig(plan, this.o.flowDefaults);
     return spec;
   }
 
@@ -322,7 +327,7 @@ export class ConnectHerder {
     for (const pair of pairs) {
       const plan = this.planOf(pair, this.connectors);
       try {
-        const built = pairConfig(plan);
+        const built = pairConfig(plan, this.o.flowDefaults);
         if (built) wanted.set(pair, built);
       } catch (err) {
         const why = err instanceof ConfigError ? err.message : String(err);

@@ -58,6 +58,12 @@ describe('connector configs → engine config', () => {
     expect(flow.emitHeartbeatsIntervalMs).toBe(3000);
   });
 
+  it('worker defaults (group.id) apply unless the connector sets the key', () => {
+    expect(pairConfig({ source: source() }, { 'group.id': 'mirror-workers' })!.config.flows[0]!.groupIdPrefix).toBe('mirror-workers');
+    expect(pairConfig({ source: source({ 'group.id': 'own' }) }, { 'group.id': 'mirror-workers' })!.config.flows[0]!.groupIdPrefix).toBe('own');
+    expect(pairConfig({ source: source() })!.config.flows[0]!.groupIdPrefix).toBe('kafka-mirror');
+  });
+
   it('a heartbeat connector alone runs heartbeats only (no flow), even without source.cluster.bootstrap.servers', () => {
     const { ['source.cluster.bootstrap.servers']: _omit, ...noSource } = BASE;
     const hb = connectorSpec('hb', { 'connector.class': 'MirrorHeartbeatConnector', ...noSource });

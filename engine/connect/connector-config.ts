@@ -194,7 +194,7 @@ function renamer(origin: ReadonlyMap<string, string>): (text: string) => string 
  * all flow keys (the source connector; for validation, the connector itself); checkpoint and heartbeat
  * connectors add their own keys and switch their part on. Throws ConfigError naming the connector key.
  */
-function buildPair(base: ConnectorSpec, plan: PairPlan, runsFlow: boolean): PairConfig {
+function buildPair(base: ConnectorSpec, plan: PairPlan, runsFlow: boolean, defaults: Readonly<Record<string, string>> = {}): PairConfig {
   const { sourceAlias: s, targetAlias: t } = base;
   const flow = `${s}->${t}`;
   const warnings: string[] = [];
@@ -205,6 +205,8 @@ function buildPair(base: ConnectorSpec, plan: PairPlan, runsFlow: boolean): Pair
   const put = (lines: Line[], isBase: boolean): void => {
     for (const l of lines) if (isBase || l.flowKey || !byKey.has(l.key)) byKey.set(l.key, l);
   };
+  // Worker-level defaults of flow keys (the worker's group.id): any connector that sets the key wins.
+  for (const [k, value] of Object.entries(defaults)) byKey.set(`${flow}.${k}`, { key: `${flow}.${k}`, value, from: k, flowKey: true });
   put(connectorLines(base, () => true, warn), true);
   if (plan.checkpoint && plan.checkpoint !== base) put(connectorLines(plan.checkpoint, (k) => CHECKPOINT_KEYS.test(k), warn), false);
   if (plan.heartbeat && plan.heartbeat !== base) put(connectorLines(plan.heartbeat, (k) => HEARTBEAT_KEYS.test(k), warn), false);
@@ -250,12 +252,13 @@ function buildPair(base: ConnectorSpec, plan: PairPlan, runsFlow: boolean): Pair
 
 /**
  * Validates one connector alone: connector keys ({@link connectorSpec}) and every flow and client key through
- * the mm2.properties parser. Returns the spec and warnings. Throws ConfigError naming the connector key.
+ * the mm2.properties parser (`defaults` as for {@link pairConfig}). Returns the spec and warnings. Throws
+ * ConfigError naming the connector key.
  */
-export function validateConnector(name: string, config: Readonly<Record<string, string>>): { spec: ConnectorSpec; warnings: readonly string[] } {
+export function validateConnector(name: string, config: Readonly<Record<string, string>>, defaults: Readonly<Record<string, string>> = {}): { spec: ConnectorSpec; warnings: readonly string[] } {
   const spec = connectorSpec(name, config);
   const asHeartbeat = spec.kind === 'heartbeat' && config['source.cluster.bootstrap.servers'] === undefined;
-  const built = buildPair(spec, { [spec.kind]: spec }, !asHeartbeat);
+  const built = buildPair(spec, { [spec.kind]: spec }, !asHeartbeat, defaults);
   return { spec, warnings: built.warnings };
 }
 
@@ -263,11 +266,12 @@ export function validateConnector(name: string, config: Readonly<Record<string, 
  * The engine config of a pair's running connectors: a flow when its source connector runs (checkpoints and
  * heartbeats on when their connectors run), heartbeats only when only its heartbeat connector runs, undefined
  * when nothing runs. A checkpoint connector without a running source connector has nothing to run (its
- * checkpoints come from the flow's offset syncs). Throws ConfigError naming the connector key.
+ * checkpoints come from the flow's offset syncs). `defaults`: flow keys set for every pair unless a connector
+ * sets them (the worker passes `group.id`). Throws ConfigError naming the connector key.
  */
-export function pairConfig(plan: PairPlan): PairConfig | undefined {
-  if (plan.source) return buildPair(plan.source, plan, true);
-  if (plan.heartbeat) return buildPair(plan.heartbeat, { heartbeat: plan.heartbeat }, false);
+export function pairConfig(plan: PairPlan, defaults: Readonly<Record<string, string>> = {}): PairConfig | undefined {
+  if (plan.source) return buildPair(plan.source, plan, true, defaults);
+  if (plan.heartbeat) return buildPair(plan.heartbeat, { heartbeat: plan.heartbeat }, false, defaults);
   return undefined;
 }
 

@@ -5,7 +5,7 @@
  * | key | meaning here | default |
  * |---|---|---|
  * | `bootstrap.servers` | the cluster that stores connector configs and states (usually the target) | required |
- * | `group.id` | the worker group; workers with the same id and topics share the connectors | required |
+ * | `group.id` | the worker group; also the flows' `group.id`, so workers with the same id share each pair's partitions | required |
  * | `config.storage.topic` | compacted topic of connector configs and target states | required |
  * | `status.storage.topic` | compacted topic of connector and task states | required |
  * | `config.storage.replication.factor`, `status.storage.replication.factor` | of those topics (-1: broker default) | 3 |
