@@ -10,7 +10,7 @@ import tseslint from 'typescript-eslint';
  * (and files of its own folder); engine/index.ts and engine/testing.ts (the public entry files) may
  * import any folder, and no folder may import them.
  */
-const ENGINE_LAYERS = ['core', 'mm2', 'config', 'telemetry', 'kafka', 'progress', 'discovery', 'partitions', 'detect', 'replicate', 'failover', 'runtime', 'cli'];
+const ENGINE_LAYERS = ['core', 'mm2', 'config', 'telemetry', 'kafka', 'progress', 'discovery', 'partitions', 'detect', 'replicate', 'failover', 'runtime', 'connect', 'cli'];
 
 /** The only engine/ folder that may import a Kafka client library (type imports included): librdkafka's binding, kafkajs, @platformatic/kafka. */
 const CLIENT_LAYER = 'kafka';

@@ -27,3 +27,5 @@ export { BATCH, compressionOf, readBatches, type BatchHeader } from './kafka/bat
 export { sourceConsumerFactory } from './kafka/source-consumer.ts';
 export { targetProducerFactory } from './kafka/target-producer.ts';
 export { type ClusterClientSettings } from './kafka/kafka-clients.ts';
+// The Connect-style worker in-process (the integration test drives it with its own signal emitter).
+export { runWorker, type WorkerOptions } from './connect/worker.ts';

@@ -5,5 +5,6 @@ import { test2 } from './test2-log-truncation.ts';
 import { test3 } from './test3-topic-reset.ts';
 import { test4 } from './test4-consumer-failover.ts';
 import { test5 } from './test5-engine-ha.ts';
+import { test6 } from './test6-connect-worker.ts';
 
-export const SCENARIOS: Record<string, Scenario> = { test1, test2, test3, test4, test5 };
+export const SCENARIOS: Record<string, Scenario> = { test1, test2, test3, test4, test5, test6 };

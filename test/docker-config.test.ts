@@ -35,7 +35,11 @@ const copies = [...dockerfile.matchAll(/^COPY\s+(.+)\s+(\S+)$/gm)].flatMap((m) =
 describe('docker-compose.yml', () => {
   it('has both clusters on host ports 9092/9093, the engine, a producer profile and a web UI', () => {
     const s = compose.services;
-    expect(Object.keys(s).sort()).toEqual(['grafana', 'kafka-ui', 'mirror-engine', 'primary-kafka', 'producer', 'prometheus', 'standby-kafka']);
+    expect(Object.keys(s).sort()).toEqual(['grafana', 'kafka-ui', 'mirror-engine', 'mirror-worker', 'primary-kafka', 'producer', 'prometheus', 'standby-kafka']);
+    expect(s['mirror-worker']!.profiles).toEqual(['worker']);
+    expect(s['mirror-worker']!.command!.slice(0, 2)).toEqual(['--worker', '/config/worker.properties']);
+    expect(s['mirror-worker']!.volumes).toEqual(['./docker/worker.properties:/config/worker.properties:ro']);
+    expect(readFileSync(join(ROOT, 'docker', 'worker.properties'), 'utf8')).toMatch(/^bootstrap\.servers = standby-kafka:29093$/m);
     expect(s['primary-kafka']!.ports).toContain('9092:9092');
     expect(s['standby-kafka']!.ports).toContain('9093:9093');
     expect(s['primary-kafka']!.image).toBe(`apache/kafka:${pinnedKafkaVersion()}`);

@@ -5,6 +5,7 @@
  * naming the flag before any config is read or any cluster contacted.
  *
  *   kafka-mirror [run] --config mm2.properties [--log-file PATH] [--log-level info]
+ *   kafka-mirror [run] --worker worker.properties [--log-file PATH] [--log-level info]   (Connect-style worker)
  *   kafka-mirror acknowledge-gap --config mm2.properties --topic commit-log --partition 0 [--flow primary->standby]
  *   kafka-mirror status [--url http://127.0.0.1:8083] [--json]
  */
@@ -35,6 +36,15 @@ export interface RunOptions {
   listeners?: string;
 }
 
+/** Options of `kafka-mirror --worker worker.properties` (Connect-style worker, engine/connect/worker.ts). */
+export interface WorkerRunOptions {
+  /** Path of worker.properties (non-empty). */
+  worker: string;
+  logFile?: string;
+  logLevel: string;
+  listeners?: string;
+}
+
 /** Options of `kafka-mirror status`. */
 export interface StatusOptions {
   /** The engine's listener URL, without a trailing slash. */
@@ -57,6 +67,7 @@ export interface AcknowledgeGapOptions {
 /** What the process should do: run a command with validated options, or exit with `exitCode` (0 after help/version, 2 after a flag error). */
 export type MirrorCliCommand =
   | { kind: 'run'; options: RunOptions }
+  | { kind: 'worker'; options: WorkerRunOptions }
   | { kind: 'acknowledge-gap'; options: AcknowledgeGapOptions }
   | { kind: 'status'; options: StatusOptions }
   | { kind: 'exit'; exitCode: number };
@@ -93,6 +104,7 @@ ${EXIT_CODE_MEANINGS.map(([code, meaning]) => `  ${code}  ${meaning}`).join('\n'
 const PROGRAM_HELP_AFTER = `
 Commands and their flags:
   kafka-mirror [run] -c, --config <mm2.properties> [--log-file <path>] [--log-level <level>] [--listeners <url>]
+  kafka-mirror [run] --worker <worker.properties> [--log-file <path>] [--log-level <level>] [--listeners <url>]
   kafka-mirror acknowledge-gap -c, --config <mm2.properties> --topic <name> --partition <n> [--flow <source->target>]
   kafka-mirror status [--url <listener url>] [--json]
   kafka-mirror <command> --help    every flag of one command
@@ -144,14 +156,24 @@ function buildProgram(output: CliOutput, logLevelDefault: string, onCommand: (co
   const runCommand = program
     .command('run', { isDefault: true })
     .description('run the replication flows of an mm2.properties file (default command)')
-    .requiredOption('-c, --config <path>', 'mm2.properties file', nonEmpty('a path to an mm2.properties file'))
+    .option('-c, --config <path>', 'mm2.properties file (required unless --worker)', nonEmpty('a path to an mm2.properties file'))
+    .option('--worker <path>', 'run as a Kafka-Connect-style worker: connectors are registered over the Connect REST API, stored in the worker.properties cluster', nonEmpty('a path to a worker.properties file'))
     .option('--log-file <path>', 'write JSON logs to this file instead of stdout', nonEmpty('a file path'))
     .option('--log-level <level>', LOG_LEVELS.join('|'), logLevelOption, logLevelDefault)
     .addOption(new Option('--task <index>', 'internal: run as task <index> of a tasks.max > 1 engine (forked by the supervisor)').argParser(integerOption(0, 65_535, 'a task index')).hideHelp())
     .addOption(new Option('--task-count <n>', 'internal: the task count the supervisor started').argParser(integerOption(1, 65_536, 'a task count')).hideHelp())
     .allowExcessArguments(true) // reported by parseMirrorArgs, naming the argument
     .addHelpText('after', `\n${EXIT_CODES_HELP}`)
-    .action((opts: RunOptions) => onCommand({ kind: 'run', options: { ...opts } }));
+    .action((opts: RunOptions & { worker?: string }) => {
+      const { worker, ...run } = opts;
+      if (worker === undefined) return onCommand({ kind: 'run', options: { ...run } });
+      // `config` is kept only so parseMirrorArgs can report --config and --worker together.
+      const options: WorkerRunOptions & { config?: string } = { worker, logLevel: run.logLevel };
+      if (run.logFile !== undefined) options.logFile = run.logFile;
+      if (run.listeners !== undefined) options.listeners = run.listeners;
+      if (run.config !== undefined) options.config = run.config;
+      onCommand({ kind: 'worker', options });
+    });
   addListenersOption(runCommand);
   program
     .command('acknowledge-gap')
@@ -200,7 +222,15 @@ export function parseMirrorArgs(argv: readonly string[], output: CliOutput, logL
     output.writeErr(`error: unexpected argument '${excess}' (commands: run, acknowledge-gap, status; all other inputs are --flags; see --help)\n`);
     return { kind: 'exit', exitCode: EXIT_CODES.CONFIG_INVALID };
   }
-  if (chosen?.kind === 'run' && !(LOG_LEVELS as readonly string[]).includes(chosen.options.logLevel)) {
+  if (chosen?.kind === 'worker' && (chosen.options as { config?: string }).config !== undefined) {
+    output.writeErr(`error: options '--config' and '--worker' cannot be used together (an mm2.properties engine or a Connect-style worker)\n`);
+    return { kind: 'exit', exitCode: EXIT_CODES.CONFIG_INVALID };
+  }
+  if (chosen?.kind === 'run' && chosen.options.config === undefined) {
+    output.writeErr(`error: required option '-c, --config <path>' not specified (or --worker <path> for a Connect-style worker)\n`);
+    return { kind: 'exit', exitCode: EXIT_CODES.CONFIG_INVALID };
+  }
+  if ((chosen?.kind === 'run' || chosen?.kind === 'worker') && !(LOG_LEVELS as readonly string[]).includes(chosen.options.logLevel)) {
     output.writeErr(`error: LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got '${chosen.options.logLevel}' (or pass --log-level)\n`);
     return { kind: 'exit', exitCode: EXIT_CODES.CONFIG_INVALID };
   }

@@ -2,6 +2,7 @@
  * `kafka-mirror` — runs the replication flows of an mm2.properties file.
  *
  *   kafka-mirror [run] --config mm2.properties [--log-file PATH] [--log-level info] [--listeners http://127.0.0.1:8083]
+ *   kafka-mirror [run] --worker worker.properties [--log-file PATH] [--log-level info] [--listeners …]  (Connect REST API, engine/connect/)
  *   kafka-mirror status --url http://127.0.0.1:8083 [--json]
  *   kafka-mirror acknowledge-gap --config mm2.properties --topic commit-log --partition 0 [--flow primary->standby]
  *
@@ -26,6 +27,7 @@ import type { ListenerAddress } from '../config/listeners.ts';
 import type { MirrorConfig } from '../config/config.ts';
 import { listenerFor, statusCommand } from './observability-cli.ts';
 import { checkConfigClientSettings } from '../kafka/client-settings-check.ts';
+import { runWorker } from '../connect/worker.ts';
 
 /** Exit code for an error that ended the engine. */
 export function exitCodeFor(err: unknown): number {
@@ -164,6 +166,7 @@ export async function main(argv: string[]): Promise<number> {
   if (parsed.kind === 'exit') return parsed.exitCode;
   try {
     if (parsed.kind === 'status') return await statusCommand(parsed.options);
+    if (parsed.kind === 'worker') return await runWorker(parsed.options);
     return parsed.kind === 'run' ? await run(parsed.options) : await acknowledgeGapCommand(parsed.options);
   } catch (err) {
     if (err instanceof ConfigError) {

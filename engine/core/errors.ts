@@ -17,6 +17,8 @@ export const ERROR_CODES = {
   DELIVERY_FAILED: 'DELIVERY_FAILED',
   TIMEOUT: 'TIMEOUT',
   RECORD_REJECTED: 'RECORD_REJECTED',
+  /** A Connect REST request the worker refuses (unknown connector, conflict, bad input): engine/connect/. */
+  REQUEST_REJECTED: 'REQUEST_REJECTED',
 } as const;
 
 /** One of the stable error codes. */

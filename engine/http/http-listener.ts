@@ -7,7 +7,9 @@
  *   no task process went silent; else 503 `{"status":"DOWN","reason":…}` (liveness probe).
  * - `GET /ready`   — 200 once every assigned partition is past its start checks and none failed; else 503
  *   with the reasons (readiness probe).
- * - `GET /`        — the live dashboard (engine/http/dashboard/, uPlot from node_modules; no CDN).
+ * - `GET /`        — the live dashboard (engine/http/dashboard/, uPlot from node_modules; no CDN); also at
+ *   `/dashboard`, which is where it lives in worker mode (`GET /` is Connect's server info there).
+ * - whatever `routes` registers: the Connect REST API of worker mode (engine/connect/connect-rest.ts).
  *
  * Logs `HTTP listening on http://HOST:PORT` (event `http_listening`, field `url`) with the bound port.
  * A port in use or not permitted is a ConfigError naming the key (exit code 2 from the CLI).
@@ -16,7 +18,7 @@ import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import type { Logger } from '../core/logger.ts';
 import { ConfigError } from '../core/errors.ts';
 import type { ListenerAddress } from '../config/listeners.ts';
@@ -51,7 +53,7 @@ const ASSETS: Record<string, [string, string]> = {
  * prom-client's process metrics. Throws ConfigError (key `listeners`, or `configKey`) when the address
  * cannot be bound (in use, not permitted, unknown host).
  */
-export async function startHttpListener(options: { address: ListenerAddress; view: StatusView; logger: Logger; configKey?: string; processMetrics?: boolean }): Promise<HttpListener> {
+export async function startHttpListener(options: { address: ListenerAddress; view: StatusView; logger: Logger; configKey?: string; processMetrics?: boolean; routes?: (app: FastifyInstance) => void }): Promise<HttpListener> {
   const log = options.logger.child({ component: 'http' });
   const assets = new Map<string, [Buffer, string]>();
   for (const [path, [file, type]] of Object.entries(ASSETS)) assets.set(path, [await readFile(file), type]);
@@ -72,7 +74,12 @@ export async function startHttpListener(options: { address: ListenerAddress; vie
     const { engine } = options.view.current().status;
     return reply.code(engine.ready ? 200 : 503).send(engine.ready ? { status: 'READY' } : { status: 'NOT_READY', reasons: engine.notReady });
   });
-  for (const [path, [body, type]] of assets) app.get(path, async (_req, reply) => reply.type(type).header('cache-control', 'no-cache').send(body));
+  for (const [path, [body, type]] of assets) {
+    const serve = async (_req: unknown, reply: FastifyReply) => reply.type(type).header('cache-control', 'no-cache').send(body);
+    if (path !== '/' || options.routes === undefined) app.get(path, serve);
+    if (path === '/') app.get('/dashboard', serve);
+  }
+  options.routes?.(app);
 
   const { host, port } = options.address;
   try {
