@@ -67,7 +67,6 @@ async function run(opts: RunOptions): Promise<number> {
     if (taskCount > 1) return supervise(opts, taskCount, root, config, listener);
   }
   const log = opts.task === undefined ? root : root.child({ task: opts.task });
-  if (opts.task !== undefined) log.info({ component: 'engine', configFile: opts.config }, `kafka-mirror task ${opts.task} of ${taskCount} starting`);
   const engine = new MirrorEngine({ config, logger: log, task: opts.task });
   let stopping = false;
   let started = false;
@@ -83,6 +82,8 @@ async function run(opts: RunOptions): Promise<number> {
   process.on('SIGTERM', () => stop('SIGTERM'));
   // A task process whose supervisor is gone (even kill -9) stops too: no orphan keeps mirroring half a flow.
   if (opts.task !== undefined) process.on('disconnect', () => stop('supervisor exit'));
+  // Logged once the handlers are in place: a SIGTERM forwarded right after this line is logged and honoured.
+  if (opts.task !== undefined) log.info({ component: 'engine', configFile: opts.config }, `kafka-mirror task ${opts.task} of ${taskCount} starting`);
   // After the handlers: a SIGTERM forwarded while the listener starts must be logged and honoured, not kill the task silently.
   const observability = await EngineObservability.start({ engine, config, listener, journal, logger: log, task: opts.task });
   let code: number;
