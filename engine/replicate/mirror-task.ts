@@ -43,6 +43,9 @@ import type { MirrorListener, MirrorTelemetry } from './mirror-listener.ts';
 import { handleDeliveryFailure } from './record-rejection.ts';
 import { ProgressWriter } from './progress-writer.ts';
 import type { MirrorError } from '../core/errors.ts';
+import { TransactionCycle, type TransactionCyclePort } from './transaction-cycle.ts';
+import type { TransactionSink } from '../kafka/transaction-sink.ts';
+import type { TopicPartition } from '../kafka/kafka-admin.ts';
 import { consumeTimeoutMs, fenced, type MirrorTaskSettings, type TaskOutcome, type TaskProgressStore } from './mirror-task-settings.ts';
 
 export type { MirrorListener, MirroredPartition, MirrorTelemetry } from './mirror-listener.ts';
@@ -63,6 +66,11 @@ export interface MirrorTaskOptions {
   handoverHooks?: HandoverHooks | undefined;
   /** Epoch ms (default `Date.now`): every time the task and its checks read. */
   clock?: (() => number) | undefined;
+  /**
+   * Exactly-once: the sink the progress store (and target-side offset syncs) write through; the task binds it
+   * to its transactional producer's open transaction (engine/kafka/transaction-sink.ts).
+   */
+  transactionSink?: TransactionSink | undefined;
 }
 
 /** Records asked of the consumer per consume call. */
@@ -101,6 +109,12 @@ export class MirrorTask implements PartitionCheckActions {
   private lastRefreshAtMs = 0;
   private lastProgressFlushAtMs = 0;
   private resolveDone!: (outcome: TaskOutcome) => void;
+  /** Exactly-once only (`exactly.once.source.support = enabled`): the commit rounds of the open transaction. */
+  private readonly cycle: TransactionCycle | undefined;
+  private readonly transactionSink: TransactionSink | undefined;
+  private readonly handoverHooks: HandoverHooks | undefined;
+  /** Exactly-once: partitions dropped by an abort and not yet adopted again from committed progress. */
+  private readoptPending: TopicPartition[] = [];
   private loopFinished: Promise<void> = Promise.resolve();
 
   constructor(options: MirrorTaskOptions) {
@@ -116,11 +130,16 @@ export class MirrorTask implements PartitionCheckActions {
       : new PartitionOwnership();
     this.table = new PartitionTable(this.ownership);
     this.fencedStore = fenced(this.store, (topic, partition) => this.ownership.mayAct(topic, partition, this.clock()));
+    this.transactionSink = options.transactionSink;
+    this.handoverHooks = options.handoverHooks;
+    this.cycle = this.settings.exactlyOnceSourceSupport === 'enabled'
+      ? new TransactionCycle({ port: this.transactionPort(), commitIntervalMs: this.settings.progressFlushIntervalMs, transactionTimeoutMs: this.settings.transactionTimeoutMs ?? 10_000, clock: this.clock, logger: this.log })
+      : undefined;
     const { sourceAdmin, targetAdmin } = this.clients;
     this.discovery = new TopicDiscovery({ settings: this.settings, sourceAdmin, targetAdmin, logger: this.log });
     this.progress = new ProgressWriter({
       store: this.fencedStore, listener: this.listener, flushMaxRecords: this.settings.progressFlushMaxRecords,
-      remoteTopic: (topic) => this.discovery.remoteTopic(topic), logger: this.log,
+      remoteTopic: (topic) => this.discovery.remoteTopic(topic), logger: this.log, onDue: this.cycle?.request,
     });
     this.checks = new PartitionChecks({
       settings: this.settings,
@@ -171,6 +190,7 @@ export class MirrorTask implements PartitionCheckActions {
   async start(): Promise<void> {
     const t0 = this.clock();
     await this.writer.connect(this.clients.createTargetProducer);
+    this.transactionSink?.bind(this.writer.transactions);
     const topics = await this.discovery.refresh();
     await this.writer.awaitPartitions(topics);
     this.lastRefreshAtMs = this.clock();
@@ -225,17 +245,78 @@ export class MirrorTask implements PartitionCheckActions {
     return {
       sourceTopic: (remote) => this.table.trackedTopics().find((t) => this.discovery.remoteTopic(t) === remote),
       reloadProgress: async (partitions) => void (await this.store.reload?.(partitions)),
-      adopt: (partitions, lost) => this.checks.adoptAssigned(partitions, lost),
+      adopt: (partitions, lost) => this.checks.adoptAssigned(partitions, this.cycle ? new Map() : lost),
       forgetWaiting: (partitions) => this.checks.forgetAssigned(partitions),
       reassignNow: () => (this.rebuildNeeded ? undefined : this.assign()), // a pending rebuild assigns them itself
       drainInFlight: () => this.drainInFlight(30_000),
       storeFinalProgress: async (states) => {
+        if (this.cycle) return this.commitReleasing(states);
         await this.flushProgress(states);
         await this.store.flush();
       },
+      onLost: (partitions) => this.cycle?.poison(`the group declared ${partitions.length} partitions lost`),
+      resumesLost: () => this.cycle === undefined,
       wake: () => this.writer.releaseBackPressure(),
       failWith: (error) => this.failWith(error),
     };
+  }
+
+  /** What a commit round of the exactly-once mode asks of this task (transaction-cycle.ts). */
+  private transactionPort(): TransactionCyclePort {
+    return {
+      transactions: () => this.writer.transactions,
+      states: () => this.table.values(),
+      drain: async (timeoutMs) => {
+        if (this.writer.failure) return false;
+        await this.writer.drain(timeoutMs);
+        return !this.writer.failure && [...this.table.values()].every((s) => s.inFlight === 0);
+      },
+      flushSyncs: async () => void (await this.listener?.flush?.()),
+      writeProgress: (states) => this.flushProgress(states),
+      flushInternal: async (timeoutMs) => (this.transactionSink ? this.transactionSink.flush(timeoutMs) : true),
+      remoteTopic: (topic) => this.discovery.remoteTopic(topic),
+      group: () => this.membership?.transactionGroup?.(),
+      fenced: () => this.ownership.fenced(this.clock()),
+      replaceProducer: async () => {
+        this.transactionSink?.bind(undefined);
+        await this.writer.resume(false); // the new producer's initTransactions aborts the old one's transaction
+        this.transactionSink?.bind(this.writer.transactions);
+      },
+      readoptFromCommitted: () => this.readoptFromCommitted(),
+    };
+  }
+
+  /**
+   * Exactly-once, after an abort: drops every partition state (their positions may be past committed state)
+   * and adopts the partitions again as on assignment — committed progress re-read (read_committed), checks
+   * run, offset syncs restarted. Throws what adoption throws; the partitions stay pending and it is retried.
+   */
+  private async readoptFromCommitted(): Promise<void> {
+    const states = [...this.table.values()];
+    for (const s of states) this.table.remove(s.key);
+    if (states.length > 0) {
+      this.handoverHooks?.afterRelease?.(states, true);
+      this.readoptPending.push(...states.map((s) => ({ topic: s.topic, partition: s.partition })));
+      this.assign();
+    }
+    const partitions = this.readoptPending.filter((tp) => this.ownership.owns(tp.topic, tp.partition));
+    if (partitions.length > 0) {
+      await this.store.reload?.(partitions);
+      await this.handoverHooks?.beforeAdopt?.(partitions);
+      await this.checks.adoptAssigned(partitions);
+    }
+    this.readoptPending = [];
+    this.requestReassign();
+    this.log.info({ event: 'partitions_readopted', partitions: partitions.map((tp) => `${tp.topic}-${tp.partition}`) }, `Resumed ${partitions.length} partitions from their committed progress`);
+  }
+
+  /** Exactly-once revocation: the leaving partitions' records commit with their progress now, or the transaction is aborted — never left open for a later commit. */
+  private async commitReleasing(states: readonly PartitionState[]): Promise<void> {
+    const outcome = await this.cycle!.commit(states);
+    if (outcome === 'deferred') {
+      this.cycle!.poison('revoked partitions could not commit');
+      await this.cycle!.commit();
+    }
   }
 
   /** The liveness tick saw the event loop stand still: fetching and progress writes pause (partition-ownership.ts). */
@@ -304,6 +385,7 @@ export class MirrorTask implements PartitionCheckActions {
 
   private async iteration(): Promise<void> {
     if (this.writer.failure) return this.onDeliveryFailure();
+    if (this.cycle?.due(this.clock()) && !this.handover?.pending) await this.cycle.commit();
     if (this.handover?.pending) await this.handover.applyPending();
     if (this.rebuildNeeded) await this.rebuildConsumer();
     else if (this.reassignNeeded) this.assign();
@@ -331,14 +413,23 @@ export class MirrorTask implements PartitionCheckActions {
       await this.checks.verifyTopicIds(topics, fetchedAtMs);
       await this.writer.produceBatch(batch, fetchedFrom);
       if (this.writer.failure) return this.onDeliveryFailure();
+      if (this.cycle?.due(this.clock())) await this.cycle.commit();
     }
     await this.periodic();
   }
 
-  /** The target side failed: stop the flow, or skip a rejected record (`record.rejected.policy`). */
-  private onDeliveryFailure(): Promise<void> {
+  /**
+   * The target side failed: stop the flow, or skip a rejected record (`record.rejected.policy`). Exactly-once:
+   * a record the target rejects for good stops the flow (its transaction is aborted at shutdown; `skip` is not
+   * offered in this mode), anything else aborts the transaction and resumes from committed progress.
+   */
+  private async onDeliveryFailure(): Promise<void> {
+    if (this.cycle && !this.writer.failure?.rejection) {
+      await this.cycle.abort(`delivery failed: ${this.writer.failure?.deliveryError().message ?? 'unknown'}`);
+      return;
+    }
     return handleDeliveryFailure({
-      settings: this.settings,
+      settings: this.cycle ? { ...this.settings, recordRejectedPolicy: 'fail' } : this.settings,
       writer: this.writer,
       table: this.table,
       clock: this.clock,
@@ -359,7 +450,9 @@ export class MirrorTask implements PartitionCheckActions {
       await this.checks.adoptTopics(topics);
       this.subscribe();
     }
-    if (now - this.lastProgressFlushAtMs >= this.settings.progressFlushIntervalMs) {
+    if (this.cycle) {
+      if (this.cycle.due(now)) await this.cycle.commit();
+    } else if (now - this.lastProgressFlushAtMs >= this.settings.progressFlushIntervalMs) {
       this.lastProgressFlushAtMs = now;
       await this.flushProgress();
     }
@@ -399,10 +492,14 @@ export class MirrorTask implements PartitionCheckActions {
     this.running = false;
     const t0 = this.clock();
     try {
-      await this.drainInFlight(30_000);
-      await this.listener?.flush?.();
-      await this.flushProgress();
-      await this.store.flush();
+      if (this.cycle) {
+        await this.cycle.finish(this.fatal === undefined);
+      } else {
+        await this.drainInFlight(30_000);
+        await this.listener?.flush?.();
+        await this.flushProgress();
+        await this.store.flush();
+      }
     } catch (err) {
       this.log.error({ err }, 'final flush failed; progress may trail the target by the last records (at-least-once)');
     }
