@@ -1,0 +1,165 @@
+/**
+ * Exactly-once (`exactly.once.source.support = enabled`, issue 15) with `kafka-mirror` processes in one flow
+ * group, checked with a read_committed reader (kafkajs' default) of the remote topic:
+ * - kill -9 of one of two instances mid-stream: every source record exactly once, in order;
+ * - a zombie (SIGSTOP past the session timeout while the other instance takes over, then SIGCONT): its
+ *   transaction is refused (KIP-447 generation fencing) or aborted as lost, and nothing is duplicated;
+ * - an instance added and removed mid-stream: every record exactly once, in order.
+ */
+import type { Producer } from 'kafkajs';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { ClusterReader, valuesOf, type ReadRecord } from '../testkit/cluster-reader.ts';
+import { ContinuousLoad } from '../testkit/continuous-load.ts';
+import { lineTimeMs } from '../testkit/engine-log.ts';
+import { EngineProcess, type EngineLogLine } from '../testkit/engine-process.ts';
+import { assertContiguous } from '../testkit/invariants.ts';
+import { assignedLine, ownedPartitions } from '../testkit/ownership-log.ts';
+import { PRIMARY, STANDBY, kafkajsClient, uniqueTopic } from '../testkit/test-clusters.ts';
+import { waitFor } from '../testkit/wait-for.ts';
+
+const SESSION_TIMEOUT_MS = 6000;
+const EOS = {
+  'exactly.once.source.support': 'enabled',
+  'heartbeat.interval.ms': 1000,
+  'session.timeout.ms': SESSION_TIMEOUT_MS,
+  'sync.topic.configs.enabled': 'false',
+  'heartbeats.replication.enabled': 'false',
+} as const;
+const PARTITIONS = 4;
+
+let source: ClusterReader;
+let target: ClusterReader;
+let producer: Producer;
+let cleanup: (() => Promise<void>)[] = [];
+
+beforeAll(async () => {
+  source = await new ClusterReader(PRIMARY).connect();
+  target = await new ClusterReader(STANDBY).connect();
+});
+
+beforeEach(async () => {
+  const p = kafkajsClient(PRIMARY).producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+  await p.connect();
+  producer = p;
+  cleanup.push(() => p.disconnect());
+});
+
+afterEach(async () => {
+  for (const c of cleanup.reverse()) await c().catch(() => undefined);
+  cleanup = [];
+});
+
+afterAll(async () => {
+  await Promise.allSettled([source?.close(), target?.close()]);
+});
+
+async function fixture(name: string) {
+  const prefix = uniqueTopic(name);
+  const topic = `${prefix}-data`;
+  const remote = `primary.${topic}`;
+  await source.admin.createTopics({ topics: [{ topic, numPartitions: PARTITIONS, replicationFactor: 1 }], waitForLeaders: true });
+  cleanup.push(async () => void (await Promise.allSettled([source.deleteTopicsIfPresent([topic]), target.deleteTopicsIfPresent([remote])])));
+  let n = 0;
+  /** A started instance with its own stable slot identity (KAFKA_MIRROR_INSTANCE_ID). */
+  const start = async (extra: Record<string, string | number> = {}) => {
+    const e = EngineProcess.inTempDir(`^${prefix}-.*`, { ...EOS, ...extra }, { KAFKA_MIRROR_INSTANCE_ID: `${prefix}-i${n++}` });
+    cleanup.push(() => e.dispose({ keep: process.env.KEEP_ENGINE_LOGS !== undefined }));
+    await e.start();
+    return e;
+  };
+  const load = new ContinuousLoad(producer, topic, PARTITIONS, { perPartitionPerSend: 10, pauseMs: 20 });
+  cleanup.push(() => load.stop());
+  return { topic, remote, start, load };
+}
+
+const values = (records: readonly ReadRecord[] | undefined) => valuesOf(records) as string[];
+
+/** Stops the load, waits until a read_committed read holds at least every sent record per partition, and asserts each exactly once, in order. */
+async function expectExactlyOnce(f: { remote: string; load: ContinuousLoad }): Promise<number> {
+  await f.load.stop();
+  const sent = f.load.sent;
+  const records = await waitFor(async () => {
+    const r = await target.readAll(f.remote);
+    return sent.every((n, p) => (r.get(p)?.length ?? 0) >= n) ? r : undefined;
+  }, { timeoutMs: 90_000, intervalMs: 1000, message: `${f.remote} (read_committed) to hold every produced record` });
+  for (let p = 0; p < PARTITIONS; p++) {
+    const seqs = values(records.get(p)).map((v) => Number(v.split(':')[1]));
+    assertContiguous(seqs, 0, sent[p]!, `remote partition ${p} (read_committed)`);
+  }
+  return sent.reduce((a, b) => a + b, 0);
+}
+
+const problems = (lines: EngineLogLine[]) => lines.filter((l) => l.level === 'error' || l.level === 'critical');
+
+describe('exactly-once (engine processes in one group, read_committed audit)', () => {
+  it('kill -9 of one of two instances mid-stream: every record exactly once, in order', async () => {
+    const f = await fixture('eos-kill');
+    const a = await f.start();
+    const b = await f.start();
+    await waitFor(() => ownedPartitions(a.logLines()).size === 2 && ownedPartitions(b.logLines()).size === 2, { timeoutMs: 30_000, message: 'A and B to own 2 partitions each' });
+    await waitFor(() => f.load.total >= 3000, { timeoutMs: 30_000, message: '3000 records produced' });
+    const moved = [...ownedPartitions(a.logLines())];
+    const killedAtMs = Date.now();
+    expect(await a.kill()).toBe(137);
+    await waitFor(() => moved.every((k) => assignedLine(b.logLines(), k, killedAtMs)), { timeoutMs: SESSION_TIMEOUT_MS + 30_000, message: `B to take ${moved.join(', ')}` });
+    const atTakeover = f.load.total;
+    await waitFor(() => f.load.total >= atTakeover + 2000, { timeoutMs: 30_000, message: '2000 more records after the takeover' });
+    const total = await expectExactlyOnce(f);
+    expect(b.logLines().some((l) => l.event === 'transaction_aborted')).toBe(false);
+    expect(await b.stop()).toBe(0);
+    expect(problems(b.lines())).toEqual([]);
+    console.info(`[exactly-once] kill -9: ${total} records, B took ${moved.join(', ')}; B committed exactly once`);
+  });
+
+  it('a zombie (SIGSTOP past the session timeout, then SIGCONT) cannot commit: nothing duplicated', async () => {
+    const f = await fixture('eos-zombie');
+    const a = await f.start();
+    const b = await f.start();
+    await waitFor(() => ownedPartitions(a.logLines()).size === 2 && ownedPartitions(b.logLines()).size === 2, { timeoutMs: 30_000, message: 'A and B to own 2 partitions each' });
+    await waitFor(() => f.load.total >= 3000, { timeoutMs: 30_000, message: '3000 records produced' });
+    const lost = [...ownedPartitions(a.logLines())].sort();
+    a.signal('SIGSTOP');
+    const frozenAtMs = Date.now();
+    try {
+      await waitFor(() => lost.every((k) => assignedLine(b.logLines(), k, frozenAtMs)), { timeoutMs: SESSION_TIMEOUT_MS + 30_000, message: `B to take ${lost.join(', ')}` });
+      const atTakeover = f.load.total;
+      await waitFor(() => f.load.total >= atTakeover + 1000, { timeoutMs: 30_000, message: '1000 more records while A is frozen' });
+    } finally {
+      a.signal('SIGCONT');
+    }
+    // The zombie learns it lost its partitions; its open transaction is aborted, never committed.
+    const lostLine = await a.waitForLine((l) => l.event === 'partitions_lost', 'A to report the lost partitions', 30_000);
+    expect((lostLine.partitions as string[]).sort()).toEqual(lost);
+    const aborted = await a.waitForLine((l) => l.event === 'transaction_aborted' && lineTimeMs(l) >= frozenAtMs, 'A to abort its open transaction', 30_000);
+    expect(String(aborted.msg)).toMatch(/^Transaction aborted: /);
+    await waitFor(() => ownedPartitions(a.logLines()).size > 0, { timeoutMs: 30_000, message: 'A to rejoin and own partitions again' });
+    const atRejoin = f.load.total;
+    await waitFor(() => f.load.total >= atRejoin + 2000, { timeoutMs: 30_000, message: '2000 more records after A rejoined' });
+    const total = await expectExactlyOnce(f);
+    expect(await a.stop()).toBe(0);
+    expect(await b.stop()).toBe(0);
+    console.info(`[exactly-once] zombie: ${total} records; A aborted: ${String(aborted.reason)} (fencedZombie ${String(aborted.fencedZombie)})`);
+  });
+
+  it('an instance added and removed mid-stream: every record exactly once, in order', async () => {
+    const f = await fixture('eos-rebalance');
+    const a = await f.start();
+    await waitFor(() => ownedPartitions(a.logLines()).size === PARTITIONS, { timeoutMs: 30_000, message: 'A to own every partition' });
+    await waitFor(() => f.load.total >= 2000, { timeoutMs: 30_000, message: '2000 records produced' });
+    const b = await f.start();
+    await waitFor(() => ownedPartitions(a.logLines()).size === 2 && ownedPartitions(b.logLines()).size === 2, { timeoutMs: 30_000, message: 'A and B to own 2 partitions each' });
+    const atSplit = f.load.total;
+    await waitFor(() => f.load.total >= atSplit + 2000, { timeoutMs: 30_000, message: '2000 more records with two instances' });
+    expect(await b.stop(), `B exit code; stderr: ${b.stderrText}`).toBe(0);
+    await waitFor(() => ownedPartitions(a.logLines()).size === PARTITIONS, { timeoutMs: 30_000, message: 'A to own every partition again' });
+    const atScaleIn = f.load.total;
+    await waitFor(() => f.load.total >= atScaleIn + 2000, { timeoutMs: 30_000, message: '2000 more records after B left' });
+    const total = await expectExactlyOnce(f);
+    expect(await a.stop()).toBe(0);
+    for (const e of [a, b]) {
+      expect(problems(e.lines())).toEqual([]);
+      expect(e.lines().filter((l) => l.event === 'transaction_aborted')).toEqual([]);
+    }
+    console.info(`[exactly-once] rebalance: ${total} records, 4 -> 2+2 -> 4 partitions`);
+  });
+});
