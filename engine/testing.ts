@@ -27,3 +27,5 @@ export { BATCH, compressionOf, readBatches, type BatchHeader } from './kafka/bat
 export { sourceConsumerFactory } from './kafka/source-consumer.ts';
 export { targetProducerFactory } from './kafka/target-producer.ts';
 export { type ClusterClientSettings } from './kafka/kafka-clients.ts';
+export { groupMembershipFactory, type GroupMembership, type MembershipListener } from './kafka/group-membership.ts';
+export { silentLogger } from './core/logger.ts';

@@ -176,7 +176,8 @@ class RdGroupMembership implements GroupMembership {
   }
 
   transactionGroup(): TransactionGroup | undefined {
-    return this.closing || !this.consumer ? undefined : { consumer: this.consumer };
+    const consumer = this.consumer;
+    return this.closing || !consumer ? undefined : { consumer, lost: () => safe(() => consumer.assignmentLost(), true) };
   }
 
   private async leaveOnce(): Promise<void> {

@@ -39,6 +39,14 @@ export interface TransactionOffset {
 export interface TransactionGroup {
   /** The membership consumer (its `rd_kafka_consumer_group_metadata` is read at send time). */
   readonly consumer: unknown;
+  /**
+   * Whether librdkafka considers the assignment lost (`rd_kafka_assignment_lost`: session timed out, member
+   * expelled). Checked before and after `sendOffsetsToTransaction`: once librdkafka reset the member id and
+   * generation (-1) on losing the group, the coordinator would accept a transactional offset commit without a
+   * generation check (ClassicGroup.validateOffsetCommit: generation < 0 and no member id), so the lost flag —
+   * set in the same librdkafka step, before the rebalance callback reaches us — closes that window.
+   */
+  lost(): boolean;
 }
 
 /** The transactional operations of a target producer (present only in exactly-once mode). */
@@ -99,7 +107,9 @@ export class RdTargetTransactions implements TargetTransactions {
 
   async commit(offsets: readonly TransactionOffset[], group: TransactionGroup | undefined, timeoutMs: number): Promise<void> {
     if (group && offsets.length > 0) {
+      assertMember(group);
       await step('send-offsets', (cb) => this.producer.sendOffsetsToTransaction(offsets.map((o) => ({ ...o })), group.consumer as KafkaConsumer, timeoutMs, cb));
+      assertMember(group);
     }
     await step('commit', (cb) => this.producer.commitTransaction(timeoutMs, cb));
     await step('commit', (cb) => this.producer.beginTransaction(cb));
@@ -112,6 +122,11 @@ export class RdTargetTransactions implements TargetTransactions {
 }
 
 function noop(): void {}
+
+/** Throws TransactionError(send-offsets) when the member lost its assignment: the commit must not go through. */
+function assertMember(group: TransactionGroup): void {
+  if (group.lost()) throw new TransactionError('transaction send-offsets refused locally: the group membership was lost (session expired); a newer member owns the partitions', { stage: 'send-offsets', producerUnusable: false });
+}
 
 function step(stage: TransactionError['stage'], call: (cb: (err: LibrdKafkaError) => void) => void): Promise<void> {
   return new Promise((resolve, reject) => {

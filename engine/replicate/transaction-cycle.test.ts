@@ -34,7 +34,7 @@ function capturingLogger(lines: LogLine[]): Logger {
   return createLogger({ destination: stream, level: 'debug' });
 }
 
-const GROUP: TransactionGroup = { consumer: 'membership-consumer' };
+const GROUP: TransactionGroup = { consumer: 'membership-consumer', lost: () => false };
 
 function harness(options: { fenced?: boolean; gate?: number } = {}) {
   const tx = new FakeTransactions();
