@@ -163,10 +163,10 @@ export const FLOW_KEYS = [
   field({ key: 'truncation.check.interval.ms', field: 'truncationCheckIntervalMs', type: MILLISECONDS, default: '500', origin: 'ours',
     doc: "a partition without progress this long is checked against the broker's log start/end", readBy: ['detect/partition-checks'] }),
   field({ key: 'progress.flush.interval.ms', field: 'progressFlushIntervalMs', type: MILLISECONDS, default: '1000', origin: 'ours',
-    doc: 'how often acknowledged positions are stored; bounds duplicates after a crash', readBy: ['replicate/mirror-task'] }),
+    doc: 'how often acknowledged positions are stored; bounds duplicates after a crash. Exactly-once: how often the transaction commits — what read_committed consumers of remote topics wait at most, plus one commit round', readBy: ['replicate/mirror-task'] }),
   field({ key: 'progress.flush.max.records', field: 'progressFlushMaxRecords', type: RECORD_COUNT, default: '500', origin: 'ours',
     doc: 'a partition\'s position is also stored once this many records were acknowledged since its last write (0: by time only); '
-      + 'bounds the re-copy after a crash per partition by records, see [Guarantees](#guarantees)', readBy: ['replicate/mirror-task'] }),
+      + 'bounds the re-copy after a crash per partition by records, see [Guarantees](#guarantees); exactly-once: a commit is due once a partition had this many records since the last', readBy: ['replicate/mirror-task'] }),
   field({ key: 'exactly.once.source.support', field: 'exactlyOnceSourceSupport', type: oneOf(['disabled', 'enabled']), default: 'disabled', origin: 'mm2',
     doc: '`enabled`: exactly-once (KIP-618\'s worker key) — a transactional producer on the target commits the mirrored records, their progress and target-side offset syncs in one transaction every `progress.flush.interval.ms` / `progress.flush.max.records`, zombies fenced by the group generation (KIP-447); `disabled`: at-least-once. See [High availability](#high-availability-and-scale-out)',
     readBy: ['runtime/mirror-engine', 'replicate/mirror-task'] }),
