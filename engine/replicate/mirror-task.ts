@@ -44,8 +44,8 @@ import { handleDeliveryFailure } from './record-rejection.ts';
 import { ProgressWriter } from './progress-writer.ts';
 import type { MirrorError } from '../core/errors.ts';
 import { TransactionCycle, type TransactionCyclePort } from './transaction-cycle.ts';
+import { commitReleasing, exactlyOncePort } from './exactly-once-port.ts';
 import type { TransactionSink } from '../kafka/transaction-sink.ts';
-import type { TopicPartition } from '../kafka/kafka-admin.ts';
 import { consumeTimeoutMs, fenced, type MirrorTaskSettings, type TaskOutcome, type TaskProgressStore } from './mirror-task-settings.ts';
 
 export type { MirrorListener, MirroredPartition, MirrorTelemetry } from './mirror-listener.ts';
@@ -113,8 +113,6 @@ export class MirrorTask implements PartitionCheckActions {
   private readonly cycle: TransactionCycle | undefined;
   private readonly transactionSink: TransactionSink | undefined;
   private readonly handoverHooks: HandoverHooks | undefined;
-  /** Exactly-once: partitions dropped by an abort and not yet adopted again from committed progress. */
-  private readoptPending: TopicPartition[] = [];
   private loopFinished: Promise<void> = Promise.resolve();
 
   constructor(options: MirrorTaskOptions) {
@@ -133,7 +131,7 @@ export class MirrorTask implements PartitionCheckActions {
     this.transactionSink = options.transactionSink;
     this.handoverHooks = options.handoverHooks;
     this.cycle = this.settings.exactlyOnceSourceSupport === 'enabled'
-      ? new TransactionCycle({ port: this.transactionPort(), commitIntervalMs: this.settings.progressFlushIntervalMs, transactionTimeoutMs: this.settings.transactionTimeoutMs ?? 10_000, clock: this.clock, logger: this.log })
+      ? new TransactionCycle({ port: this.exactlyOncePort(), commitIntervalMs: this.settings.progressFlushIntervalMs, transactionTimeoutMs: this.settings.transactionTimeoutMs ?? 10_000, clock: this.clock, logger: this.log })
       : undefined;
     const { sourceAdmin, targetAdmin } = this.clients;
     this.discovery = new TopicDiscovery({ settings: this.settings, sourceAdmin, targetAdmin, logger: this.log });
@@ -250,7 +248,7 @@ export class MirrorTask implements PartitionCheckActions {
       reassignNow: () => (this.rebuildNeeded ? undefined : this.assign()), // a pending rebuild assigns them itself
       drainInFlight: () => this.drainInFlight(30_000),
       storeFinalProgress: async (states) => {
-        if (this.cycle) return this.commitReleasing(states);
+        if (this.cycle) return commitReleasing(this.cycle, states);
         await this.flushProgress(states);
         await this.store.flush();
       },
@@ -261,62 +259,25 @@ export class MirrorTask implements PartitionCheckActions {
     };
   }
 
-  /** What a commit round of the exactly-once mode asks of this task (transaction-cycle.ts). */
-  private transactionPort(): TransactionCyclePort {
-    return {
-      transactions: () => this.writer.transactions,
-      states: () => this.table.values(),
-      drain: async (timeoutMs) => {
-        if (this.writer.failure) return false;
-        await this.writer.drain(timeoutMs);
-        return !this.writer.failure && [...this.table.values()].every((s) => s.inFlight === 0);
-      },
-      flushSyncs: async () => void (await this.listener?.flush?.()),
-      writeProgress: (states) => this.flushProgress(states),
-      flushInternal: async (timeoutMs) => (this.transactionSink ? this.transactionSink.flush(timeoutMs) : true),
+  /** The exactly-once port over this task's collaborators (exactly-once-port.ts); the writer and checks exist by the time it is used. */
+  private exactlyOncePort(): TransactionCyclePort {
+    return exactlyOncePort({
+      writer: () => this.writer,
+      table: this.table,
+      ownership: this.ownership,
+      store: this.store,
+      adopt: (partitions) => this.checks.adoptAssigned(partitions),
+      hooks: this.handoverHooks,
+      listener: this.listener,
+      sink: this.transactionSink,
       remoteTopic: (topic) => this.discovery.remoteTopic(topic),
       group: () => this.membership?.transactionGroup?.(),
-      fenced: () => this.ownership.fenced(this.clock()),
-      replaceProducer: async () => {
-        this.transactionSink?.bind(undefined);
-        await this.writer.resume(false); // the new producer's initTransactions aborts the old one's transaction
-        this.transactionSink?.bind(this.writer.transactions);
-      },
-      readoptFromCommitted: () => this.readoptFromCommitted(),
-    };
-  }
-
-  /**
-   * Exactly-once, after an abort: drops every partition state (their positions may be past committed state)
-   * and adopts the partitions again as on assignment — committed progress re-read (read_committed), checks
-   * run, offset syncs restarted. Throws what adoption throws; the partitions stay pending and it is retried.
-   */
-  private async readoptFromCommitted(): Promise<void> {
-    const states = [...this.table.values()];
-    for (const s of states) this.table.remove(s.key);
-    if (states.length > 0) {
-      this.handoverHooks?.afterRelease?.(states, true);
-      this.readoptPending.push(...states.map((s) => ({ topic: s.topic, partition: s.partition })));
-      this.assign();
-    }
-    const partitions = this.readoptPending.filter((tp) => this.ownership.owns(tp.topic, tp.partition));
-    if (partitions.length > 0) {
-      await this.store.reload?.(partitions);
-      await this.handoverHooks?.beforeAdopt?.(partitions);
-      await this.checks.adoptAssigned(partitions);
-    }
-    this.readoptPending = [];
-    this.requestReassign();
-    this.log.info({ event: 'partitions_readopted', partitions: partitions.map((tp) => `${tp.topic}-${tp.partition}`) }, `Resumed ${partitions.length} partitions from their committed progress`);
-  }
-
-  /** Exactly-once revocation: the leaving partitions' records commit with their progress now, or the transaction is aborted — never left open for a later commit. */
-  private async commitReleasing(states: readonly PartitionState[]): Promise<void> {
-    const outcome = await this.cycle!.commit(states);
-    if (outcome === 'deferred') {
-      this.cycle!.poison('revoked partitions could not commit');
-      await this.cycle!.commit();
-    }
+      writeProgress: (states) => this.flushProgress(states),
+      reassignNow: () => this.assign(),
+      requestReassign: () => this.requestReassign(),
+      clock: this.clock,
+      logger: this.log,
+    });
   }
 
   /** The liveness tick saw the event loop stand still: fetching and progress writes pause (partition-ownership.ts). */
@@ -509,6 +470,7 @@ export class MirrorTask implements PartitionCheckActions {
     if (this.membership) await this.membership.leave().catch((err: unknown) => this.log.warn({ err }, 'leaving the group failed; its members take over after session.timeout.ms'));
     if (this.consumer) await this.consumer.disconnect();
     await this.writer.disconnect();
+    this.transactionSink?.bind(undefined); // nothing more goes into a transaction of this task
     this.consumer = undefined;
     this.clients.sourceAdmin.close();
     this.clients.targetAdmin.close();

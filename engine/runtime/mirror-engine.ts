@@ -131,6 +131,7 @@ export class MirrorEngine {
     const flows = this.assignedFlows();
     // Every client setting is checked before any cluster is touched (ConfigError naming the key: exit 2).
     checkConfigClientSettings(this.config);
+    for (const { flow } of flows) checkExactlyOnceSupport(flow);
     const missingCodecs = missingFeatures(REQUIRED_CODECS);
     if (missingCodecs.length > 0) {
       this.log.warn(
@@ -168,10 +169,6 @@ export class MirrorEngine {
   private async startFlow(flow: MirrorConfig['flows'][number], duties: FlowDuties): Promise<void> {
     const settings: MirrorTaskSettings = flow;
     const exactlyOnce = flow.exactlyOnceSourceSupport === 'enabled';
-    if (!exactlyOnce && flow.exactlyOnceSupport === 'required') {
-      // Connect refuses such a connector the same way (KIP-618: exactly.once.support=required needs the worker's support).
-      throw new ConfigError(`${flow.name}.exactly.once.support`, 'required', "'exactly.once.source.support = enabled' for this flow (or 'exactly.once.support = requested')");
-    }
     // Exactly-once: progress and target-side offset syncs are written into the mirror task's transactions.
     const transactionSink = exactlyOnce ? new TransactionSink() : undefined;
     const store = new ProgressStore({
@@ -279,6 +276,16 @@ export class MirrorEngine {
  */
 export function flowGroupId(flow: Pick<MirrorConfig['flows'][number], 'groupIdPrefix' | 'sourceAlias' | 'targetAlias'>): string {
   return `${flow.groupIdPrefix}-${flow.sourceAlias}-${flow.targetAlias}`;
+}
+
+/**
+ * KIP-618: a flow whose `exactly.once.support = required` runs only with `exactly.once.source.support = enabled`
+ * (Connect refuses such a connector on a worker without it). Throws ConfigError naming the key.
+ */
+export function checkExactlyOnceSupport(flow: Pick<MirrorConfig['flows'][number], 'name' | 'exactlyOnceSupport' | 'exactlyOnceSourceSupport'>): void {
+  if (flow.exactlyOnceSupport === 'required' && flow.exactlyOnceSourceSupport !== 'enabled') {
+    throw new ConfigError(`${flow.name}.exactly.once.support`, 'required', "'exactly.once.source.support = enabled' for this flow (or 'exactly.once.support = requested')");
+  }
 }
 
 /**
