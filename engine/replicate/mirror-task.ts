@@ -371,8 +371,15 @@ export class MirrorTask implements PartitionCheckActions {
       // incarnation (librdkafka keeps fetching a recreated topic by name at the old position).
       const topics = [...new Set(batch.map((m) => m.topic))];
       const fetchedFrom = new Map(topics.map((t) => [t, this.table.knownTopic(t)?.topicId]));
-      await this.checks.verifyTopicIds(topics, fetchedAtMs);
-      await this.writer.produceBatch(batch, fetchedFrom);
+      try {
+        await this.checks.verifyTopicIds(topics, fetchedAtMs);
+        await this.writer.produceBatch(batch, fetchedFrom);
+      } catch (err) {
+        // The consumer's position is already past this batch: fetch it again from the partitions' own positions,
+        // or the next batch would be accepted after a hole (a later offset reads as a legitimate gap) — silent loss.
+        this.requestReassign();
+        throw err;
+      }
       if (this.writer.failure) return this.onDeliveryFailure();
       if (this.cycle?.due(this.clock())) await this.cycle.commit();
     }
