@@ -9,6 +9,8 @@
  *
  *   npx tsx bench/exactly-once.ts [any `npm run bench` flag, e.g. --records 300000 --rounds 1]
  *
+ * Both mirrors run `tasks.max = 2` (`--tasks N --baseline-tasks N` to change it; keep them equal).
+ *
  * Under exactly-once the remote log also holds one commit marker per partition per commit, so "records
  * beyond the source" shows markers (not duplicates) and the copy is seen done up to that many offsets early.
  */
@@ -43,7 +45,8 @@ export function exactlyOnceSummary(results: BenchResults): string {
 }
 
 async function main(argv: string[]): Promise<number> {
-  const options = parseBenchOptions(['--mirrors', 'ours,base', '--base-prop', 'exactly.once.source.support=enabled', '--skip-limit', '--label', 'exactly-once', ...argv]);
+  // Same task count for both (the bench's `base` defaults to 1 task, `ours` to the cores); later flags win.
+  const options = parseBenchOptions(['--mirrors', 'ours,base', '--base-prop', 'exactly.once.source.support=enabled', '--skip-limit', '--label', 'exactly-once', '--tasks', '2', '--baseline-tasks', '2', ...argv]);
   const t0 = Date.now();
   const say = (line: string) => process.stdout.write(`[${((Date.now() - t0) / 1000).toFixed(0).padStart(4)} s] ${line}\n`);
   const results = await runBenchmark(options, say);
