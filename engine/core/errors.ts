@@ -201,13 +201,13 @@ export function recordRejectedMessage(e: RecordRejection): string {
 /**
  * Exactly-once (KIP-98): the open transaction of the target producer could not be committed and was (or
  * must be) aborted; nothing of it is visible to `read_committed` readers. `stage`: the step that failed
- * (`send-offsets`: the group coordinator refused the member's generation — a zombie fenced by KIP-447,
- * `commit`, `abort`, `produce`). `producerUnusable`: the producer raised a fatal error (e.g.
+ * (`init`: initTransactions at connect, `send-offsets`: the group coordinator refused the member's
+ * generation — a zombie fenced by KIP-447, `commit`, `abort`, `produce`). `producerUnusable`: the producer raised a fatal error (e.g.
  * PRODUCER_FENCED: another producer with the same `transactional.id` initialised) and must be replaced.
  * `kafkaCode`: librdkafka's error code, when there was one.
  */
 export class TransactionError extends MirrorError {
-  readonly stage: 'send-offsets' | 'commit' | 'abort' | 'produce';
+  readonly stage: 'init' | 'send-offsets' | 'commit' | 'abort' | 'produce';
   readonly producerUnusable: boolean;
   readonly kafkaCode: number | undefined;
 

@@ -82,8 +82,8 @@ export function transactionalProducerConfig(s: TransactionalSettings): Record<st
 
 /** `initTransactions` (fences older producers with the same id, aborting their open transaction) then `beginTransaction`. Throws TransactionError. */
 export async function initTransactions(producer: Producer, timeoutMs: number): Promise<void> {
-  await step('commit', (cb) => producer.initTransactions(timeoutMs, cb));
-  await step('commit', (cb) => producer.beginTransaction(cb));
+  await step('init', (cb) => producer.initTransactions(timeoutMs, cb));
+  await step('init', (cb) => producer.beginTransaction(cb));
 }
 
 /** {@link TargetTransactions} over an initialised rdkafka-style transactional Producer. */
