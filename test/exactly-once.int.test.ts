@@ -4,7 +4,9 @@
  * - kill -9 of one of two instances mid-stream: every source record exactly once, in order;
  * - a zombie (SIGSTOP past the session timeout while the other instance takes over, then SIGCONT): its
  *   transaction is refused (KIP-447 generation fencing) or aborted as lost, and nothing is duplicated;
- * - an instance added and removed mid-stream: every record exactly once, in order.
+ * - an instance added and removed mid-stream: every record exactly once, in order;
+ * - offset syncs on the target commit in the same transactions: after a kill -9, every committed sync names
+ *   a committed remote record holding exactly the upstream record it claims.
  */
 import type { Producer } from 'kafkajs';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -16,6 +18,7 @@ import { assertContiguous } from '../testkit/invariants.ts';
 import { assignedLine, ownedPartitions } from '../testkit/ownership-log.ts';
 import { PRIMARY, STANDBY, kafkajsClient, uniqueTopic } from '../testkit/test-clusters.ts';
 import { waitFor } from '../testkit/wait-for.ts';
+import { decodeOffsetSync } from '../engine/index.ts';
 
 const SESSION_TIMEOUT_MS = 6000;
 const EOS = {
@@ -161,5 +164,30 @@ describe('exactly-once (engine processes in one group, read_committed audit)', (
       expect(e.lines().filter((l) => l.event === 'transaction_aborted')).toEqual([]);
     }
     console.info(`[exactly-once] rebalance: ${total} records, 4 -> 2+2 -> 4 partitions`);
+  });
+
+  it('offset syncs on the target (offset-syncs.topic.location = target) commit with their records: each committed sync names the committed copy of its upstream record', async () => {
+    const f = await fixture('eos-syncs');
+    const syncs = { 'offset-syncs.topic.location': 'target', 'offset-syncs.interval.ms': 100 };
+    const a = await f.start(syncs);
+    const b = await f.start(syncs);
+    await waitFor(() => ownedPartitions(a.logLines()).size === 2 && ownedPartitions(b.logLines()).size === 2, { timeoutMs: 30_000, message: 'A and B to own 2 partitions each' });
+    await waitFor(() => f.load.total >= 3000, { timeoutMs: 30_000, message: '3000 records produced' });
+    const moved = [...ownedPartitions(a.logLines())];
+    const killedAtMs = Date.now();
+    expect(await a.kill()).toBe(137);
+    await waitFor(() => moved.every((k) => assignedLine(b.logLines(), k, killedAtMs)), { timeoutMs: SESSION_TIMEOUT_MS + 30_000, message: `B to take ${moved.join(', ')}` });
+    const atTakeover = f.load.total;
+    await waitFor(() => f.load.total >= atTakeover + 2000, { timeoutMs: 30_000, message: '2000 more records after the takeover' });
+    await expectExactlyOnce(f);
+    expect(await b.stop()).toBe(0);
+    const remote = await target.readAll(f.remote);
+    const byOffset = new Map([...remote].map(([p, records]) => [p, new Map(records.map((r) => [r.offset, r.value?.toString()]))]));
+    const committed = (await target.readRecords('mm2-offset-syncs.primary.internal')).map((r) => decodeOffsetSync(r.key, r.value)).filter((s) => s.topic === f.topic);
+    expect(committed.length).toBeGreaterThan(PARTITIONS);
+    // A fresh source topic: upstream offset n of partition p holds `p:n`.
+    const wrong = committed.filter((s) => byOffset.get(s.partition)?.get(s.downstreamOffset) !== `${s.partition}:${s.upstreamOffset}`);
+    expect(wrong, 'syncs naming no committed copy of their upstream record').toEqual([]);
+    console.info(`[exactly-once] offset syncs on the target: ${committed.length} committed syncs, each naming the committed copy of its record`);
   });
 });
