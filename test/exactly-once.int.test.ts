@@ -6,7 +6,10 @@
  *   transaction is refused (KIP-447 generation fencing) or aborted as lost, and nothing is duplicated;
  * - an instance added and removed mid-stream: every record exactly once, in order;
  * - offset syncs on the target commit in the same transactions: after a kill -9, every committed sync names
- *   a committed remote record holding exactly the upstream record it claims.
+ *   a committed remote record holding exactly the upstream record it claims;
+ * - truncation and topic-reset detection on a partition that just moved stay exact (critical line with the
+ *   exact gap from its new owner, nothing past the gap committed; the reset logged by the new owner and the new
+ *   incarnation committed after the old records).
  */
 import type { Producer } from 'kafkajs';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -19,6 +22,7 @@ import { assignedLine, ownedPartitions } from '../testkit/ownership-log.ts';
 import { PRIMARY, STANDBY, kafkajsClient, uniqueTopic } from '../testkit/test-clusters.ts';
 import { waitFor } from '../testkit/wait-for.ts';
 import { decodeOffsetSync } from '../engine/index.ts';
+import { KafkaAdmin } from '../engine/testing.ts';
 
 const SESSION_TIMEOUT_MS = 6000;
 const EOS = {
@@ -189,5 +193,82 @@ describe('exactly-once (engine processes in one group, read_committed audit)', (
     const wrong = committed.filter((s) => byOffset.get(s.partition)?.get(s.downstreamOffset) !== `${s.partition}:${s.upstreamOffset}`);
     expect(wrong, 'syncs naming no committed copy of their upstream record').toEqual([]);
     console.info(`[exactly-once] offset syncs on the target: ${committed.length} committed syncs, each naming the committed copy of its record`);
+  });
+
+  it('a partition that moved keeps truncation detection: its new owner reports the exact gap and commits nothing past it', async () => {
+    const prefix = uniqueTopic('eos-trunc');
+    const topic = `${prefix}-data`;
+    const remote = `primary.${topic}`;
+    await source.admin.createTopics({ topics: [{ topic, numPartitions: 2, replicationFactor: 1 }], waitForLeaders: true });
+    cleanup.push(async () => void (await Promise.allSettled([source.deleteTopicsIfPresent([topic]), target.deleteTopicsIfPresent([remote])])));
+    await producer.send({ topic, acks: -1, messages: [0, 1].flatMap((p) => Array.from({ length: 20 }, (_, i) => ({ partition: p, value: `${p}:${i}` }))) });
+    const start = async (n: number) => {
+      const e = EngineProcess.inTempDir(`^${prefix}-.*`, EOS, { KAFKA_MIRROR_INSTANCE_ID: `${prefix}-i${n}` });
+      cleanup.push(() => e.dispose({ keep: process.env.KEEP_ENGINE_LOGS !== undefined }));
+      await e.start();
+      return e;
+    };
+    const a = await start(0);
+    await waitFor(async () => ((await target.readAll(remote)).get(0)?.length === 20 && (await target.readAll(remote)).get(1)?.length === 20) || undefined, { timeoutMs: 30_000, intervalMs: 500, message: `${remote} to hold 20 + 20 committed records` });
+    const b = await start(1);
+    await waitFor(() => ownedPartitions(a.logLines()).size === 1 && ownedPartitions(b.logLines()).size === 1, { timeoutMs: 30_000, message: 'A and B to own one partition each' });
+    const movedKey = [...ownedPartitions(b.logLines())][0]!;
+    const moved = Number(movedKey.split('-').at(-1));
+    b.signal('SIGSTOP');
+    try {
+      // A fetch sent just before the freeze may still be held by the broker (long poll, up to 100 ms): let it expire (see group-rebalance.int.test.ts).
+      await new Promise((r) => setTimeout(r, 300));
+      await producer.send({ topic, acks: -1, messages: Array.from({ length: 20 }, (_, i) => ({ partition: moved, value: `${moved}:${20 + i}` })) });
+      const deleter = new KafkaAdmin({ 'bootstrap.servers': PRIMARY, 'client.id': 'kme-test-delete-records' });
+      try {
+        expect(await deleter.deleteRecordsBefore({ topic, partition: moved }, 30)).toBe(30);
+      } finally {
+        deleter.close();
+      }
+    } finally {
+      b.signal('SIGCONT');
+    }
+    expect(await b.waitForExit(60_000), `new owner exit code; stderr: ${b.stderrText}`).toBe(3);
+    const critical = b.lines().filter((l) => l.level === 'critical');
+    expect(critical).toHaveLength(1);
+    expect(critical[0]).toMatchObject({ event: 'log_truncation_detected', topic, partition: moved, expectedOffset: 20, logStartOffset: 30, gap: 10 });
+    expect(await a.waitForExit(60_000), `previous owner exit code; stderr: ${a.stderrText}`).toBe(3);
+    expect(values((await target.readAll(remote)).get(moved))).toEqual(Array.from({ length: 20 }, (_, i) => `${moved}:${i}`));
+  });
+
+  it('a partition that moved keeps topic-reset detection: its new owner commits the new incarnation after the old records', async () => {
+    const prefix = uniqueTopic('eos-reset');
+    const topic = `${prefix}-data`;
+    const remote = `primary.${topic}`;
+    await source.admin.createTopics({ topics: [{ topic, numPartitions: 2, replicationFactor: 1 }], waitForLeaders: true });
+    cleanup.push(async () => void (await Promise.allSettled([source.deleteTopicsIfPresent([topic]), target.deleteTopicsIfPresent([remote])])));
+    const send = (tag: string, n: number) => producer.send({ topic, acks: -1, messages: [0, 1].flatMap((p) => Array.from({ length: n }, (_, i) => ({ partition: p, value: `${tag}${p}:${i}` }))) });
+    const committedCounts = async (want: number) => {
+      const r = await target.readAll(remote);
+      return r.get(0)?.length === want && r.get(1)?.length === want ? r : undefined;
+    };
+    await send('old', 10);
+    const start = async (n: number) => {
+      const e = EngineProcess.inTempDir(`^${prefix}-.*`, EOS, { KAFKA_MIRROR_INSTANCE_ID: `${prefix}-i${n}` });
+      cleanup.push(() => e.dispose({ keep: process.env.KEEP_ENGINE_LOGS !== undefined }));
+      await e.start();
+      return e;
+    };
+    const a = await start(0);
+    await waitFor(() => committedCounts(10), { timeoutMs: 30_000, intervalMs: 500, message: `${remote} to hold 10 + 10 committed records` });
+    const b = await start(1);
+    await waitFor(() => ownedPartitions(a.logLines()).size === 1 && ownedPartitions(b.logLines()).size === 1, { timeoutMs: 30_000, message: 'A and B to own one partition each' });
+    const movedKey = [...ownedPartitions(b.logLines())][0]!;
+    const moved = Number(movedKey.split('-').at(-1));
+    await source.deleteTopicsIfPresent([topic]);
+    await waitFor(async () => !(await source.topicExists(topic)), { timeoutMs: 30_000, message: `${topic} deleted` });
+    await source.admin.createTopics({ topics: [{ topic, numPartitions: 2, replicationFactor: 1 }], waitForLeaders: true });
+    await send('new', 5);
+    const records = await waitFor(() => committedCounts(15), { timeoutMs: 60_000, intervalMs: 500, message: `${remote} to hold 10 old + 5 new committed records per partition` });
+    expect(b.lines().filter((l) => l.event === 'topic_reset_detected' && `${l.topic}-${l.partition}` === movedKey)).toHaveLength(1);
+    expect(a.lines().filter((l) => l.event === 'topic_reset_detected' && `${l.topic}-${l.partition}` === movedKey)).toEqual([]);
+    expect(values(records.get(moved))).toEqual([...Array.from({ length: 10 }, (_, i) => `old${moved}:${i}`), ...Array.from({ length: 5 }, (_, i) => `new${moved}:${i}`)]);
+    expect(await a.stop()).toBe(0);
+    expect(await b.stop()).toBe(0);
   });
 });
