@@ -23,6 +23,7 @@ import { PRIMARY, STANDBY, kafkajsClient, uniqueTopic } from '../testkit/test-cl
 import { waitFor } from '../testkit/wait-for.ts';
 import { decodeOffsetSync } from '../engine/index.ts';
 import { KafkaAdmin } from '../engine/testing.ts';
+import { startEngine } from '../testkit/engine-harness.ts';
 
 const SESSION_TIMEOUT_MS = 6000;
 const EOS = {
@@ -272,3 +273,34 @@ describe('exactly-once (engine processes in one group, read_committed audit)', (
     expect(await b.stop()).toBe(0);
   });
 });
+
+describe('exactly-once in process (the engine as a library)', () => {
+  it('commits records and progress together at the progress cadence; a restart resumes from the committed progress without a duplicate', async () => {
+    const prefix = uniqueTopic('eos-lib');
+    const topic = `${prefix}-data`;
+    const remote = `primary.${topic}`;
+    await source.admin.createTopics({ topics: [{ topic, numPartitions: 2, replicationFactor: 1 }], waitForLeaders: true });
+    cleanup.push(async () => void (await Promise.allSettled([source.deleteTopicsIfPresent([topic]), target.deleteTopicsIfPresent([remote])])));
+    const send = (from: number, n: number) => producer.send({ topic, acks: -1, messages: [0, 1].flatMap((p) => Array.from({ length: n }, (_, i) => ({ partition: p, value: `${p}:${from + i}` }))) });
+    const committed = (want: number) => async () => {
+      const r = await target.readAll(remote);
+      return r.get(0)?.length === want && r.get(1)?.length === want ? r : undefined;
+    };
+    const props = { 'exactly.once.source.support': 'enabled', 'exactly.once.support': 'required', 'offset-syncs.topic.location': 'target', 'heartbeats.replication.enabled': 'false', 'sync.topic.configs.enabled': 'false' };
+    await send(0, 300);
+    const first = await startEngine(`^${prefix}-.*`, props);
+    cleanup.push(() => first.stop());
+    await waitFor(committed(300), { timeoutMs: 30_000, intervalMs: 500, message: `${remote} to hold 300 + 300 committed records` });
+    const line = await first.waitForLog((l) => typeof l.transactionalId === 'string');
+    expect(String(line.transactionalId)).toMatch(/-primary-standby-.+-\d+-0$/);
+    await first.stop();
+    await send(300, 200);
+    const second = await startEngine(`^${prefix}-.*`, props);
+    cleanup.push(() => second.stop());
+    const records = await waitFor(committed(500), { timeoutMs: 30_000, intervalMs: 500, message: `${remote} to hold 500 + 500 committed records` });
+    await second.stop();
+    for (const p of [0, 1]) expect(values(records.get(p))).toEqual(Array.from({ length: 500 }, (_, i) => `${p}:${i}`));
+    expect([...first.logs, ...second.logs].filter((l) => l.event === 'transaction_aborted')).toEqual([]);
+  });
+});
+
