@@ -49,7 +49,9 @@ export class LatencyProbe {
       'enable.partition.eof': false,
       'fetch.wait.max.ms': 10,
       'fetch.min.bytes': 1,
-      'isolation.level': 'read_uncommitted',
+      // read_committed, as consumers of an exactly-once mirror must read (bench/exactly-once.ts): it includes the
+      // commit cadence in the latency; for mirrors that write no transactions it reads exactly as read_uncommitted.
+      'isolation.level': 'read_committed',
     });
     consumer.setDefaultConsumeTimeout(100);
     (consumer as unknown as { setDefaultIsTimeoutOnlyForFirstMessage(v: boolean): void }).setDefaultIsTimeoutOnlyForFirstMessage(true);

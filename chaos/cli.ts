@@ -37,6 +37,8 @@ interface Options {
   maxDowntimeMs: number;
   minGapMs: number;
   modes: DeliveryMode[];
+  exactlyOnce?: boolean;
+  atLeastOnce?: boolean;
   membershipKey: string;
   engineProp: string[];
   primaryPort: number;
@@ -85,6 +87,8 @@ function program(): Command {
     .option('--max-downtime-ms <ms>', 'longest pause between a kill -9 and the restart of that instance', nonNegativeInt('--max-downtime-ms'), 2000)
     .option('--min-gap-ms <ms>', 'least time between the end of one fault and the next', nonNegativeInt('--min-gap-ms'), 2000)
     .option('--modes <list>', 'delivery modes to run', listOf(['at-least-once', 'exactly-once'] as const, '--modes'), ['at-least-once', 'exactly-once'])
+    .option('--exactly-once', 'run the exactly-once mode only (`exactly.once.source.support = enabled` for every instance); same as --modes exactly-once')
+    .option('--at-least-once', 'run the at-least-once mode only; same as --modes at-least-once')
     .option('--membership-key <key>', 'mm2.properties key naming the flow group (probed; the harness sets it per run)', MEMBERSHIP_KEY)
     .option('--engine-prop <key=value>', 'extra mm2.properties line for every instance (repeatable)', engineProp, [])
     .option('--primary-port <port>', 'port of the harness\'s own primary cluster', positiveInt('--primary-port'), Number(process.env.CHAOS_PRIMARY_PORT ?? 19292))
@@ -110,7 +114,8 @@ async function main(argv: string[]): Promise<number> {
     instances = 1;
   }
   const skipped: SkippedMode[] = [];
-  const modes = o.modes.filter((m) => {
+  const wanted: DeliveryMode[] = o.exactlyOnce || o.atLeastOnce ? [...(o.atLeastOnce ? ['at-least-once' as const] : []), ...(o.exactlyOnce ? ['exactly-once' as const] : [])] : o.modes;
+  const modes = wanted.filter((m) => {
     if (m === 'exactly-once' && !caps.exactlyOnce) skipped.push({ mode: m, reason: 'the engine does not accept exactly.once.source.support = enabled' });
     return m !== 'exactly-once' || caps.exactlyOnce;
   });

@@ -159,7 +159,8 @@ export class EngineFleet {
     const id = this.instances.length + 1;
     const logFile = this.o.logFile?.(id) ?? join(this.o.dir, `instance-${id}.log`);
     rmSync(logFile, { force: true }); // a fresh log per run: the audit reads only this run's lines
-    const engine = new EngineProcess({ configPath: this.configPath, logFile, dieWithParent: true });
+    // A stable slot identity (exactly-once: `transactional.id` <group>-<slot>-0): a restarted instance aborts what its killed run left open at once.
+    const engine = new EngineProcess({ configPath: this.configPath, logFile, dieWithParent: true, env: { KAFKA_MIRROR_INSTANCE_ID: `chaos-instance-${id}` } });
     if (id === 1) engine.writeConfig(this.o.properties);
     const instance: Instance = { id, engine, state: 'down', starts: 0 };
     this.instances.push(instance);

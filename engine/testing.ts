@@ -29,3 +29,5 @@ export { targetProducerFactory } from './kafka/target-producer.ts';
 export { type ClusterClientSettings } from './kafka/kafka-clients.ts';
 // The Connect-style worker in-process (the integration test drives it with its own signal emitter).
 export { runWorker, type WorkerOptions } from './connect/worker.ts';
+export { groupMembershipFactory, type GroupMembership, type MembershipListener } from './kafka/group-membership.ts';
+export { silentLogger } from './core/logger.ts';

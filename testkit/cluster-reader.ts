@@ -12,6 +12,7 @@
 import kafkajs, { type Admin, type Consumer, type IHeaders, type Kafka as KafkaClient, type KafkaMessage } from 'kafkajs';
 import { kafkajsClient, uniqueTopic } from './test-clusters.ts';
 import { waitFor } from './wait-for.ts';
+import { KafkaAdmin } from '../engine/testing.ts';
 
 // kafkajs is CommonJS; Node's ESM loader does not see all its named exports.
 const { ConfigResourceTypes } = kafkajs;
@@ -138,6 +139,7 @@ export class ClusterReader {
    * Reads with a fresh consumer group that commits nothing. Rejects after `timeoutMs` naming how far it got.
    */
   async readAll(topic: string, timeoutMs = 60_000): Promise<Map<number, ReadRecord[]>> {
+    await this.waitForNoPendingTransactions(topic, timeoutMs);
     const offsets = await this.partitionOffsets(topic);
     const out = new Map<number, ReadRecord[]>(offsets.map((o) => [o.partition, []]));
     const end = new Map(offsets.map((o) => [o.partition, o.logEndOffset]));
@@ -169,6 +171,29 @@ export class ClusterReader {
       await consumer.disconnect();
     }
     return out;
+  }
+
+  /**
+   * Waits until no transaction is open in any partition of `topic` (last stable offset = high watermark,
+   * ListOffsets read_committed vs read_uncommitted through librdkafka), so a read_committed read up to the
+   * high watermark is complete: an exactly-once mirror's transaction left open by a killed instance holds
+   * read_committed readers back until it is aborted (restart of the same slot, or `transaction.timeout.ms`).
+   * Topics never written transactionally pass at once. Rejects after `timeoutMs`.
+   */
+  async waitForNoPendingTransactions(topic: string, timeoutMs = 60_000): Promise<void> {
+    const partitions = (await this.partitionOffsets(topic)).map((o) => ({ topic, partition: o.partition }));
+    if (partitions.length === 0) return;
+    const admin = new KafkaAdmin({ 'bootstrap.servers': this.bootstrap, 'client.id': 'kme-test-lso' });
+    try {
+      let pending = '';
+      await waitFor(async () => {
+        const [hw, lso] = await Promise.all([admin.partitionOffsets(partitions), admin.partitionOffsets(partitions, true)]);
+        pending = [...hw].filter(([k, o]) => lso.get(k)?.logEndOffset !== o.logEndOffset).map(([k, o]) => `${k}: ${lso.get(k)?.logEndOffset}/${o.logEndOffset}`).join(', ');
+        return pending === '';
+      }, { timeoutMs, intervalMs: 200, message: `no open transaction in ${topic} (last stable offset / high watermark: ${pending})` });
+    } finally {
+      admin.close();
+    }
   }
 
   /** {@link readAll} as one array ordered by partition, then offset. */

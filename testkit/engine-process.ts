@@ -38,6 +38,8 @@ export class EngineProcess {
   private exit: Promise<number> | undefined;
   private stderr = '';
   private readonly listeners: string;
+  /** Extra environment of every run (e.g. `KAFKA_MIRROR_INSTANCE_ID`, the exactly-once slot identity). */
+  readonly env: Record<string, string>;
 
   /**
    * `configPath`: mm2.properties to run; `logFile`: JSON log destination (appended across restarts);
@@ -46,7 +48,8 @@ export class EngineProcess {
    * under `setpriv --pdeathsig SIGKILL`, so it ends with this process even when this one is killed -9 (long
    * unattended runs such as the chaos harness; SIGKILL because a frozen engine would never act on a SIGTERM).
    */
-  constructor(options: { configPath: string; logFile: string; dir?: string; listeners?: string; dieWithParent?: boolean }) {
+  constructor(options: { configPath: string; logFile: string; dir?: string; listeners?: string; dieWithParent?: boolean; env?: Record<string, string> }) {
+    this.env = options.env ?? {};
     this.configPath = options.configPath;
     this.logFile = options.logFile;
     this.dir = options.dir;
@@ -57,11 +60,11 @@ export class EngineProcess {
   /**
    * A not yet started engine in a fresh temporary folder (`mm2.properties`, `engine.log`) mirroring
    * `primary` topics matching `topicsRegex` to `standby`, with the test defaults of `testProperties`
-   * plus `extra` keys.
+   * plus `extra` keys; `env`: extra environment of its runs.
    */
-  static inTempDir(topicsRegex: string, extra: Record<string, string | number> = {}): EngineProcess {
+  static inTempDir(topicsRegex: string, extra: Record<string, string | number> = {}, env: Record<string, string> = {}): EngineProcess {
     const dir = mkdtempSync(join(tmpdir(), 'kme-engine-'));
-    const p = new EngineProcess({ configPath: join(dir, 'mm2.properties'), logFile: join(dir, 'engine.log'), dir });
+    const p = new EngineProcess({ configPath: join(dir, 'mm2.properties'), logFile: join(dir, 'engine.log'), dir, env });
     p.writeConfig(testProperties(topicsRegex, extra));
     return p;
   }
@@ -105,7 +108,7 @@ export class EngineProcess {
     const args = [KAFKA_MIRROR_BIN, '--config', this.configPath, '--log-file', this.logFile, ...listeners, ...extraArgs];
     // setpriv execs node: the child's pid is still the engine's (signals, pid file).
     const [command, ...argv] = this.dieWithParent ? ['setpriv', '--pdeathsig', 'SIGKILL', process.execPath, ...args] : [process.execPath, ...args];
-    const child = spawn(command!, argv, { stdio: ['ignore', 'ignore', 'pipe'], env: process.env });
+    const child = spawn(command!, argv, { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...this.env } });
     child.stderr!.on('data', (d: Buffer) => (this.stderr += d.toString('utf8')));
     this.child = child;
     if (child.pid !== undefined) this.runPids.push(child.pid);

@@ -19,6 +19,8 @@ export const ERROR_CODES = {
   RECORD_REJECTED: 'RECORD_REJECTED',
   /** A Connect REST request the worker refuses (unknown connector, conflict, bad input): engine/connect/. */
   REQUEST_REJECTED: 'REQUEST_REJECTED',
+  /** Exactly-once: a transaction could not be committed (fenced zombie, aborted by the coordinator, timeout); it was aborted. */
+  TRANSACTION_ABORTED: 'TRANSACTION_ABORTED',
 } as const;
 
 /** One of the stable error codes. */
@@ -196,4 +198,25 @@ export function recordRejectedMessage(e: RecordRejection): string {
       + ` Raise max.message.bytes on ${e.remoteTopic} and ${e.targetAlias}.producer.max.request.size above the record,`
     : ` Check the configs of ${e.remoteTopic} (message.timestamp.*, cleanup.policy, max.message.bytes = ${remoteLimit}),`;
   return `${head}${fix} or set record.rejected.policy = skip to skip such records (each is logged and kept as a gap with the progress). Nothing after it was written to ${e.remoteTopic}-${e.partition}.`;
+}
+
+/**
+ * Exactly-once (KIP-98): the open transaction of the target producer could not be committed and was (or
+ * must be) aborted; nothing of it is visible to `read_committed` readers. `stage`: the step that failed
+ * (`init`: initTransactions at connect, `send-offsets`: the group coordinator refused the member's
+ * generation — a zombie fenced by KIP-447, `commit`, `abort`, `produce`). `producerUnusable`: the producer raised a fatal error (e.g.
+ * PRODUCER_FENCED: another producer with the same `transactional.id` initialised) and must be replaced.
+ * `kafkaCode`: librdkafka's error code, when there was one.
+ */
+export class TransactionError extends MirrorError {
+  readonly stage: 'init' | 'send-offsets' | 'commit' | 'abort' | 'produce';
+  readonly producerUnusable: boolean;
+  readonly kafkaCode: number | undefined;
+
+  constructor(message: string, evidence: { stage: TransactionError['stage']; producerUnusable: boolean; kafkaCode?: number | undefined }, options?: { cause?: unknown }) {
+    super(ERROR_CODES.TRANSACTION_ABORTED, message, options);
+    this.stage = evidence.stage;
+    this.producerUnusable = evidence.producerUnusable;
+    this.kafkaCode = evidence.kafkaCode;
+  }
 }

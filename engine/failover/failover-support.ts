@@ -17,7 +17,7 @@ import type { FlowConfig } from '../config/config.ts';
 import type { Logger } from '../core/logger.ts';
 import type { Telemetry } from '../telemetry/telemetry.ts';
 import type { HandoverHooks, MirrorListener, MirrorTask } from '../replicate/mirror-task.ts';
-import type { RecordSink } from '../kafka/record-sink.ts';
+import type { InternalRecordSink, RecordSink } from '../kafka/record-sink.ts';
 import type { GroupAdmin } from '../kafka/consumer-groups.ts';
 import { ClusterConnections } from '../kafka/cluster-connections.ts';
 import { ensureInternalTopic, type EnsureOutcome } from '../kafka/internal-topics.ts';
@@ -67,7 +67,7 @@ export class FailoverSupport {
   private readonly syncs: { cluster: FlowConfig['source']; topics: readonly string[]; log: Logger };
   private readonly log: Logger;
   private readonly telemetry: Telemetry;
-  private readonly syncSink: RecordSink | undefined;
+  private readonly syncSink: InternalRecordSink | undefined;
   private readonly connections: ClusterConnections;
   /** Whether {@link stop} closes {@link connections} (created by {@link prepare} when none was given). */
   private readonly ownsConnections: boolean;
@@ -85,7 +85,7 @@ export class FailoverSupport {
     flow: FlowConfig,
     duties: FlowDuties,
     parts: {
-      store: OffsetSyncStore; writer: OffsetSyncWriter | undefined; syncSink: RecordSink | undefined; connections: ClusterConnections; ownsConnections: boolean;
+      store: OffsetSyncStore; writer: OffsetSyncWriter | undefined; syncSink: InternalRecordSink | undefined; connections: ClusterConnections; ownsConnections: boolean;
       syncs: { cluster: FlowConfig['source']; topics: readonly string[]; log: Logger };
     },
     telemetry: Telemetry,
@@ -116,9 +116,12 @@ export class FailoverSupport {
    * versions used there is read first, if it exists and `readLegacySyncs` (default true; the engine passes
    * false when several flows of its config shared that topic, whose syncs could then be another flow's).
    * `duties`: whether this process emits heartbeats (default yes). `connections`: the engine's shared
-   * clients (default: a set of its own, closed by {@link stop}). Throws MirrorError on connection failures.
+   * clients (default: a set of its own, closed by {@link stop}). `transactionSink` (exactly-once): offset syncs
+   * on the TARGET are written into the mirror task's transactions through it, so they commit with the records
+   * they describe (syncs on the source cannot be: another cluster's transaction). Throws MirrorError on
+   * connection failures.
    */
-  static async prepare(flow: FlowConfig, telemetry: Telemetry, logger: Logger, duties: FlowDuties = ALL_DUTIES, connections?: ClusterConnections, readLegacySyncs = true): Promise<FailoverSupport> {
+  static async prepare(flow: FlowConfig, telemetry: Telemetry, logger: Logger, duties: FlowDuties = ALL_DUTIES, connections?: ClusterConnections, readLegacySyncs = true, transactionSink?: InternalRecordSink): Promise<FailoverSupport> {
     const t0 = Date.now();
     const placement = offsetSyncsTopicOf(flow.replicationPolicy, flow.sourceAlias, flow.targetAlias, flow.offsetSyncsTopicLocation);
     const topic = placement.topic;
@@ -128,7 +131,7 @@ export class FailoverSupport {
     const clients = shared.of(cluster, { adminTimeoutMs: flow.adminTimeoutMs });
     const store = new OffsetSyncStore();
     let writer: OffsetSyncWriter | undefined;
-    let sink: RecordSink | undefined;
+    let sink: InternalRecordSink | undefined;
     let topics: string[];
     try {
       // The topics the store was built from, in reading order: a partition moving here is re-read from the same ones.
@@ -140,7 +143,7 @@ export class FailoverSupport {
       const syncs = await store.load(cluster, topic, log);
       log.info({ topic, cluster: cluster.alias, syncs, partitions: store.partitions().length, durationMs: Date.now() - t0 }, `Loaded ${syncs} offset syncs from ${topic} on ${cluster.alias}`);
       if (flow.emitOffsetSyncsEnabled) {
-        sink = await clients.internalSink();
+        sink = placement.side === 'target' && transactionSink ? transactionSink : await clients.internalSink();
         writer = new OffsetSyncWriter({ flow: flow.name, topic, store, sink, intervalMs: flow.offsetSyncsIntervalMs, logger: log, telemetry });
       }
     } catch (err) {
@@ -254,7 +257,7 @@ export class FailoverSupport {
     await this.checkpoints?.stop();
     this.writer?.close();
     // The writer already waited for its syncs (mirror-task shutdown); what is still pending has a cluster that is down.
-    await Promise.all([this.syncSink?.flush(1000), this.targetSink?.flush(5000)]);
+    await Promise.all([this.syncSink?.flush?.(1000), this.targetSink?.flush(5000)]);
     if (this.ownsConnections) await this.connections.close();
   }
 

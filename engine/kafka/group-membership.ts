@@ -34,6 +34,7 @@ import { connectConsumer, consumeBatch, disconnect, type ClusterClientSettings, 
 import { KAFKA_ERROR_CODES } from './error-codes.ts';
 import { isAuthFailure } from './error-classifier.ts';
 import { ERROR_CODES, MirrorError } from '../core/errors.ts';
+import type { TransactionGroup } from './target-transactions.ts';
 
 /** The group settings of one flow (FlowConfig's `group.*`, `session.timeout.ms`, `heartbeat.interval.ms`; ms). */
 export interface MembershipSettings {
@@ -76,6 +77,11 @@ export interface GroupMembership {
   subscribe(topics: readonly string[]): void;
   /** Leaves the group (partitions go to the other members at once) and closes the client. Idempotent. */
   leave(): Promise<void>;
+  /**
+   * Exactly-once: the member whose group generation fences a transaction commit (KIP-447:
+   * `sendOffsetsToTransaction` with this consumer's group metadata, read at send time). Undefined once left.
+   */
+  transactionGroup?(): TransactionGroup | undefined;
 }
 
 /** Connects a membership that reports to `listener`. Rejects with MirrorError (KAFKA_ERROR / AUTH_FAILED). */
@@ -167,6 +173,11 @@ class RdGroupMembership implements GroupMembership {
 
   leave(): Promise<void> {
     return (this.leaving ??= this.leaveOnce());
+  }
+
+  transactionGroup(): TransactionGroup | undefined {
+    const consumer = this.consumer;
+    return this.closing || !consumer ? undefined : { consumer, lost: () => safe(() => consumer.assignmentLost(), true) };
   }
 
   private async leaveOnce(): Promise<void> {

@@ -2,8 +2,9 @@
  * MM2's internal topics (offset syncs, checkpoints, heartbeats) as this engine creates and reads
  * them: one partition, compacted (MM2 creates all three that way), written to partition 0; read from
  * the log start to the end offset seen when reading began, like MM2's `KafkaBasedLog` and
- * RemoteClusterUtils do. Reading is read_uncommitted: these topics are never written transactionally,
- * and an open transaction must not stall a reader that waits for the high watermark.
+ * RemoteClusterUtils do. Reading is read_committed up to the high watermark (kafka-clients.ts,
+ * internalReaderConfig): in exactly-once mode progress and target-side offset syncs are written in
+ * transactions, and a pending one is waited for rather than read past or read uncommitted.
  */
 import type { KafkaConsumer } from '@confluentinc/kafka-javascript';
 import { KafkaAdmin } from './kafka-admin.ts';

@@ -56,8 +56,13 @@ export function sourceConsumerConfig(cluster: ClusterClientSettings, clientId: s
 /**
  * librdkafka config for a consumer that reads an internal topic (progress, offset syncs, checkpoints)
  * from `cluster` with assign() only: never commits, never joins (librdkafka requires a `group.id` for the
- * consumer type: a per-process one), read_uncommitted (these topics are never written transactionally,
- * and an open transaction must not stall a reader that waits for the high watermark).
+ * consumer type: a per-process one), read_committed: in exactly-once mode progress and target-side offset
+ * syncs are written in the mirror task's transactions (engine/kafka/target-transactions.ts), and only
+ * committed state may count. A reader waits for the high watermark read at its start (read_uncommitted
+ * ListOffsets, internal-topics.ts), so a transaction still open below it — a commit in flight, or one left
+ * by a killed or frozen instance — is waited for until it commits or aborts (at most `transaction.timeout.ms`):
+ * like KIP-447's OffsetFetch `require_stable`, a new owner never reads progress that a pending commit is
+ * about to replace. Topics never written transactionally read exactly as with read_uncommitted.
  */
 export function internalReaderConfig(cluster: ClusterClientSettings, clientId: string): Conf {
   return {
@@ -69,7 +74,7 @@ export function internalReaderConfig(cluster: ClusterClientSettings, clientId: s
     'enable.auto.commit': false,
     'enable.partition.eof': false,
     'auto.offset.reset': 'earliest',
-    'isolation.level': 'read_uncommitted',
+    'isolation.level': 'read_committed',
   };
 }
 

@@ -9,6 +9,7 @@ import { adminConfig, type ClusterClientSettings } from './kafka-clients.ts';
 import type { SourceAdminPort, TargetAdminPort } from './admin-ports.ts';
 import { sourceConsumerFactory, type SourceConsumerFactory } from './source-consumer.ts';
 import { targetProducerFactory, type TargetProducerFactory } from './target-producer.ts';
+import type { TransactionalSettings } from './target-transactions.ts';
 import { groupMembershipFactory, type GroupMembershipFactory, type MembershipSettings } from './group-membership.ts';
 import type { Logger } from '../core/logger.ts';
 
@@ -31,23 +32,27 @@ export interface MirrorTaskClientSettings {
   readonly isolationLevel: 'read_committed' | 'read_uncommitted';
 }
 
+/** Exactly-once: the target producer is transactional with these settings (engine/kafka/target-transactions.ts). */
+export type MirrorTaskTransactions = TransactionalSettings;
+
 /**
  * The librdkafka clients of one flow's mirror task (consumer, producer and group membership on demand).
  * `admins`: the shared per-cluster admins (engine/kafka/cluster-connections.ts) — without them the task
  * gets two admins of its own, created now. `membership`: the flow's group settings; without them the
- * task mirrors the whole flow (no group).
+ * task mirrors the whole flow (no group). `transactional`: exactly-once (a transactional target producer).
  */
 export function createMirrorTaskClients(
   settings: MirrorTaskClientSettings,
   admins: { sourceAdmin?: SourceAdminPort; targetAdmin?: TargetAdminPort } = {},
   membership?: { settings: MembershipSettings; logger: Logger },
+  transactional?: MirrorTaskTransactions,
 ): MirrorTaskClients {
   const clientId = `kafka-mirror-${settings.name}`;
   return {
     sourceAdmin: admins.sourceAdmin ?? new KafkaAdmin(adminConfig(settings.source, `${clientId}-source-admin`), { label: settings.source }),
     targetAdmin: admins.targetAdmin ?? new KafkaAdmin(adminConfig(settings.target, `${clientId}-target-admin`), { label: settings.target }),
     createSourceConsumer: sourceConsumerFactory(settings.source, clientId, settings.isolationLevel),
-    createTargetProducer: targetProducerFactory(settings.target, clientId),
+    createTargetProducer: targetProducerFactory(settings.target, clientId, transactional),
     createMembership: membership && groupMembershipFactory(settings.target, `${clientId}-group`, membership.settings, membership.logger),
   };
 }

@@ -24,6 +24,7 @@ import { emptySafeHeaders, nonNullEmpty } from './record-fidelity.ts';
 import type { ClientErrorLike, SourceRecord } from './source-consumer.ts';
 import { KAFKA_ERROR_CODES } from './error-codes.ts';
 import { TopicConfigAdmin } from './topic-configs.ts';
+import { RdTargetTransactions, initTransactions, transactionalProducerConfig, type InternalDelivery, type TargetTransactions, type TransactionalSettings } from './target-transactions.ts';
 
 /** librdkafka ERR__QUEUE_FULL (-184): the local producer queue is full (`queue.buffering.max.*`). */
 export const ERR__QUEUE_FULL = KAFKA_ERROR_CODES._QUEUE_FULL;
@@ -75,6 +76,8 @@ export interface TargetProducer {
    * a producer that failed: what it still holds will never be sent). Resolves even when not connected.
    */
   disconnect(flushTimeoutMs?: number): Promise<void>;
+  /** Exactly-once only: the producer is transactional and one transaction is open (engine/kafka/target-transactions.ts). */
+  readonly transactions?: TargetTransactions | undefined;
 }
 
 /** What the mirror task decides about the producer it creates. */
@@ -88,16 +91,36 @@ export type TargetProducerFactory = (options: TargetProducerOptions) => Promise<
 /**
  * The librdkafka-backed {@link TargetProducerFactory}: {@link targetProducerConfig} (idempotent, acks=all,
  * no delivery timeout) plus `enable.gapless.guarantee=true` (see the module doc; not overridable), client
- * id `clientId`.
+ * id `clientId`. With `transactional` (exactly-once) the producer is transactional instead
+ * (`transactional.id`, `transaction.timeout.ms`, records time out with the transaction; no gap-less flag:
+ * a failed record makes the transaction abortable, and an aborted transaction leaves no hole for
+ * read_committed readers), `initTransactions` runs at connect and a transaction is open
+ * (engine/kafka/target-transactions.ts). Throws MirrorError / TransactionError on connect.
  */
-export function targetProducerFactory(cluster: ClusterClientSettings, clientId: string): TargetProducerFactory {
+export function targetProducerFactory(cluster: ClusterClientSettings, clientId: string, transactional?: TransactionalSettings): TargetProducerFactory {
   return async (options) => {
-    const conf: Record<string, string | number | boolean> = { ...targetProducerConfig(cluster, clientId), 'enable.gapless.guarantee': true };
+    const conf: Record<string, string | number | boolean> = transactional
+      ? { ...targetProducerConfig(cluster, clientId), ...transactionalProducerConfig(transactional) }
+      : { ...targetProducerConfig(cluster, clientId), 'enable.gapless.guarantee': true };
     const producer = await connectProducer(conf);
     const onDelivery = options.onDelivery;
-    producer.on('delivery-report', (err, report) => onDelivery(err, report.topic, report.partition, report.offset));
+    producer.on('delivery-report', (err, report) => {
+      // Internal records of a transaction (progress, offset syncs) carry their callback as opaque; mirrored records none.
+      if (typeof report.opaque === 'function') (report.opaque as InternalDelivery)(err ?? undefined);
+      else onDelivery(err, report.topic, report.partition, report.offset);
+    });
     const maxMessageBytes = Number(conf['message.max.bytes'] ?? DEFAULT_PRODUCER_MAX_MESSAGE_BYTES);
-    return new RdTargetProducer(producer, cluster, clientId, maxMessageBytes);
+    let transactions: TargetTransactions | undefined;
+    if (transactional) {
+      try {
+        await initTransactions(producer, transactional.transactionTimeoutMs);
+      } catch (err) {
+        await disconnect(producer);
+        throw err;
+      }
+      transactions = new RdTargetTransactions(producer);
+    }
+    return new RdTargetProducer(producer, cluster, clientId, maxMessageBytes, transactions);
   };
 }
 
@@ -107,8 +130,10 @@ class RdTargetProducer implements TargetProducer {
   private readonly cluster: ClusterClientSettings;
   private readonly clientId: string;
   private readonly maxMessageBytes: number;
+  readonly transactions: TargetTransactions | undefined;
 
-  constructor(producer: Producer, cluster: ClusterClientSettings, clientId: string, maxMessageBytes: number) {
+  constructor(producer: Producer, cluster: ClusterClientSettings, clientId: string, maxMessageBytes: number, transactions: TargetTransactions | undefined) {
+    this.transactions = transactions;
     this.producer = producer;
     this.cluster = cluster;
     this.clientId = clientId;

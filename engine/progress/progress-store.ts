@@ -111,7 +111,15 @@ export interface ProgressStoreOptions {
    * carry the progress. Default: a set of its own, closed by {@link ProgressStore.close}.
    */
   clients?: ClusterClients;
+  /**
+   * Exactly-once: progress is written into the mirror task's open transaction (engine/kafka/transaction-sink.ts)
+   * instead of through the shared internal-record producer, so it commits with the records it describes.
+   */
+  sink?: ProgressSink;
 }
+
+/** Where progress records go: the shared internal-record producer (RecordSink) or a transaction (TransactionSink). */
+export type ProgressSink = Pick<RecordSink, 'send' | 'flush'>;
 
 /**
  * Reads and writes progress for one source cluster. `load()` reads the whole topic once at start;
@@ -130,7 +138,8 @@ export class ProgressStore {
   private readonly ownsClients: boolean;
   /** key `topic-partition` → records of every incarnation, in the order written (oldest first). */
   private readonly byPartition = new Map<string, ProgressRecord[]>();
-  private sink: RecordSink | undefined;
+  private sink: ProgressSink | undefined;
+  private readonly fixedSink: ProgressSink | undefined;
   private writeError: Error | undefined;
   /** Delivery callback of every progress record: the first failure is rethrown by the next flush. */
   private readonly onDelivery = (err: { message: string } | undefined): void => {
@@ -146,6 +155,7 @@ export class ProgressStore {
     this.replicationFactor = options.replicationFactor;
     this.log = options.logger;
     this.ownsClients = options.clients === undefined;
+    this.fixedSink = options.sink;
     this.clients = options.clients ?? new ClusterClients(options.target, { logger: options.logger });
   }
 
@@ -174,7 +184,7 @@ export class ProgressStore {
   async reload(partitions: readonly { topic: string; partition: number }[]): Promise<number> {
     if (partitions.length === 0) return 0;
     const keys = new Set(partitions.map((tp) => `${tp.topic}-${tp.partition}`));
-    const fresh = new ProgressStore({ topic: this.topic, sourceCluster: this.sourceCluster, target: this.target, replicationFactor: this.replicationFactor, logger: this.log, clients: this.clients });
+    const fresh = new ProgressStore({ topic: this.topic, sourceCluster: this.sourceCluster, target: this.target, replicationFactor: this.replicationFactor, logger: this.log, clients: this.clients, sink: this.fixedSink });
     const read = await fresh.read((k) => keys.has(`${k.topic}-${k.partition}`));
     for (const key of keys) {
       const records = fresh.byPartition.get(key);
@@ -283,12 +293,12 @@ export class ProgressStore {
     this.byPartition.set(key, list);
   }
 
-  private async ensureSink(): Promise<RecordSink> {
-    return (this.sink ??= await this.clients.internalSink());
+  private async ensureSink(): Promise<ProgressSink> {
+    return (this.sink ??= this.fixedSink ?? (await this.clients.internalSink()));
   }
 
   /** Enqueues one progress record (`value` null: tombstone) for partition 0. Throws MirrorError(DELIVERY_FAILED) when it cannot be enqueued. */
-  private send(sink: RecordSink, key: Buffer, value: Buffer | null): void {
+  private send(sink: ProgressSink, key: Buffer, value: Buffer | null): void {
     if (!sink.send(this.topic, key, value, Date.now(), this.onDelivery)) {
       throw new MirrorError(ERROR_CODES.DELIVERY_FAILED, `progress write to ${this.topic} could not be enqueued (producer queue full or closed)`);
     }

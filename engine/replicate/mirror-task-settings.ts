@@ -35,6 +35,10 @@ export interface MirrorTaskSettings extends DiscoverySettings {
   autoOffsetReset?: 'earliest' | 'latest';
   /** `heartbeat.interval.ms` of the flow's group: the stall limit of the ownership fence (partition-ownership.ts). */
   heartbeatIntervalMs: number;
+  /** `exactly.once.source.support` (KIP-618): `enabled` = transactional commits (transaction-cycle.ts); absent = `disabled`. */
+  exactlyOnceSourceSupport?: 'disabled' | 'enabled';
+  /** `transaction.timeout.ms` (exactly-once; default 10 000): the deadline of each commit step. */
+  transactionTimeoutMs?: number;
 }
 
 /** The progress store as the task uses it (ProgressStore satisfies it). */

@@ -43,6 +43,9 @@ import type { MirrorListener, MirrorTelemetry } from './mirror-listener.ts';
 import { handleDeliveryFailure } from './record-rejection.ts';
 import { ProgressWriter } from './progress-writer.ts';
 import type { MirrorError } from '../core/errors.ts';
+import { TransactionCycle, type TransactionCyclePort } from './transaction-cycle.ts';
+import { commitReleasing, exactlyOncePort } from './exactly-once-port.ts';
+import type { TransactionSink } from '../kafka/transaction-sink.ts';
 import { consumeTimeoutMs, fenced, type MirrorTaskSettings, type TaskOutcome, type TaskProgressStore } from './mirror-task-settings.ts';
 import type { Provenance } from './provenance.ts';
 
@@ -66,6 +69,11 @@ export interface MirrorTaskOptions {
   clock?: (() => number) | undefined;
   /** Loop-safe active-active: the flow's provenance header rule (engine/replicate/provenance.ts); undefined = off. */
   provenance?: Provenance | undefined;
+  /**
+   * Exactly-once: the sink the progress store (and target-side offset syncs) write through; the task binds it
+   * to its transactional producer's open transaction (engine/kafka/transaction-sink.ts).
+   */
+  transactionSink?: TransactionSink | undefined;
 }
 
 /** Records asked of the consumer per consume call. */
@@ -104,6 +112,10 @@ export class MirrorTask implements PartitionCheckActions {
   private lastRefreshAtMs = 0;
   private lastProgressFlushAtMs = 0;
   private resolveDone!: (outcome: TaskOutcome) => void;
+  /** Exactly-once only (`exactly.once.source.support = enabled`): the commit rounds of the open transaction. */
+  private readonly cycle: TransactionCycle | undefined;
+  private readonly transactionSink: TransactionSink | undefined;
+  private readonly handoverHooks: HandoverHooks | undefined;
   private loopFinished: Promise<void> = Promise.resolve();
 
   constructor(options: MirrorTaskOptions) {
@@ -119,11 +131,16 @@ export class MirrorTask implements PartitionCheckActions {
       : new PartitionOwnership();
     this.table = new PartitionTable(this.ownership);
     this.fencedStore = fenced(this.store, (topic, partition) => this.ownership.mayAct(topic, partition, this.clock()));
+    this.transactionSink = options.transactionSink;
+    this.handoverHooks = options.handoverHooks;
+    this.cycle = this.settings.exactlyOnceSourceSupport === 'enabled'
+      ? new TransactionCycle({ port: this.exactlyOncePort(), commitIntervalMs: this.settings.progressFlushIntervalMs, transactionTimeoutMs: this.settings.transactionTimeoutMs ?? 10_000, clock: this.clock, logger: this.log })
+      : undefined;
     const { sourceAdmin, targetAdmin } = this.clients;
     this.discovery = new TopicDiscovery({ settings: this.settings, sourceAdmin, targetAdmin, logger: this.log });
     this.progress = new ProgressWriter({
       store: this.fencedStore, listener: this.listener, flushMaxRecords: this.settings.progressFlushMaxRecords,
-      remoteTopic: (topic) => this.discovery.remoteTopic(topic), logger: this.log,
+      remoteTopic: (topic) => this.discovery.remoteTopic(topic), logger: this.log, onDue: this.cycle?.request,
     });
     this.checks = new PartitionChecks({
       settings: this.settings,
@@ -175,6 +192,7 @@ export class MirrorTask implements PartitionCheckActions {
   async start(): Promise<void> {
     const t0 = this.clock();
     await this.writer.connect(this.clients.createTargetProducer);
+    this.transactionSink?.bind(this.writer.transactions);
     const topics = await this.discovery.refresh();
     await this.writer.awaitPartitions(topics);
     this.lastRefreshAtMs = this.clock();
@@ -229,17 +247,41 @@ export class MirrorTask implements PartitionCheckActions {
     return {
       sourceTopic: (remote) => this.table.trackedTopics().find((t) => this.discovery.remoteTopic(t) === remote),
       reloadProgress: async (partitions) => void (await this.store.reload?.(partitions)),
-      adopt: (partitions, lost) => this.checks.adoptAssigned(partitions, lost),
+      adopt: (partitions, lost) => this.checks.adoptAssigned(partitions, this.cycle ? new Map() : lost),
       forgetWaiting: (partitions) => this.checks.forgetAssigned(partitions),
       reassignNow: () => (this.rebuildNeeded ? undefined : this.assign()), // a pending rebuild assigns them itself
       drainInFlight: () => this.drainInFlight(30_000),
       storeFinalProgress: async (states) => {
+        if (this.cycle) return commitReleasing(this.cycle, states);
         await this.flushProgress(states);
         await this.store.flush();
       },
+      onLost: (partitions) => this.cycle?.poison(`the group declared ${partitions.length} partitions lost`),
+      resumesLost: () => this.cycle === undefined,
       wake: () => this.writer.releaseBackPressure(),
       failWith: (error) => this.failWith(error),
     };
+  }
+
+  /** The exactly-once port over this task's collaborators (exactly-once-port.ts); the writer and checks exist by the time it is used. */
+  private exactlyOncePort(): TransactionCyclePort {
+    return exactlyOncePort({
+      writer: () => this.writer,
+      table: this.table,
+      ownership: this.ownership,
+      store: this.store,
+      adopt: (partitions) => this.checks.adoptAssigned(partitions),
+      hooks: this.handoverHooks,
+      listener: this.listener,
+      sink: this.transactionSink,
+      remoteTopic: (topic) => this.discovery.remoteTopic(topic),
+      group: () => this.membership?.transactionGroup?.(),
+      writeProgress: (states) => this.flushProgress(states),
+      reassignNow: () => this.assign(),
+      requestReassign: () => this.requestReassign(),
+      clock: this.clock,
+      logger: this.log,
+    });
   }
 
   /** The liveness tick saw the event loop stand still: fetching and progress writes pause (partition-ownership.ts). */
@@ -308,6 +350,7 @@ export class MirrorTask implements PartitionCheckActions {
 
   private async iteration(): Promise<void> {
     if (this.writer.failure) return this.onDeliveryFailure();
+    if (this.cycle?.due(this.clock()) && !this.handover?.pending) await this.cycle.commit();
     if (this.handover?.pending) await this.handover.applyPending();
     if (this.rebuildNeeded) await this.rebuildConsumer();
     else if (this.reassignNeeded) this.assign();
@@ -332,17 +375,33 @@ export class MirrorTask implements PartitionCheckActions {
       // incarnation (librdkafka keeps fetching a recreated topic by name at the old position).
       const topics = [...new Set(batch.map((m) => m.topic))];
       const fetchedFrom = new Map(topics.map((t) => [t, this.table.knownTopic(t)?.topicId]));
-      await this.checks.verifyTopicIds(topics, fetchedAtMs);
-      await this.writer.produceBatch(batch, fetchedFrom);
+      try {
+        await this.checks.verifyTopicIds(topics, fetchedAtMs);
+        await this.writer.produceBatch(batch, fetchedFrom);
+      } catch (err) {
+        // The consumer's position is already past this batch: fetch it again from the partitions' own positions,
+        // or the next batch would be accepted after a hole (a later offset reads as a legitimate gap) — silent loss.
+        this.requestReassign();
+        throw err;
+      }
       if (this.writer.failure) return this.onDeliveryFailure();
+      if (this.cycle?.due(this.clock())) await this.cycle.commit();
     }
     await this.periodic();
   }
 
-  /** The target side failed: stop the flow, or skip a rejected record (`record.rejected.policy`). */
-  private onDeliveryFailure(): Promise<void> {
+  /**
+   * The target side failed: stop the flow, or skip a rejected record (`record.rejected.policy`). Exactly-once:
+   * a record the target rejects for good stops the flow (its transaction is aborted at shutdown; `skip` is not
+   * offered in this mode), anything else aborts the transaction and resumes from committed progress.
+   */
+  private async onDeliveryFailure(): Promise<void> {
+    if (this.cycle && !this.writer.failure?.rejection) {
+      await this.cycle.abort(`delivery failed: ${this.writer.failure?.deliveryError().message ?? 'unknown'}`);
+      return;
+    }
     return handleDeliveryFailure({
-      settings: this.settings,
+      settings: this.cycle ? { ...this.settings, recordRejectedPolicy: 'fail' } : this.settings,
       writer: this.writer,
       table: this.table,
       clock: this.clock,
@@ -363,7 +422,9 @@ export class MirrorTask implements PartitionCheckActions {
       await this.checks.adoptTopics(topics);
       this.subscribe();
     }
-    if (now - this.lastProgressFlushAtMs >= this.settings.progressFlushIntervalMs) {
+    if (this.cycle) {
+      if (this.cycle.due(now)) await this.cycle.commit();
+    } else if (now - this.lastProgressFlushAtMs >= this.settings.progressFlushIntervalMs) {
       this.lastProgressFlushAtMs = now;
       await this.flushProgress();
     }
@@ -403,10 +464,14 @@ export class MirrorTask implements PartitionCheckActions {
     this.running = false;
     const t0 = this.clock();
     try {
-      await this.drainInFlight(30_000);
-      await this.listener?.flush?.();
-      await this.flushProgress();
-      await this.store.flush();
+      if (this.cycle) {
+        await this.cycle.finish(this.fatal === undefined);
+      } else {
+        await this.drainInFlight(30_000);
+        await this.listener?.flush?.();
+        await this.flushProgress();
+        await this.store.flush();
+      }
     } catch (err) {
       this.log.error({ err }, 'final flush failed; progress may trail the target by the last records (at-least-once)');
     }
@@ -416,6 +481,7 @@ export class MirrorTask implements PartitionCheckActions {
     if (this.membership) await this.membership.leave().catch((err: unknown) => this.log.warn({ err }, 'leaving the group failed; its members take over after session.timeout.ms'));
     if (this.consumer) await this.consumer.disconnect();
     await this.writer.disconnect();
+    this.transactionSink?.bind(undefined); // nothing more goes into a transaction of this task
     this.consumer = undefined;
     this.clients.sourceAdmin.close();
     this.clients.targetAdmin.close();

@@ -63,6 +63,10 @@ export interface HandoverTask {
   wake(): void;
   /** Stops the task with a fatal error (the group refused this member). */
   failWith(error: MirrorError): void;
+  /** Told synchronously, in the group's callback, that `partitions` were LOST (exactly-once: the open transaction must not commit). */
+  onLost?(partitions: readonly TopicPartition[]): void;
+  /** Whether a lost partition given back may resume from its in-memory state (false in exactly-once: that state may be uncommitted). Default true. */
+  resumesLost?(): boolean;
 }
 
 /** Options of {@link PartitionHandover}; `clock` gives epoch ms. */
@@ -125,8 +129,9 @@ export class PartitionHandover implements MembershipListener {
     if (!lost) return this.enqueue('revoked', partitions, []);
     // Lost: another member may own them already. Stop now, in the callback, not at the next iteration.
     this.o.table.ownership.revoke(partitions);
+    this.o.task.onLost?.(partitions);
     const states = this.takeStates(partitions);
-    for (const s of states) this.lost.set(s.key, s);
+    if (this.o.task.resumesLost?.() !== false) for (const s of states) this.lost.set(s.key, s);
     this.o.task.reassignNow();
     return this.enqueue('lost', partitions, states);
   }

@@ -18,8 +18,12 @@ export class ProgressWriter {
   private readonly flushMaxRecords: number;
   private readonly remoteTopic: (topic: string) => string;
   private readonly log: Logger;
+  /** Exactly-once: the record-count trigger asks for a commit round (transaction-cycle.ts) instead of writing. */
+  private readonly onDue: (() => void) | undefined;
 
-  constructor(options: { store: ProgressPort; listener: MirrorListener | undefined; flushMaxRecords: number; remoteTopic: (topic: string) => string; logger: Logger }) {
+  /** `onDue` (exactly-once): called when the record-count trigger fires, instead of writing progress at once. */
+  constructor(options: { store: ProgressPort; listener: MirrorListener | undefined; flushMaxRecords: number; remoteTopic: (topic: string) => string; logger: Logger; onDue?: () => void }) {
+    this.onDue = options.onDue;
     this.store = options.store;
     this.listener = options.listener;
     this.flushMaxRecords = options.flushMaxRecords;
@@ -47,6 +51,10 @@ export class ProgressWriter {
     const state = p as PartitionState; // TargetWriter reports the PartitionState it acknowledged (target-writer.ts, onDelivery)
     const due = state.progressDueAtOffset;
     if (upstream < due && upstream >= due - this.flushMaxRecords) return;
+    if (this.onDue) {
+      state.progressDueAtOffset = upstream + this.flushMaxRecords; // once per N records until the commit writes it
+      return this.onDue();
+    }
     this.write(state)?.catch((err: unknown) => this.log.warn({ err, topic: state.topic, partition: state.partition }, 'progress write failed; the next flush writes it again'));
   };
 

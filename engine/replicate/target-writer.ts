@@ -21,6 +21,7 @@ import { heartbeatTimestamp } from '../mm2/heartbeat.ts';
 import type { ClientErrorLike, SourceRecord } from '../kafka/source-consumer.ts';
 import { ERR__FATAL, type RecordLimits, type TargetProducer, type TargetProducerFactory } from '../kafka/target-producer.ts';
 import { keyLength } from '../kafka/record-fidelity.ts';
+import type { TargetTransactions } from '../kafka/target-transactions.ts';
 import type { PartitionState } from '../partitions/partition-state.ts';
 import type { PartitionTable } from '../partitions/partition-table.ts';
 import { DeliveryQueue, type InFlight } from './delivery-queue.ts';
@@ -101,6 +102,11 @@ export class TargetWriter {
   async connect(createProducer: TargetProducerFactory): Promise<void> {
     this.createProducer = createProducer;
     this.producer = await this.newProducer();
+  }
+
+  /** Exactly-once: the current producer's transactions (undefined without one, or while it is being replaced). */
+  get transactions(): TargetTransactions | undefined {
+    return this.producer?.transactions;
   }
 
   /** What failed since the last {@link resume}, if anything: while set, nothing is produced. */

@@ -27,6 +27,10 @@ import { REQUIRED_CODECS, librdkafkaVersion, missingFeatures } from '../kafka/cl
 import { Telemetry, type ReplicationSummary, type TelemetrySnapshot } from '../telemetry/telemetry.ts';
 import type { MirrorError } from '../core/errors.ts';
 import type { MembershipSettings } from '../kafka/group-membership.ts';
+import { TransactionSink } from '../kafka/transaction-sink.ts';
+import type { TransactionalSettings } from '../kafka/target-transactions.ts';
+import { ConfigError } from '../core/errors.ts';
+import { hostname } from 'node:os';
 
 /** Longest admin request of the mirror task's periodic checks, ms (they are retried by the loop). */
 const MIRROR_TASK_ADMIN_TIMEOUT_MS = 10_000;
@@ -51,6 +55,17 @@ export interface EngineOptions {
    * `cluster.startup.wait.ms` (60 000).
    */
   clusterHealth?: Partial<ClusterHealthSettings>;
+  /**
+   * Exactly-once: this instance's stable identity in its flows' `transactional.id`s
+   * (`<group>-<instanceId>-<task>`, {@link transactionalIdOf}). Default: the environment's
+   * `KAFKA_MIRROR_INSTANCE_ID`, else `<host name>-<pid>`: unique among live processes; stable across restarts
+   * in a container (`docker compose --scale`: one host name per container, the same pid each start), not on a
+   * shared host — set the variable per instance there. Must differ between instances running at the same time
+   * (two live producers with one id keep fencing each other); staying the same across restarts lets a
+   * restarted instance abort its predecessor's open transaction at once (else read_committed readers of its
+   * partitions wait up to `transaction.timeout.ms`).
+   */
+  instanceId?: string;
 }
 
 
@@ -72,7 +87,8 @@ export class MirrorEngine {
   readonly pairHeartbeats: PairHeartbeats[] = [];
   private readonly config: MirrorConfig;
   private readonly log: Logger;
-  private readonly options: Required<Omit<EngineOptions, 'task' | 'clusterHealth'>>;
+  private readonly options: Required<Omit<EngineOptions, 'task' | 'clusterHealth' | 'instanceId'>>;
+  private readonly instanceId: string;
   private readonly task: number | undefined;
   private summaryTimer: NodeJS.Timeout | undefined;
   private readonly startedAtMs = Date.now();
@@ -85,6 +101,7 @@ export class MirrorEngine {
     this.telemetry = options.telemetry ?? new Telemetry();
     this.options = { summaryIntervalMs: options.summaryIntervalMs ?? 10_000 };
     this.task = options.task;
+    this.instanceId = options.instanceId ?? (process.env.KAFKA_MIRROR_INSTANCE_ID || `${hostname()}-${process.pid}`);
     this.connections = new ClusterConnections({ logger: this.log.child({ component: 'connections' }) });
     this.clusterHealth = new ClusterHealth({
       clusters: ClusterHealth.clustersOf(this.assignedFlows().map(({ flow }) => flow)),
@@ -115,6 +132,7 @@ export class MirrorEngine {
     const flows = this.assignedFlows();
     // Every client setting is checked before any cluster is touched (ConfigError naming the key: exit 2).
     checkConfigClientSettings(this.config);
+    for (const { flow } of flows) checkExactlyOnceSupport(flow);
     const missingCodecs = missingFeatures(REQUIRED_CODECS);
     if (missingCodecs.length > 0) {
       this.log.warn(
@@ -151,7 +169,11 @@ export class MirrorEngine {
   /** Starts one flow: progress store, offset syncs, mirror task (joins the flow's group), then checkpoints and heartbeats. */
   private async startFlow(flow: MirrorConfig['flows'][number], duties: FlowDuties): Promise<void> {
     const settings: MirrorTaskSettings = flow;
+    const exactlyOnce = flow.exactlyOnceSourceSupport === 'enabled';
+    // Exactly-once: progress and target-side offset syncs are written into the mirror task's transactions.
+    const transactionSink = exactlyOnce ? new TransactionSink() : undefined;
     const store = new ProgressStore({
+      sink: transactionSink,
       topic: flow.replicationPolicy.progressTopic(flow.sourceAlias),
       sourceCluster: flow.sourceAlias,
       target: flow.target,
@@ -164,7 +186,7 @@ export class MirrorEngine {
     this.log.info({ flow: flow.name, topic: store.topic, records, durationMs: Date.now() - t0 }, `Loaded progress from ${flow.targetAlias}`);
     // Before the mirror task: the writer's first sync per partition is a series boundary relative to the stored syncs.
     const sharedLegacySyncs = this.config.flows.filter((f) => f.targetAlias === flow.targetAlias && f.offsetSyncsTopicLocation === 'target').length > 1;
-    const support = await FailoverSupport.prepare(flow, this.telemetry, this.log, duties, this.connections, !sharedLegacySyncs);
+    const support = await FailoverSupport.prepare(flow, this.telemetry, this.log, duties, this.connections, !sharedLegacySyncs, transactionSink);
     this.failover.push(support);
     // The task's admins are views over the shared per-cluster ones (closing them from the task is a no-op). Its
     // checks run every loop and are retried there, so each request gets at most 10 s of `admin.timeout.ms`:
@@ -174,9 +196,11 @@ export class MirrorEngine {
       sourceAdmin: this.connections.of(flow.source, { adminTimeoutMs: flow.adminTimeoutMs }).adminView(checkTimeoutMs),
       targetAdmin: this.connections.of(flow.target, { adminTimeoutMs: flow.adminTimeoutMs }).adminView(checkTimeoutMs),
     };
-    const clients = createMirrorTaskClients(flow, admins, { settings: membershipSettings(flow), logger: this.log.child({ flow: flow.name }) });
+    const transactional = exactlyOnce ? transactionalSettings(flow, this.instanceId, this.task ?? 0) : undefined;
+    if (transactional) this.log.info({ flow: flow.name, transactionalId: transactional.transactionalId, transactionTimeoutMs: transactional.transactionTimeoutMs }, `Exactly-once: ${flow.name} commits through transactional.id ${transactional.transactionalId}`);
+    const clients = createMirrorTaskClients(flow, admins, { settings: membershipSettings(flow), logger: this.log.child({ flow: flow.name }) }, transactional);
     const provenance = await flowProvenance(flow, this.config.flows, (c) => this.connections.of(c, { adminTimeoutMs: flow.adminTimeoutMs }).clusterId(), this.log, this.telemetry);
-    const task = new MirrorTask({ settings, store, telemetry: this.telemetry, logger: this.log, listener: support.listener, handoverHooks: support.handoverHooks, clients, provenance });
+    const task = new MirrorTask({ settings, store, telemetry: this.telemetry, logger: this.log, listener: support.listener, handoverHooks: support.handoverHooks, clients, provenance, transactionSink });
     this.tasks.push(task);
     await task.start();
     // Failback checkpoints of this flow translate with the reverse flow's syncs: live when this engine runs it whole.
@@ -254,6 +278,31 @@ export class MirrorEngine {
  */
 export function flowGroupId(flow: Pick<MirrorConfig['flows'][number], 'groupIdPrefix' | 'sourceAlias' | 'targetAlias'>): string {
   return `${flow.groupIdPrefix}-${flow.sourceAlias}-${flow.targetAlias}`;
+}
+
+/**
+ * KIP-618: a flow whose `exactly.once.support = required` runs only with `exactly.once.source.support = enabled`
+ * (Connect refuses such a connector on a worker without it). Throws ConfigError naming the key.
+ */
+export function checkExactlyOnceSupport(flow: Pick<MirrorConfig['flows'][number], 'name' | 'exactlyOnceSupport' | 'exactlyOnceSourceSupport'>): void {
+  if (flow.exactlyOnceSupport === 'required' && flow.exactlyOnceSourceSupport !== 'enabled') {
+    throw new ConfigError(`${flow.name}.exactly.once.support`, 'required', "'exactly.once.source.support = enabled' for this flow (or 'exactly.once.support = requested')");
+  }
+}
+
+/**
+ * The `transactional.id` of one instance slot of `flow` (exactly-once): `<group>-<instanceId>-<task>`, e.g.
+ * `kafka-mirror-primary-standby-host1-0`. Stable per slot, so a restarted instance's `initTransactions`
+ * aborts at once what its killed predecessor left open (KIP-98) instead of read_committed readers waiting
+ * `transaction.timeout.ms`; zombies of OTHER slots are fenced by the group generation (KIP-447).
+ */
+export function transactionalIdOf(flow: Pick<MirrorConfig['flows'][number], 'groupIdPrefix' | 'sourceAlias' | 'targetAlias'>, instanceId: string, task: number): string {
+  return `${flowGroupId(flow)}-${instanceId}-${task}`;
+}
+
+/** The transactional producer settings of `flow` for this instance slot (`transaction.timeout.ms`, {@link transactionalIdOf}). */
+export function transactionalSettings(flow: MirrorConfig['flows'][number], instanceId: string, task: number): TransactionalSettings {
+  return { transactionalId: transactionalIdOf(flow, instanceId, task), transactionTimeoutMs: flow.transactionTimeoutMs };
 }
 
 /** The group settings of `flow` (mm2.properties `group.id`, `group.protocol`, `session.timeout.ms`, `heartbeat.interval.ms`). */

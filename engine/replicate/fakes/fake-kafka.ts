@@ -91,6 +91,9 @@ export class FakeSourceCluster {
     this.topic(name).partitions[partition]!.records.length = endOffset;
   }
 
+  /** The next this many DescribeTopics calls fail with a timeout (a broker restarting). */
+  failDescribes = 0;
+
   /** The current incarnation of a topic; throws when missing. */
   topic(name: string): FakeTopic {
     const t = this.topics.get(name);
@@ -105,7 +108,13 @@ export class FakeSourceCluster {
         this.listTopicsCalls++;
         return [...this.topics.keys()];
       },
-      describeTopics: async (names) => new Map(names.map((n) => [n, this.describe(n)])),
+      describeTopics: async (names) => {
+        if (this.failDescribes > 0) {
+          this.failDescribes--;
+          throw Object.assign(new Error('Local: Timed out'), { code: -185 });
+        }
+        return new Map(names.map((n) => [n, this.describe(n)]));
+      },
       partitionOffsets: async (partitions: readonly TopicPartition[]) => {
         const result = new Map<string, PartitionOffsets>();
         for (const tp of partitions) {
