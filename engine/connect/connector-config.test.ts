@@ -92,8 +92,11 @@ describe('connector configs → engine config', () => {
     const conv = configError(() => connectorSpec('c', { ...source().config, 'value.converter': 'org.apache.kafka.connect.json.JsonConverter' }));
     expect(conv.key).toBe('value.converter');
     expect(conv.expected).toContain('ByteArrayConverter');
-    expect(configError(() => connectorSpec('c', { ...source().config, 'exactly.once.support': 'required' })).key).toBe('exactly.once.support');
-    expect(validateConnector('c', { ...source().config, 'exactly.once.support': 'requested' }).warnings.join('\n')).toContain('at-least-once');
+    // KIP-618: `required` needs exactly.once.source.support = enabled (the worker's default for its flows, or the connector's own).
+    expect(configError(() => connectorSpec('c', { ...source().config, 'exactly.once.support': 'always' })).key).toBe('exactly.once.support');
+    expect(configError(() => validateConnector('c', { ...source().config, 'exactly.once.support': 'required' })).key).toBe('exactly.once.support');
+    expect(validateConnector('c', { ...source().config, 'exactly.once.support': 'required' }, { 'exactly.once.source.support': 'enabled' }).warnings).toEqual([]);
+    expect(validateConnector('c', { ...source().config, 'exactly.once.support': 'requested' }).warnings).toEqual([]);
     expect(configError(() => connectorSpec('c', { ...source().config, transforms: 'x', 'transforms.x.type': 'Y' })).key).toMatch(/^transforms/);
     const ref = configError(() => connectorSpec('c', { ...source().config, 'source.cluster.sasl.password': '${env:SECRET}' }));
     expect(ref.key).toBe('source.cluster.sasl.password');

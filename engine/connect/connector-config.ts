@@ -14,7 +14,7 @@
  * | `[source.|target.]{consumer,producer,admin}.<prop>` | `S->T.[source.|target.]{consumer,producer,admin}.<prop>` |
  * | any flow key (`topics`, `emit.checkpoints.interval.seconds`, `truncation.policy` …) | `S->T.<key>` |
  * | `key.converter`, `value.converter`, `header.converter` | only `ByteArrayConverter` (MM2 copies bytes); else 400 |
- * | `exactly.once.support` | `requested` accepted (runs at-least-once, with a warning); `required` rejected |
+ * | `exactly.once.support` | KIP-618: `required` refuses to start the flow unless the worker (or the connector) sets `exactly.once.source.support = enabled`; `requested` runs either way |
  * | `transforms`, `predicates` | rejected: records are copied byte for byte |
  * | `name`, `connector.class`, aliases, `errors.*`, `config.action.reload`, `topic.creation.*`, `*.converter.*` | consumed / ignored |
  *
@@ -121,9 +121,6 @@ export function connectorSpec(name: string, config: Readonly<Record<string, stri
     if (key === 'exactly.once.support' && !['requested', 'required'].includes(value.trim().toLowerCase())) {
       throw new ConfigError(key, value, 'requested or required');
     }
-    if (key === 'exactly.once.support' && value.trim().toLowerCase() === 'required') {
-      throw new ConfigError(key, value, 'requested: this engine mirrors at-least-once; exactly-once delivery is not available in worker mode yet');
-    }
     if (/^(transforms|predicates)(\..*)?$/.test(key) && (key.includes('.') || value.trim() !== '')) {
       throw new ConfigError(key, value, 'no single message transforms: the mirror copies records byte for byte (MM2 fidelity)');
     }
@@ -159,9 +156,7 @@ function connectorLines(spec: ConnectorSpec, pick: (flowKey: string) => boolean,
   const out: Line[] = [];
   for (const [key, value] of Object.entries(spec.config)) {
     if (['name', 'connector.class', 'source.cluster.alias', 'target.cluster.alias', 'key.converter', 'value.converter', 'header.converter', 'transforms', 'predicates'].includes(key)) continue;
-    if (key === 'exactly.once.support') {
-      warn(`connector ${spec.name}: 'exactly.once.support' = 'requested': records are mirrored at-least-once (duplicates after a crash are bounded by progress.flush.*)`);
-    } else if (key.startsWith('source.cluster.') || key.startsWith('target.cluster.')) {
+    if (key.startsWith('source.cluster.') || key.startsWith('target.cluster.')) {
       out.push({ key: `${key.startsWith('source.') ? s : t}.${key.slice('source.cluster.'.length)}`, value, from: key });
     } else if (/^(source\.|target\.)?(consumer|producer|admin)\./.test(key)) {
       out.push({ key: `${flow}.${key}`, value, from: key });
@@ -234,6 +229,12 @@ function buildPair(base: ConnectorSpec, plan: PairPlan, runsFlow: boolean, defau
   try {
     parsed = parseMirrorConfig(text, { env: {} });
     checkConfigClientSettings(parsed.config);
+    // KIP-618: Connect refuses `exactly.once.support = required` on a worker without exactly-once support.
+    for (const f of parsed.config.flows) {
+      if (f.exactlyOnceSupport === 'required' && f.exactlyOnceSourceSupport !== 'enabled') {
+        throw new ConfigError(`${f.name}.exactly.once.support`, 'required', "'exactly.once.source.support = enabled' on the worker (worker.properties) or in the connector config, or 'exactly.once.support = requested'");
+      }
+    }
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     throw new ConfigError(origin.get(err.key) ?? err.key, err.value, rename(err.expected));

@@ -11,6 +11,7 @@
  * | `config.storage.replication.factor`, `status.storage.replication.factor` | of those topics (-1: broker default) | 3 |
  * | `listeners` | the HTTP listener (Connect REST API, /metrics, /status …) | `http://127.0.0.1:8083` |
  * | `config.storage.refresh.interval.ms` | ours: how often the config topic is re-read for other workers' changes | 5000 |
+ * | `exactly.once.source.support` | KIP-618's worker key: `enabled` runs every flow exactly-once (the flows' key of the same name) | `disabled` |
  * | `security.protocol`, `ssl.*`, `sasl.*`, `consumer.*`/`producer.*`/`admin.*` | client settings for that cluster | — |
  *
  * `offset.storage.topic`, converters, `rest.*`, `plugin.path` and other Connect keys are accepted and
@@ -39,10 +40,12 @@ export interface WorkerConfig {
   readonly listener: ListenerAddress | undefined;
   /** How often the config topic is re-read for changes made through other workers, ms. */
   readonly refreshIntervalMs: number;
+  /** KIP-618's worker key `exactly.once.source.support`: every flow of this worker runs exactly-once when `enabled`. */
+  readonly exactlyOnceSourceSupport: 'enabled' | 'disabled';
 }
 
 const TOPIC = /^[a-zA-Z0-9._-]{1,249}$/;
-const IGNORED = /^(offset\.storage\..+|(key|value|header)\.converter(\..+)?|internal\.(key|value)\.converter(\..+)?|rest\..+|plugin\.path|plugin\.discovery|connector\.client\.config\.override\.policy|exactly\.once\.source\.support|scheduled\.rebalance\.max\.delay\.ms|session\.timeout\.ms|heartbeat\.interval\.ms|status\.storage\.partitions|config\.storage\.partitions|client\.id|task\.shutdown\.graceful\.timeout\.ms|offset\.flush\..+|admin\.listeners)$/;
+const IGNORED = /^(offset\.storage\..+|(key|value|header)\.converter(\..+)?|internal\.(key|value)\.converter(\..+)?|rest\..+|plugin\.path|plugin\.discovery|connector\.client\.config\.override\.policy|scheduled\.rebalance\.max\.delay\.ms|session\.timeout\.ms|heartbeat\.interval\.ms|status\.storage\.partitions|config\.storage\.partitions|client\.id|task\.shutdown\.graceful\.timeout\.ms|offset\.flush\..+|admin\.listeners)$/;
 
 function integer(key: string, value: string | undefined, fallback: number, min: number): number {
   if (value === undefined) return fallback;
@@ -73,7 +76,7 @@ export function parseWorkerConfig(text: string): { config: WorkerConfig; warning
   const common = new Map<string, RawProp>();
   const roles: Record<'consumer' | 'producer' | 'admin', Map<string, RawProp>> = { consumer: new Map(), producer: new Map(), admin: new Map() };
   const handled = new Set(['bootstrap.servers', 'group.id', 'config.storage.topic', 'status.storage.topic', 'config.storage.replication.factor',
-    'status.storage.replication.factor', 'listeners', 'config.storage.refresh.interval.ms']);
+    'status.storage.replication.factor', 'listeners', 'config.storage.refresh.interval.ms', 'exactly.once.source.support']);
   for (const [key, value] of byKey) {
     if (handled.has(key)) continue;
     const role = (['consumer', 'producer', 'admin'] as const).find((r) => key.startsWith(`${r}.`));
@@ -96,6 +99,8 @@ export function parseWorkerConfig(text: string): { config: WorkerConfig; warning
     admin: translate('admin', roles.admin),
   };
   const listenersValue = byKey.get('listeners') ?? DEFAULT_LISTENERS;
+  const eos = (byKey.get('exactly.once.source.support') ?? 'disabled').trim().toLowerCase();
+  if (eos !== 'enabled' && eos !== 'disabled') throw new ConfigError('exactly.once.source.support', byKey.get('exactly.once.source.support'), 'enabled or disabled');
   const config: WorkerConfig = Object.freeze({
     groupId,
     configTopic,
@@ -105,6 +110,7 @@ export function parseWorkerConfig(text: string): { config: WorkerConfig; warning
     cluster,
     listener: parseListeners({ key: 'listeners', value: listenersValue }),
     refreshIntervalMs: integer('config.storage.refresh.interval.ms', byKey.get('config.storage.refresh.interval.ms'), 5000, 100),
+    exactlyOnceSourceSupport: eos,
   });
   return { config, warnings };
 }

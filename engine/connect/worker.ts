@@ -54,7 +54,7 @@ export async function runWorker(opts: WorkerOptions, signals: NodeJS.EventEmitte
   try {
     store = await KafkaConnectorStore.open(config, log);
     const s = store;
-    const h = new ConnectHerder({ store: s, logger: log, journal, workerId: () => workerId, refreshIntervalMs: config.refreshIntervalMs, flowDefaults: { 'group.id': config.groupId } });
+    const h = new ConnectHerder({ store: s, logger: log, journal, workerId: () => workerId, refreshIntervalMs: config.refreshIntervalMs, flowDefaults: { 'group.id': config.groupId, 'exactly.once.source.support': config.exactlyOnceSourceSupport } });
     herder = h;
     const view: StatusView = {
       current: () => {
