@@ -104,7 +104,14 @@ async function startEngine(a: { p: string; s: string }, flows: readonly Flow[], 
 /** Creates `topic` on the reader's cluster (registered for cleanup there and, as remote names may equal it, on the other). */
 async function createTopic(reader: ClusterReader, topic: string, partitions = PARTITIONS, configs: Record<string, string> = {}): Promise<string> {
   (reader === primary ? cleanup.primary : cleanup.standby).push(topic);
-  await reader.admin.createTopics({ topics: [{ topic, numPartitions: partitions, replicationFactor: 1, configEntries: Object.entries(configs).map(([name, value]) => ({ name, value })) }], waitForLeaders: true });
+  await reader.admin.createTopics({ topics: [{ topic, numPartitions: partitions, replicationFactor: 1, configEntries: Object.entries(configs).map(([name, value]) => ({ name, value })) }], waitForLeaders: false });
+  // kafkajs's own wait for leaders gives up on UNKNOWN_TOPIC_OR_PARTITION, which a loaded broker answers for a
+  // moment after CreateTopics: wait for every partition's leader ourselves.
+  await waitFor(async () => {
+    const meta = await reader.admin.fetchTopicMetadata({ topics: [topic] }).catch(() => undefined);
+    const found = meta?.topics[0]?.partitions ?? [];
+    return found.length === partitions && found.every((p) => p.leader >= 0);
+  }, { timeoutMs: 30_000, message: `leaders of ${topic}` });
   return topic;
 }
 
