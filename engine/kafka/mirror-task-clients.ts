@@ -1,13 +1,23 @@
 /**
  * The client ports of one mirror task and their librdkafka-backed defaults: a source and a target admin,
  * and factories for the source consumer and the target producer (a new consumer per topic incarnation,
- * see mirror-task.ts). The runtime builds them; a unit test passes fakes instead.
+ * see mirror-task.ts), plus — with `data.path = batches` — the batch path's raw Fetch / Produce ends. The runtime builds them; a unit test passes fakes instead.
  */
 import { KafkaAdmin } from './kafka-admin.ts';
 import { adminConfig, type ClusterClientSettings } from './kafka-clients.ts';
 import type { SourceAdminPort, TargetAdminPort } from './admin-ports.ts';
 import { sourceConsumerFactory, type SourceConsumerFactory } from './source-consumer.ts';
 import { targetProducerFactory, type TargetProducerFactory } from './target-producer.ts';
+import { BatchClient } from './batch/batch-client.ts';
+import { batchClientOptions } from './batch/batch-connection.ts';
+import { BatchFetcher, type BatchSource } from './batch/batch-source.ts';
+import { BatchProducer, type BatchSink } from './batch/batch-sink.ts';
+
+/** The two ends of the batch data path (`data.path = batches`): raw Fetch on the source, raw Produce on the target. Not connected yet. */
+export interface BatchEndpoints {
+  readonly source: BatchSource;
+  readonly sink: BatchSink;
+}
 
 /** Everything a mirror task talks to Kafka through. The task takes ownership: it closes both admins when it stops. */
 export interface MirrorTaskClients {
@@ -15,6 +25,8 @@ export interface MirrorTaskClients {
   readonly targetAdmin: TargetAdminPort;
   readonly createSourceConsumer: SourceConsumerFactory;
   readonly createTargetProducer: TargetProducerFactory;
+  /** With `data.path = batches`: builds the batch path's source and sink (engine/kafka/batch/). Throws ConfigError for client settings it cannot honour. */
+  readonly createBatchEndpoints?: (() => BatchEndpoints) | undefined;
 }
 
 /** What the default clients need from a flow's config (FlowConfig satisfies it). */
@@ -24,6 +36,8 @@ export interface MirrorTaskClientSettings {
   readonly source: ClusterClientSettings;
   readonly target: ClusterClientSettings;
   readonly isolationLevel: 'read_committed' | 'read_uncommitted';
+  /** `data.path` (default `records`): `batches` adds {@link MirrorTaskClients.createBatchEndpoints}. */
+  readonly dataPath?: 'records' | 'batches';
 }
 
 /**
@@ -41,5 +55,11 @@ export function createMirrorTaskClients(
     targetAdmin: admins.targetAdmin ?? new KafkaAdmin(adminConfig(settings.target, `${clientId}-target-admin`), { label: settings.target }),
     createSourceConsumer: sourceConsumerFactory(settings.source, clientId, settings.isolationLevel),
     createTargetProducer: targetProducerFactory(settings.target, clientId),
+    createBatchEndpoints: settings.dataPath === 'batches'
+      ? () => ({
+          source: new BatchFetcher(new BatchClient(batchClientOptions(settings.source, `${clientId}-batch-source`)), settings.isolationLevel === 'read_committed'),
+          sink: new BatchProducer(new BatchClient(batchClientOptions(settings.target, `${clientId}-batch-target`))),
+        })
+      : undefined,
   };
 }

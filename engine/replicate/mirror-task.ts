@@ -37,6 +37,7 @@ import { TargetWriter } from './target-writer.ts';
 import type { MirrorListener, MirrorTelemetry } from './mirror-listener.ts';
 import { handleDeliveryFailure } from './record-rejection.ts';
 import { ProgressWriter } from './progress-writer.ts';
+import { BatchPath } from './batch-path.ts';
 import type { MirrorError } from '../core/errors.ts';
 
 export type { MirrorListener, MirroredPartition, MirrorTelemetry } from './mirror-listener.ts';
@@ -66,6 +67,8 @@ export interface MirrorTaskSettings extends DiscoverySettings {
   consumerPollTimeoutMs: number;
   /** The source consumer's `auto.offset.reset` (default `earliest`): where partitions without progress start (PartitionCheckSettings). */
   autoOffsetReset?: 'earliest' | 'latest';
+  /** `data.path` (default `records`): `batches` forwards record batches as bytes (engine/replicate/batch-path.ts); the record path then carries only what bytes cannot. */
+  dataPath?: 'records' | 'batches';
 }
 
 /** The progress store as the task uses it (ProgressStore satisfies it). */
@@ -97,6 +100,9 @@ export interface MirrorTaskOptions {
 
 /** Records asked of the consumer per consume call. */
 const BATCH_MAX = 5000;
+
+/** The record consumer's wait for a first record beside the batch path (ms): short, the batch fetch does the waiting. */
+const BATCH_PATH_CONSUME_TIMEOUT_MS = 10;
 
 /**
  * How long one consume call waits for the first record of a batch (ms, ≥ 1): `consumer.poll.timeout.ms`
@@ -131,6 +137,8 @@ export class MirrorTask implements PartitionCheckActions {
   private readonly consumeTimeoutMs: number;
   private readonly progress: ProgressWriter;
   private consumer: SourceConsumer | undefined;
+  /** The batch data path (`data.path = batches`), beside the record path; undefined on the record path alone. */
+  private readonly batches: BatchPath | undefined;
   /** Partitions in the consumer's current assignment. */
   private assignedCount = 0;
   private running = false;
@@ -179,6 +187,7 @@ export class MirrorTask implements PartitionCheckActions {
       clock: this.clock,
       onResetRecovered: (state, nowMs) => this.checks.onResetRecovered(state, nowMs),
     });
+    this.batches = this.createBatchPath(options);
     this.done = new Promise((resolve) => (this.resolveDone = resolve));
   }
 
@@ -204,14 +213,15 @@ export class MirrorTask implements PartitionCheckActions {
   async start(): Promise<void> {
     const t0 = this.clock();
     await this.writer.connect(this.clients.createTargetProducer);
+    await this.batches?.connect();
     const topics = await this.discovery.refresh();
-    await this.writer.awaitPartitions(topics);
+    await this.awaitPartitions(topics);
     this.lastRefreshAtMs = this.clock();
     await this.checks.adoptTopics(topics);
     this.running = true;
     await this.rebuildConsumer();
     this.log.info(
-      { durationMs: this.clock() - t0, topics: topics.map((t) => t.name), partitions: this.table.size, isolationLevel: this.settings.isolationLevel },
+      { durationMs: this.clock() - t0, topics: topics.map((t) => t.name), partitions: this.table.size, isolationLevel: this.settings.isolationLevel, dataPath: this.batches ? 'batches' : 'records' },
       `Mirror task ${this.settings.name} started`,
     );
     this.loopFinished = (this.fatal ? Promise.resolve() : this.loop()).then(() => this.shutdown());
@@ -248,12 +258,12 @@ export class MirrorTask implements PartitionCheckActions {
   async ensureRemoteTopics(topics: TopicDescription[]): Promise<void> {
     const discovered = topics.map((t) => ({ ...t, remoteTopic: this.discovery.remoteTopic(t.name) }));
     await this.discovery.ensureRemoteTopics(discovered);
-    await this.writer.awaitPartitions(discovered);
+    await this.awaitPartitions(discovered);
   }
 
-  /** Waits until every produced record is acknowledged (used before repositioning a partition). */
-  drainInFlight(timeoutMs = 60_000): Promise<void> {
-    return this.writer.drain(timeoutMs);
+  /** Waits until every produced record (and batch) is acknowledged (used before repositioning a partition). */
+  async drainInFlight(timeoutMs = 60_000): Promise<void> {
+    await Promise.all([this.writer.drain(timeoutMs), this.batches?.drain(timeoutMs)]);
   }
 
   /** Stops the task with a fatal error (truncation under `fail`, divergence, delivery failure). */
@@ -262,6 +272,7 @@ export class MirrorTask implements PartitionCheckActions {
     this.fatal = error;
     this.running = false;
     this.writer.halt();
+    this.batches?.halt();
     this.log.error({ code: error.code, err: error }, `Mirror task ${this.settings.name} stopping: ${error.message}`);
   }
 
@@ -287,12 +298,15 @@ export class MirrorTask implements PartitionCheckActions {
     // Back-pressure: a slow or unreachable target stops fetching; stop() releases the wait.
     await this.writer.waitForRoom();
     if (!this.running) return;
+    const batchesFetched = this.batches ? await this.batches.step(this.consumeTimeoutMs) : false;
     let batch: SourceRecord[] = [];
     try {
-      batch = this.consumer && this.assignedCount > 0 ? await this.consumer.consume(BATCH_MAX) : await idle(this.consumeTimeoutMs);
+      batch = this.consumer && this.assignedCount > 0 ? await this.consumer.consume(BATCH_MAX) : batchesFetched ? [] : await idle(this.consumeTimeoutMs);
     } catch (err) {
       this.checks.onConsumeError(err as { code: number; message: string });
     }
+    // Records of partitions the batch path took back since the consumer fetched them are not this path's.
+    if (this.batches && batch.length > 0) batch = batch.filter((m) => this.carriedByRecords(m.topic, m.partition));
     const fetchedAtMs = this.clock();
     if (batch.length > 0 && this.running) {
       // Topic-ID fence: the batch is attributed to the incarnations known when it was fetched, and
@@ -305,11 +319,13 @@ export class MirrorTask implements PartitionCheckActions {
       await this.writer.produceBatch(batch, fetchedFrom);
       if (this.writer.failure) return this.onDeliveryFailure();
     }
+    this.batches?.afterRecords();
     await this.periodic();
   }
 
   /** The target side failed: stop the flow, or skip a rejected record (`record.rejected.policy`). */
-  private onDeliveryFailure(): Promise<void> {
+  private async onDeliveryFailure(): Promise<void> {
+    await this.batches?.drain(30_000); // the decision may rewind every partition: no batch may be in flight then
     return handleDeliveryFailure({
       settings: this.settings,
       writer: this.writer,
@@ -328,7 +344,7 @@ export class MirrorTask implements PartitionCheckActions {
     if (this.settings.refreshTopicsEnabled && now - this.lastRefreshAtMs >= this.settings.refreshTopicsIntervalMs) {
       this.lastRefreshAtMs = now;
       const topics = await this.discovery.refresh();
-      await this.writer.awaitPartitions(topics);
+      await this.awaitPartitions(topics);
       await this.checks.adoptTopics(topics);
     }
     if (now - this.lastProgressFlushAtMs >= this.settings.progressFlushIntervalMs) {
@@ -344,9 +360,10 @@ export class MirrorTask implements PartitionCheckActions {
 
   private assign(): void {
     this.reassignNeeded = false;
+    this.batches?.reposition();
     if (!this.consumer) return;
     const assignment = [...this.table.values()]
-      .filter((s) => s.status === PARTITION_STATUS.MIRRORING)
+      .filter((s) => s.status === PARTITION_STATUS.MIRRORING && this.carriedByRecords(s.topic, s.partition))
       .map((s) => ({ topic: s.topic, partition: s.partition, offset: s.nextOffset }));
     this.consumer.assign(assignment);
     this.assignedCount = assignment.length;
@@ -362,9 +379,38 @@ export class MirrorTask implements PartitionCheckActions {
     const old = this.consumer;
     this.consumer = undefined;
     if (old) await old.disconnect();
-    this.consumer = await this.clients.createSourceConsumer({ consumeTimeoutMs: this.consumeTimeoutMs, onError: (err) => this.checks.onConsumeError(err) });
+    // Beside the batch path the consumer only carries stragglers: it must not hold the loop (the batch fetch waits instead).
+    const consumeTimeoutMs = this.batches ? BATCH_PATH_CONSUME_TIMEOUT_MS : this.consumeTimeoutMs;
+    this.consumer = await this.clients.createSourceConsumer({ consumeTimeoutMs, onError: (err) => this.checks.onConsumeError(err) });
     this.rebuildNeeded = false;
     this.assign();
+  }
+
+  /** Waits until both producers know the partitions of the remote topics (created or grown a moment ago). */
+  private async awaitPartitions(topics: readonly { remoteTopic: string; partitionCount: number }[]): Promise<void> {
+    await this.writer.awaitPartitions(topics);
+    await this.batches?.awaitPartitions(topics);
+  }
+
+  /** Whether the record path carries a partition: always on the record path alone; beside the batch path, what it hands over. */
+  private carriedByRecords(topic: string, partition: number): boolean {
+    if (!this.batches) return true;
+    const state = this.table.statesOf(topic)?.[partition];
+    return state !== undefined && this.batches.carriedByRecords(state);
+  }
+
+  /** The batch path when `data.path = batches` (its acknowledgements feed the same listener chain as the record path's). */
+  private createBatchPath(options: MirrorTaskOptions): BatchPath | undefined {
+    if (this.settings.dataPath !== 'batches') return undefined;
+    const endpoints = this.clients.createBatchEndpoints?.();
+    if (!endpoints) throw new Error(`flow ${this.settings.name}: data.path = batches but the task's clients have no batch endpoints`);
+    return new BatchPath({
+      flow: this.settings.name, table: this.table, ...endpoints, telemetry: options.telemetry, listener: this.progress.targetListener,
+      remoteTopic: (topic) => this.discovery.remoteTopic(topic), isHeartbeatsTopic: (topic) => this.settings.replicationPolicy.isHeartbeatsTopic(topic),
+      readCommitted: this.settings.isolationLevel === 'read_committed', clock: this.clock, logger: this.log,
+      onResetRecovered: (state, nowMs) => this.checks.onResetRecovered(state, nowMs), onSourceError: (err) => this.checks.onConsumeError(err),
+      onRecordPathChange: () => this.requestReassign(), failWith: (error) => this.failWith(error),
+    });
   }
 
   private async shutdown(): Promise<void> {
@@ -380,6 +426,7 @@ export class MirrorTask implements PartitionCheckActions {
     }
     if (this.consumer) await this.consumer.disconnect();
     await this.writer.disconnect();
+    await this.batches?.close();
     this.consumer = undefined;
     this.clients.sourceAdmin.close();
     this.clients.targetAdmin.close();

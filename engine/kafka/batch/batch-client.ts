@@ -141,6 +141,13 @@ export class BatchClient {
     return produceRawV11.async(await this.connectionTo(nodeId), body);
   }
 
+  /** Closes the connection to broker `nodeId` (after a request on it failed): the next request opens a new one. */
+  dropConnection(nodeId: number): void {
+    const open = this.connections.get(nodeId);
+    this.connections.delete(nodeId);
+    open?.then((c) => c.close()).catch(() => undefined);
+  }
+
   /** Closes every connection. */
   async close(): Promise<void> {
     const all = [...this.connections.values(), ...(this.bootstrapConnection ? [Promise.resolve(this.bootstrapConnection)] : [])];
