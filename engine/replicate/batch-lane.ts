@@ -16,7 +16,10 @@
  * - B: `inflight.length <= MAX_IN_FLIGHT_PER_LANE` (idempotent producers keep order for ≤ 5 in-flight
  *   requests per partition: `ProducerStateManager` caches 5 batches, KIP-98 / KAFKA-5494).
  * - C: sequences: `inflight[i + 1].sequence = inflight[i].sequence + inflight[i].recordCount` (mod 2^31)
- *   within one producer generation; `nextSequence` follows the last batch sent.
+ *   and every batch of `inflight` belongs to one producer generation (a batch of a new identity is sent only
+ *   once the older ones settled: the broker orders by sequence per producer id only, so batches of two ids
+ *   in flight at once could be written out of order); `nextSequence` follows the last batch sent.
+ * - D: while `recovering`, nothing is sent but the resends of the failed batches, in their order.
  */
 import type { ProducePartitionResult } from '../kafka/batch/batch-protocol.ts';
 import type { ForwardedBatch } from '../kafka/batch/offset-map.ts';
@@ -83,6 +86,8 @@ export class BatchLane {
   generation = 0;
   /** Whether a settle loop runs for this lane. */
   settling = false;
+  /** Set while a failed batch is handled (resend, new identity, rejection): nothing new is sent meanwhile, so the failed batches go first. */
+  recovering = false;
 
   constructor(state: PartitionState, remoteTopic: string) {
     this.state = state;

@@ -48,6 +48,10 @@ class FakeSink implements BatchSink {
   identity: ProducerIdentity = { producerId: 500, producerEpoch: 0, generation: 1 };
   readonly written: { upstreamValues: string[]; producerId: number; sequence: number }[] = [];
   readonly errors: number[] = [];
+  /** The n-th send (0-based) is answered only once {@link release} is called. */
+  holdSend = -1;
+  release: (() => void) | undefined;
+  private sends = 0;
   private expectedSequence = new Map<number, number>();
   async connect(): Promise<void> {}
   async close(): Promise<void> {}
@@ -56,6 +60,7 @@ class FakeSink implements BatchSink {
     this.identity = { producerId: this.identity.producerId + 1, producerEpoch: 0, generation: this.identity.generation + 1 };
   }
   async send(topic: string, partition: number, batch: Buffer, baseSequence: number): Promise<ProducePartitionResult> {
+    if (this.sends++ === this.holdSend) await new Promise<void>((r) => (this.release = r));
     await Promise.resolve();
     const fail = (errorCode: number) => ({ topic, partition, errorCode, baseOffset: -1, logStartOffset: 0, errorMessage: `error ${errorCode}` });
     const errorCode = this.errors.shift();
@@ -213,6 +218,43 @@ describe('BatchPath', () => {
     await run(t.path, () => t.state.ackedNextOffset === 4);
     expect(t.sink.values()).toEqual(['v0', 'v1', 'v2', 'v3']);
     expect(t.sink.written.map((w) => [w.producerId, w.sequence])).toEqual([[500, 0], [501, 0]]);
+  });
+
+  it('sends nothing new while a failed batch is handled: a batch fetched meanwhile follows the resent ones (no duplicate-sequence "success" for it)', async () => {
+    const t = setup();
+    t.source.append(encodeBatch(records(0, 2), { baseOffset: 0 }));
+    t.source.append(encodeBatch(records(2, 2), { baseOffset: 2 }));
+    t.sink.errors.push(0, 45);
+    const reinit = t.sink.reinit.bind(t.sink);
+    let release: (() => void) | undefined;
+    t.sink.reinit = async () => {
+      await new Promise<void>((r) => (release = r));
+      return reinit();
+    };
+    await t.path.step(1);
+    await waitFor(() => release, { timeoutMs: 3000, intervalMs: 1, message: 'the new identity being taken' });
+    t.source.append(encodeBatch(records(4, 2), { baseOffset: 4 }));
+    await t.path.step(1); // fetched and planned while the lane recovers: must wait
+    release!();
+    await run(t.path, () => t.state.ackedNextOffset === 6);
+    expect(t.sink.values()).toEqual(['v0', 'v1', 'v2', 'v3', 'v4', 'v5']);
+    expect(t.sink.written.map((w) => [w.producerId, w.sequence])).toEqual([[500, 0], [501, 0], [501, 2]]);
+  });
+
+  it('sends a new producer identity\'s batches only once the partition\'s batches of the old one settled (order across identities)', async () => {
+    const t = setup();
+    t.source.append(encodeBatch(records(0, 2), { baseOffset: 0 }));
+    t.source.append(encodeBatch(records(2, 2), { baseOffset: 2 }));
+    t.sink.holdSend = 1;
+    await t.path.step(1);
+    await waitFor(() => t.sink.release, { timeoutMs: 3000, intervalMs: 1, message: 'the second send held' });
+    await t.sink.reinit(); // another partition took a new identity
+    t.source.append(encodeBatch(records(4, 2), { baseOffset: 4 }));
+    await t.path.step(1);
+    await new Promise((r) => setTimeout(r, 20));
+    t.sink.release!();
+    await run(t.path, () => t.state.ackedNextOffset === 6);
+    expect(t.sink.values()).toEqual(['v0', 'v1', 'v2', 'v3', 'v4', 'v5']);
   });
 
   it('hands a rejected batch to the record path after rewinding the partition to its acknowledged position', async () => {

@@ -314,7 +314,10 @@ export class BatchPath {
 
   /** Sends pending batches while the partition has room (invariant B), and makes sure a settle loop runs. */
   private pump(lane: BatchLane): void {
-    if (this.halted) return;
+    if (this.halted || lane.recovering) return;
+    const generation = this.o.sink.identity.generation;
+    // Invariant C: a new identity's batches wait until the lane's batches of the old one settled.
+    if (lane.inflight.length > 0 && lane.inflight[0]!.generation !== generation) return;
     while (lane.pending.length > 0 && lane.inflight.length < MAX_IN_FLIGHT_PER_LANE) this.send(lane, lane.pending.shift()!);
     if (!lane.settling && lane.inflight.length > 0) void this.settle(lane);
     if (lane.idle) this.wake?.();
@@ -354,29 +357,40 @@ export class BatchPath {
           this.abandon(lane);
           return;
         }
-        if (RETRIABLE_PRODUCE.has(r.errorCode)) {
-          this.warnDegraded(lane, r);
-          await this.settleAll(lane);
-          await delay(backoffMs);
-          backoffMs = Math.min(backoffMs * 2, 1000);
-          this.resend(lane, false);
-        } else if (NEW_IDENTITY_PRODUCE.has(r.errorCode)) {
-          await this.settleAll(lane);
-          await this.newIdentity(lane, sent, r);
-          this.resend(lane, true);
-        } else if (REJECTION_CODES.has(r.errorCode)) {
-          await this.settleAll(lane);
-          this.onRejected(lane, sent, r);
-        } else {
-          await this.settleAll(lane);
-          this.abandon(lane);
-          this.o.failWith(new MirrorError(ERROR_CODES.DELIVERY_FAILED, `target answered Kafka error code ${r.errorCode} for the batch of ${lane.state.key} at upstream offsets ${sent.forwarded.upstreamBase}..${sent.lastOffset}: ${r.errorMessage ?? ''}`));
+        lane.recovering = true;
+        try {
+          backoffMs = await this.recover(lane, sent, r, backoffMs);
+        } finally {
+          lane.recovering = false;
         }
+        this.pump(lane);
       }
     } finally {
       lane.settling = false;
       this.wake?.();
     }
+  }
+
+  /** Handles the failed oldest batch `sent` of the lane (see the module doc); returns the next retry backoff (ms). */
+  private async recover(lane: BatchLane, sent: SentBatch, r: ProducePartitionResult, backoffMs: number): Promise<number> {
+    if (RETRIABLE_PRODUCE.has(r.errorCode)) {
+      this.warnDegraded(lane, r);
+      await this.settleAll(lane);
+      await delay(backoffMs);
+      this.resend(lane, false);
+    } else if (NEW_IDENTITY_PRODUCE.has(r.errorCode)) {
+      await this.settleAll(lane);
+      await this.newIdentity(lane, sent, r);
+      this.resend(lane, true);
+    } else if (REJECTION_CODES.has(r.errorCode)) {
+      await this.settleAll(lane);
+      this.onRejected(lane, sent, r);
+    } else {
+      await this.settleAll(lane);
+      this.abandon(lane);
+      this.o.failWith(new MirrorError(ERROR_CODES.DELIVERY_FAILED, `target answered Kafka error code ${r.errorCode} for the batch of ${lane.state.key} at upstream offsets ${sent.forwarded.upstreamBase}..${sent.lastOffset}: ${r.errorMessage ?? ''}`));
+    }
+    return RETRIABLE_PRODUCE.has(r.errorCode) ? Math.min(backoffMs * 2, 1000) : 50;
   }
 
   /** Waits for every response of the lane (after a failure, those behind it fail too: their outcome is known before resending). */

@@ -18,7 +18,8 @@ const MECHANISMS: Readonly<Record<string, 'PLAIN' | 'SCRAM-SHA-256' | 'SCRAM-SHA
  */
 export function batchClientOptions(cluster: ClusterClientSettings, clientId: string): BatchClientOptions {
   const k = kafkajsConfig(cluster, clientId);
-  const connection: ConnectionOptions = { connectTimeout: 10_000, requestTimeout: 60_000, maxInflights: 64 };
+  // requestTimeout: above the Produce timeout (15 s) and any fetch wait (≤ 1 s); a frozen broker holds the task loop at most this long.
+  const connection: ConnectionOptions = { connectTimeout: 10_000, requestTimeout: 30_000, maxInflights: 64 };
   if (k.ssl) connection.tls = k.ssl === true ? {} : (k.ssl as NonNullable<ConnectionOptions['tls']>);
   const sasl = k.sasl as { mechanism: string; username?: string; password?: string } | undefined;
   if (sasl) connection.sasl = { mechanism: MECHANISMS[sasl.mechanism] ?? 'PLAIN', username: sasl.username, password: sasl.password };

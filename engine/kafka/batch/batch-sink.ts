@@ -45,13 +45,15 @@ export interface BatchSink {
   close(): Promise<void>;
 }
 
-/** How long the broker may wait for the in-sync replicas (ms): the Java producer's `request.timeout.ms` default. */
-const PRODUCE_TIMEOUT_MS = 30_000;
+/** How long the broker may wait for the in-sync replicas (ms): half the Java producer's `request.timeout.ms` default (30 s), below the connection's request timeout. */
+const PRODUCE_TIMEOUT_MS = 15_000;
 
 /** {@link BatchSink} over a {@link BatchClient}. */
 export class BatchProducer implements BatchSink {
   private readonly client: BatchClient;
   private readonly layouts = new Map<string, TopicLayout>();
+  /** `topic\0partition` → resolves once the partition's last request was written (keeps produce order per partition). */
+  private readonly issuing = new Map<string, Promise<void>>();
   private current: ProducerIdentity = { producerId: -1, producerEpoch: -1, generation: 0 };
 
   constructor(client: BatchClient) {
@@ -78,24 +80,44 @@ export class BatchProducer implements BatchSink {
     this.current = { ...id, generation: this.current.generation + 1 };
   }
 
-  async send(topic: string, partition: number, batch: Buffer, baseSequence: number): Promise<ProducePartitionResult> {
+  send(topic: string, partition: number, batch: Buffer, baseSequence: number): Promise<ProducePartitionResult> {
+    // Requests of one partition reach the broker in call order: each is written to its connection only after
+    // the previous one was (a metadata lookup or a connect in between must not let a later batch overtake).
+    const key = `${topic}\0${partition}`;
+    const issued = (this.issuing.get(key) ?? Promise.resolve()).then(() => this.issue(topic, partition, batch, baseSequence));
+    const written = issued.then(() => undefined);
+    this.issuing.set(key, written);
+    void written.then(() => {
+      if (this.issuing.get(key) === written) this.issuing.delete(key);
+    });
+    return issued.then((r) => r.response);
+  }
+
+  /** Writes one Produce request; resolves once it was written (its `response` settles later, never rejects). */
+  private async issue(topic: string, partition: number, batch: Buffer, baseSequence: number): Promise<{ response: Promise<ProducePartitionResult> }> {
     try {
       const leader = (await this.layout(topic))?.partitions[partition];
       if (!leader || leader.partition !== partition || leader.leaderId < 0) {
         this.layouts.delete(topic);
-        return failure(topic, partition, `no leader known for ${topic}-${partition}`);
+        return { response: Promise.resolve(failure(topic, partition, `no leader known for ${topic}-${partition}`)) };
       }
       rewriteProducerFields(batch, { producerId: this.current.producerId, producerEpoch: this.current.producerEpoch, baseSequence });
-      const [r] = await this.client.produce(leader.leaderId, { acks: -1, timeoutMs: PRODUCE_TIMEOUT_MS, topics: [{ topic, partitions: [{ partition, batch }] }] }).catch((err: unknown) => {
-        this.client.dropConnection(leader.leaderId);
-        throw err;
-      });
-      if (!r) return failure(topic, partition, 'Produce response without the partition');
-      if (r.errorCode !== 0) this.layouts.delete(topic);
-      return r;
+      const response = this.client.produceOn(await this.client.connection(leader.leaderId), { acks: -1, timeoutMs: PRODUCE_TIMEOUT_MS, topics: [{ topic, partitions: [{ partition, batch }] }] }).then(
+        ([r]) => {
+          if (!r) return failure(topic, partition, 'Produce response without the partition');
+          if (r.errorCode !== 0) this.layouts.delete(topic);
+          return r;
+        },
+        (err: unknown) => {
+          this.client.dropConnection(leader.leaderId);
+          this.layouts.delete(topic);
+          return failure(topic, partition, (err as Error).message ?? String(err));
+        },
+      );
+      return { response };
     } catch (err) {
       this.layouts.delete(topic);
-      return failure(topic, partition, (err as Error).message ?? String(err));
+      return { response: Promise.resolve(failure(topic, partition, (err as Error).message ?? String(err))) };
     }
   }
 
