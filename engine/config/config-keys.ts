@@ -155,8 +155,8 @@ export const FLOW_KEYS = [
   field({ key: 'progress.flush.max.records', field: 'progressFlushMaxRecords', type: RECORD_COUNT, default: '500', origin: 'ours',
     doc: 'a partition\'s position is also stored once this many records were acknowledged since its last write (0: by time only); '
       + 'bounds the re-copy after a crash per partition by records, see [Guarantees](#guarantees)', readBy: ['replicate/mirror-task'] }),
-  field({ key: 'data.path', field: 'dataPath', type: oneOf(['records', 'batches']), default: 'records', origin: 'ours',
-    doc: 'how the mirror task copies: `records` (librdkafka consumer → producer, record by record) or `batches` (record batches forwarded as bytes: Fetch by topic ID, Produce re-signed with our idempotent producer; byte-exact, a fraction of the CPU); see [Data paths](#data-paths-datapath)',
+  field({ key: 'data.path', field: 'dataPath', type: oneOf(['records', 'batches']), default: 'batches', origin: 'ours',
+    doc: 'how the mirror task copies: `batches` (record batches forwarded as bytes: Fetch by topic ID, Produce re-signed with our idempotent producer; byte-exact, a fraction of the CPU) or `records` (librdkafka consumer → producer, record by record: the previous default); see [Data paths](#data-paths-datapath)',
     readBy: ['replicate/mirror-task', 'kafka/mirror-task-clients'] }),
   field({ key: 'isolation.level', field: 'isolationLevel', type: oneOf(['read_committed', 'read_uncommitted']), default: 'read_committed',
     origin: 'ours', doc: 'of the source consumer: aborted and open transactions are never mirrored',
