@@ -3,7 +3,7 @@
  * failover API (`translateOffsets`, what MM2's RemoteClusterUtils.translateOffsets does) and the MM2
  * internal record formats. Everything else is internal; names are exported one by one on purpose.
  */
-export { MirrorEngine, type EngineOptions, type EngineOutcome } from './runtime/mirror-engine.ts';
+export { MirrorEngine, flowGroupId, type EngineOptions, type EngineOutcome } from './runtime/mirror-engine.ts';
 export { loadMirrorConfig, parseMirrorConfig, redactConfig, type ClusterConfig, type FlowConfig, type HeartbeatPairConfig, type MirrorConfig, type ParsedMirrorConfig } from './config/config.ts';
 export { createLogger, silentLogger, type Logger } from './core/logger.ts';
 export { Telemetry, type ReplicationSummary } from './telemetry/telemetry.ts';
@@ -13,5 +13,4 @@ export { decodeCheckpoint, encodeCheckpointKey, encodeCheckpointValue, type Chec
 export { decodeHeartbeat, encodeHeartbeatKey, encodeHeartbeatValue, type Heartbeat } from './mm2/heartbeat.ts';
 export { decodeOffsetSync, encodeOffsetSyncKey, encodeOffsetSyncValue, type OffsetSync } from './mm2/offset-sync.ts';
 export { createReplicationPolicy, type ReplicationPolicy } from './mm2/replication-policy.ts';
-export { ownerTask, type TaskAssignment } from './partitions/task-assignment.ts';
 export { ClusterUnreachableError, type ClusterHealthSettings, type ClusterHealthView } from './kafka/cluster-health.ts';

@@ -5,64 +5,14 @@
  * are allowed only as one re-mirrored window per partition that starts at or after the last progress
  * record durable on the target at the time of the kill; outside that window order is the source order.
  */
-import type { Producer } from 'kafkajs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ClusterReader, TopicTail, valuesOf, type ReadRecord } from '../testkit/cluster-reader.ts';
+import { ContinuousLoad, splitAtResume } from '../testkit/continuous-load.ts';
 import { EngineProcess } from '../testkit/engine-process.ts';
 import { PROGRESS_TOPIC, latestProgress } from '../testkit/progress-records.ts';
 import { PRIMARY, STANDBY, kafkajsClient, uniqueTopic } from '../testkit/test-clusters.ts';
 import { sourceTopicId } from '../testkit/topic-id.ts';
 import { waitFor } from '../testkit/wait-for.ts';
-
-/** Produces `p:seq` records round-robin over partitions, as fast as the source acknowledges, until stopped. */
-class ContinuousLoad {
-  readonly sent: number[];
-  private stopped = false;
-  private failure: unknown;
-  private readonly loop: Promise<void>;
-
-  constructor(producer: Producer, topic: string, partitions: number, perPartitionPerSend = 25) {
-    this.sent = Array.from({ length: partitions }, () => 0);
-    this.loop = this.run(producer, topic, perPartitionPerSend);
-  }
-
-  private async run(producer: Producer, topic: string, perPartitionPerSend: number): Promise<void> {
-    try {
-      while (!this.stopped) {
-        const messages = this.sent.flatMap((from, p) => Array.from({ length: perPartitionPerSend }, (_, i) => ({ partition: p, value: `${p}:${from + i}` })));
-        await producer.send({ topic, acks: -1, messages });
-        for (let p = 0; p < this.sent.length; p++) this.sent[p]! += perPartitionPerSend;
-      }
-    } catch (err) {
-      this.failure = err;
-    }
-  }
-
-  get total(): number {
-    return this.sent.reduce((a, b) => a + b, 0);
-  }
-
-  /** Stops after the send in progress; rethrows a send failure. */
-  async stop(): Promise<void> {
-    this.stopped = true;
-    await this.loop;
-    if (this.failure) throw this.failure;
-  }
-}
-
-/**
- * Splits a remote partition `r` against its source partition `s` (unique values) as
- * r = s[0..a) ++ s[b..n): `a` records mirrored before the crash, then everything from `b` on after it.
- * Undefined when `r` has any other shape (loss, reordering, foreign records).
- */
-function splitAtRestart(s: readonly string[], r: readonly string[]): { a: number; b: number } | undefined {
-  let a = 0;
-  while (a < r.length && a < s.length && r[a] === s[a]) a++;
-  const b = s.length - (r.length - a);
-  if (b < 0 || b > a) return undefined;
-  for (let i = a; i < r.length; i++) if (r[i] !== s[b + (i - a)]) return undefined;
-  return { a, b };
-}
 
 const values = (records: readonly ReadRecord[] | undefined) => valuesOf(records) as string[];
 
@@ -141,7 +91,7 @@ describe('crash and restart (engine child process)', () => {
       const s = values(sourceRecords.get(p));
       const r = values(remoteRecords.get(p));
       expect(s).toEqual(Array.from({ length: load.sent[p]! }, (_, i) => `${p}:${i}`));
-      const split = splitAtRestart(s, r);
+      const split = splitAtResume(s, r);
       // Shape: the pre-crash prefix, then everything from the resume point on, in source order.
       expect(split, `remote partition ${p} is not s[0..a) ++ s[b..n) (loss or reordering)`).toBeDefined();
       const { a, b } = split!;

@@ -17,6 +17,7 @@ const ROOT = join(import.meta.dirname, '..');
 
 interface Service {
   image?: string;
+  container_name?: string;
   build?: { context: string; dockerfile: string };
   ports?: string[];
   volumes?: string[];
@@ -39,6 +40,22 @@ describe('docker-compose.yml', () => {
     expect(s['standby-kafka']!.ports).toContain('9093:9093');
     expect(s['primary-kafka']!.image).toBe(`apache/kafka:${pinnedKafkaVersion()}`);
     expect(s.producer!.profiles).toEqual(['producer']);
+  });
+
+  it('lets the engine scale (`docker compose up --scale mirror-engine=3`): no fixed container name or single host port, every replica mounts the same config', () => {
+    const engine = compose.services['mirror-engine']!;
+    expect(engine.container_name).toBeUndefined();
+    // A single host port would make the 2nd replica fail to start; a host range of at least 3 gives each its own.
+    for (const mapping of engine.ports ?? []) {
+      const range = /^(\d+)-(\d+):\d+$/.exec(mapping);
+      expect(range, `${mapping} is a host port range`).not.toBeNull();
+      expect(Number(range![2]) - Number(range![1]) + 1).toBeGreaterThanOrEqual(3);
+    }
+    expect(engine.volumes?.every((v) => v.endsWith(':ro'))).toBe(true); // shared read-only by every replica
+    // Replicas of one flow form one group on the target: nothing per replica in the config (group.id is per flow).
+    const mounted = engine.volumes![0]!.split(':')[0]!;
+    const { config } = parseMirrorConfig(readFileSync(join(ROOT, mounted), 'utf8'));
+    expect(config.flows.map((f) => f.groupIdPrefix)).toEqual(['kafka-mirror']);
   });
 
   it('mounts files that exist and builds from a Dockerfile that copies only existing paths', () => {
@@ -88,17 +105,17 @@ describe('Prometheus and Grafana (docker/)', () => {
   const listener = parseListeners({ key: '--listeners', value: listenerFlag })!;
   const mountedAt = (svc: string, containerPath: string) => s[svc]!.volumes!.find((v) => v.split(':')[1] === containerPath)?.split(':')[0];
 
-  it('publishes the engine\'s listener on every interface of its container', () => {
+  it('publishes the engine\'s listener on every interface of its container, the first replica on host port 8083', () => {
     expect(listener).toMatchObject({ host: '0.0.0.0', port: 8083 });
-    expect(s['mirror-engine']!.ports).toContain(`${listener.port}:${listener.port}`);
+    expect(s['mirror-engine']!.ports).toContain(`${listener.port}-${listener.port + 2}:${listener.port}`);
   });
 
-  it('has Prometheus scrape the engine\'s /metrics at its listener port', () => {
+  it('has Prometheus scrape every engine replica\'s /metrics at its listener port (DNS discovery of the service)', () => {
     const file = mountedAt('prometheus', '/etc/prometheus/prometheus.yml')!;
-    const config = parse(readFileSync(join(ROOT, file), 'utf8')) as { scrape_configs: { job_name: string; metrics_path: string; static_configs: { targets: string[] }[] }[] };
+    const config = parse(readFileSync(join(ROOT, file), 'utf8')) as { scrape_configs: { job_name: string; metrics_path: string; dns_sd_configs: { names: string[]; type: string; port: number }[] }[] };
     const job = config.scrape_configs.find((j) => j.job_name === 'kafka-mirror')!;
     expect(job.metrics_path).toBe('/metrics');
-    expect(job.static_configs[0]!.targets).toEqual([`mirror-engine:${listener.port}`]);
+    expect(job.dns_sd_configs[0]).toMatchObject({ names: ['mirror-engine'], type: 'A', port: listener.port });
   });
 
   it('provisions Grafana with the Prometheus datasource and a dashboard over metrics the engine exports', () => {

@@ -5,6 +5,7 @@
  * The logger is the engine's own `createLogger` writing into memory: same levels, `critical`, ISO
  * `time` and secret redaction as in production.
  */
+import { createHash } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { MirrorEngine, createLogger, parseMirrorConfig, type Logger } from '../engine/index.ts';
 import type { EngineLogLine } from './engine-log.ts';
@@ -24,9 +25,14 @@ export interface EngineHarness {
   stop(): Promise<void>;
 }
 
-/** mm2.properties text for a `primary->standby` flow limited to `topicsRegex` (replication factors 1, topics refreshed every second), plus `extra` keys. */
+/**
+ * mm2.properties text for a `primary->standby` flow limited to `topicsRegex` (replication factors 1, topics
+ * refreshed every second), plus `extra` keys. The flow's group id prefix derives from `topicsRegex`: engines
+ * of one test (same regex) form one group, engines of different tests never share a group.
+ */
 export function testProperties(topicsRegex: string, extra: Record<string, string | number> = {}): string {
   const props: Record<string, string | number> = {
+    'group.id': `kme-test-${createHash('sha256').update(topicsRegex).digest('hex').slice(0, 12)}`,
     clusters: 'primary, standby',
     'primary.bootstrap.servers': PRIMARY,
     'standby.bootstrap.servers': STANDBY,

@@ -32,7 +32,14 @@ const SAMPLES: Record<ValueKind, (t: ValueType<unknown>) => { valid: fc.Arbitrar
   'policy-class': () => ({ valid: fc.constantFrom('Default', 'org.apache.kafka.connect.mirror.DefaultReplicationPolicy', 'IdentityReplicationPolicy'),
     invalid: fc.constantFrom('com.acme.MyPolicy', 'Defaulty') }),
   'separator': () => ({ valid: fc.constantFrom('.', '_', '-', '__'), invalid: fc.constantFrom('', '/', ' : ', 'a b') }),
+  'string': () => ({ valid: fc.constantFrom('kafka-mirror', 'mm2', 'dr.primary_1'), invalid: fc.constantFrom('', 'a b', 'x'.repeat(201)) }),
 };
+
+/** Valid values that are valid together: `heartbeat.interval.ms` below `session.timeout.ms` (config.ts checks the pair). */
+function consistent(settings: readonly { spec: FlowKeySpec; value: string }[]): boolean {
+  const ms = (key: string, fallback: number) => Number(settings.find((s) => s.spec.key === key)?.value.trim() ?? fallback);
+  return ms('heartbeat.interval.ms', 3000) < ms('session.timeout.ms', 10_000);
+}
 const samples = (spec: FlowKeySpec) => SAMPLES[spec.type.kind](spec.type as ValueType<unknown>);
 
 /** A value as written in a .properties file: backslashes escaped (Properties.load unescapes them). */
@@ -45,7 +52,7 @@ const setting = (pick: (spec: FlowKeySpec) => fc.Arbitrary<string>) =>
 describe('config fuzz (fast-check, seed 20261130)', () => {
   it('parses any file of valid values, each field holding what its type parses', () => {
     fc.assert(
-      fc.property(fc.uniqueArray(setting((s) => samples(s).valid), { maxLength: 12, selector: (x) => x.spec.key }), (settings) => {
+      fc.property(fc.uniqueArray(setting((s) => samples(s).valid), { maxLength: 12, selector: (x) => x.spec.key }).filter(consistent), (settings) => {
         const text = [...BASE, ...settings.map((s) => `${s.prefix}${s.spec.key} = ${written(s.value)}`)].join('\n');
         const f = parseMirrorConfig(text, { env: {} }).config.flows[0] as unknown as Record<string, unknown>;
         for (const { spec, prefix, value } of settings) {
@@ -60,7 +67,7 @@ describe('config fuzz (fast-check, seed 20261130)', () => {
   it('rejects one invalid value among valid ones with a ConfigError naming that key as written', () => {
     fc.assert(
       fc.property(
-        fc.uniqueArray(setting((s) => samples(s).valid), { maxLength: 8, selector: (x) => x.spec.key }),
+        fc.uniqueArray(setting((s) => samples(s).valid), { maxLength: 8, selector: (x) => x.spec.key }).filter(consistent),
         setting((s) => samples(s).invalid),
         (valid, bad) => {
           const others = valid.filter((s) => s.spec.key !== bad.spec.key);

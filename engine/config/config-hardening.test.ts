@@ -91,10 +91,36 @@ describe('interval maxima (Node.js timers overflow above 2^31-1 ms)', () => {
   const timed = FLOW_KEYS.filter((s) => s.type.kind === 'seconds' || s.type.kind === 'milliseconds');
   it.each(timed.map((s) => [s.key, s.type.kind] as const))('%s (%s): the maximum is accepted, one more is rejected', (key, kind) => {
     const max = kind === 'seconds' ? MAX_TIMER_SECONDS : MAX_TIMER_MS;
-    const f = parse(`primary->standby.${key} = ${max}`).config.flows[0] ?? {};
+    // heartbeat.interval.ms must stay below session.timeout.ms (next test): its maximum goes with the largest session timeout.
+    const session = key === 'heartbeat.interval.ms' ? `primary->standby.session.timeout.ms = ${MAX_TIMER_MS}\n` : '';
+    const f = parse(`${session}primary->standby.${key} = ${key === 'heartbeat.interval.ms' ? max - 1 : max}`).config.flows[0] ?? {};
+    if (key === 'heartbeat.interval.ms') {
+      expect(configError(() => parse(`${session}primary->standby.${key} = ${max}`)).key).toBe(`primary->standby.${key}`);
+      return;
+    }
     expect(Object.values(f)).toContain(kind === 'seconds' ? max * 1000 : max);
     expect(Math.max(...Object.values(f).filter((v): v is number => typeof v === 'number'))).toBeLessThanOrEqual(MAX_TIMER_MS);
     expect(configError(() => parse(`primary->standby.${key} = ${max + 1}`)).key).toBe(`primary->standby.${key}`);
+  });
+});
+
+describe('group timeouts', () => {
+  it('rejects heartbeat.interval.ms at or above session.timeout.ms, naming the heartbeat key as written', () => {
+    const err = configError(() => parse('session.timeout.ms = 6000\nprimary->standby.heartbeat.interval.ms = 6000'));
+    expect(err.key).toBe('primary->standby.heartbeat.interval.ms');
+    expect(err.message).toContain('below session.timeout.ms (6000 ms)');
+    expect(parse('session.timeout.ms = 6000\nheartbeat.interval.ms = 2000').config.flows[0]).toMatchObject({ sessionTimeoutMs: 6000, heartbeatIntervalMs: 2000 });
+  });
+
+  it('defaults to the Connect worker timeouts (10 000 / 3 000 ms), the classic protocol and the group id prefix kafka-mirror', () => {
+    expect(parse('').config.flows[0]).toMatchObject({ sessionTimeoutMs: 10_000, heartbeatIntervalMs: 3000, groupProtocol: 'classic', groupIdPrefix: 'kafka-mirror' });
+  });
+
+  it('takes group.id (no longer an ignored Connect key) and refuses one with spaces', () => {
+    const { config, warnings } = parse('primary->standby.group.id = dr-east');
+    expect(config.flows[0]!.groupIdPrefix).toBe('dr-east');
+    expect(warnings).toEqual([]);
+    expect(configError(() => parse('group.id = a b')).key).toBe('group.id');
   });
 });
 

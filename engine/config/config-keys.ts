@@ -13,7 +13,7 @@
  * Every key is settable top-level (all flows) or as `A->B.<key>` (one flow).
  */
 import { POLICY_CLASS_NAMES } from '../mm2/replication-policy.ts';
-import { BOOLEAN, CONFIG_PROPERTIES_EXCLUDE_DEFAULT, MILLISECONDS, POLICY_CLASS, RECORD_COUNT, REGEX_LIST, REPLICATION_FACTOR,
+import { BOOLEAN, CONFIG_PROPERTIES_EXCLUDE_DEFAULT, GROUP_ID, MILLISECONDS, POLICY_CLASS, RECORD_COUNT, REGEX_LIST, REPLICATION_FACTOR,
   SECONDS, SEPARATOR, TASK_COUNT, oneOf, type ConfigEntry, type ValueType } from './config-values.ts';
 import { GROUPS_EXCLUDE_DEFAULT, GROUPS_INCLUDE_DEFAULT, TOPICS_EXCLUDE_DEFAULT, TOPICS_INCLUDE_DEFAULT } from './topic-filter.ts';
 
@@ -136,7 +136,7 @@ export const FLOW_KEYS = [
   field({ key: 'sync.group.acls.enabled', field: 'syncGroupAclsEnabled', type: BOOLEAN, default: 'true', origin: 'ours',
     doc: 'with topic ACL sync, also copy the ACLs of the consumer groups the flow checkpoints (ALLOW DELETE dropped), so a failed-over group may commit on the target', readBy: ['discovery/acl-sync'] }),
   field({ key: 'consumer.poll.timeout.ms', field: 'consumerPollTimeoutMs', type: MILLISECONDS, default: '1000', origin: 'mm2',
-    doc: 'longest wait of one poll of the source consumer', readBy: ['replicate/mirror-task'] }),
+    doc: 'longest wait of one poll of the source consumer', readBy: ['replicate/mirror-task-settings'] }),
   field({ key: 'admin.timeout.ms', field: 'adminTimeoutMs', type: MILLISECONDS, default: '60000', origin: 'mm2',
     doc: 'time budget of every admin request (topics, offsets, consumer groups, topic configs), retries included; each attempt waits at most 10 s', readBy: ['runtime/mirror-engine', 'failover', 'kafka', 'progress'] }),
   field({ key: 'truncation.policy', field: 'truncationPolicy', type: oneOf(['fail', 'continue']), default: 'fail', origin: 'ours',
@@ -145,7 +145,19 @@ export const FLOW_KEYS = [
     doc: 'a record the target rejects for good (larger than the remote topic\'s `max.message.bytes` or the producer\'s `max.request.size`, invalid timestamp or record): `fail` stops the flow (exit 6) with nothing after it written to its remote partition; `skip` logs it at error (`record_rejected_skipped`), keeps it as a gap with the progress and mirrors on — a record is skipped only once the target rejected it sent alone',
     readBy: ['replicate'] }),
   field({ key: 'tasks.max', field: 'tasksMax', type: TASK_COUNT, default: '1', origin: 'mm2',
-    doc: 'task processes of the flow; see [Task processes](#task-processes-tasksmax)', readBy: ['runtime/mirror-engine', 'cli/cli'] }),
+    doc: 'group members this instance contributes to the flow, each a task process; see [Task processes](#task-processes-tasksmax)', readBy: ['runtime/mirror-engine', 'cli/cli'] }),
+  field({ key: 'group.id', field: 'groupIdPrefix', type: GROUP_ID, default: 'kafka-mirror', origin: 'mm2', mm2Default: '<source>-mm2',
+    doc: 'prefix of the group every instance running the flow joins on the TARGET cluster: `<group.id>-<source>-<target>` (MM2 dedicated mode: the Connect workers\' group `<source>-mm2` on the target, MirrorMakerConfig.workerConfig); see [High availability](#high-availability-and-scale-out)',
+    readBy: ['runtime/mirror-engine'] }),
+  field({ key: 'group.protocol', field: 'groupProtocol', type: oneOf(['classic', 'consumer']), default: 'classic', origin: 'ours',
+    doc: '`classic`: cooperative-sticky rebalancing (KIP-429) with the two timeouts below; `consumer`: the KIP-848 protocol (session and heartbeat then come from the broker\'s `group.consumer.*` configs)',
+    readBy: ['runtime/mirror-engine'] }),
+  field({ key: 'session.timeout.ms', field: 'sessionTimeoutMs', type: MILLISECONDS, default: '10000', origin: 'mm2',
+    doc: 'an instance that stops heartbeating (crash, kill -9, freeze) loses its partitions to the others after this long; within the broker\'s `group.min.session.timeout.ms`–`group.max.session.timeout.ms` (6 000–1 800 000 by default)',
+    readBy: ['runtime/mirror-engine'] }),
+  field({ key: 'heartbeat.interval.ms', field: 'heartbeatIntervalMs', type: MILLISECONDS, default: '3000', origin: 'mm2',
+    doc: 'how often an instance heartbeats to the group coordinator, below `session.timeout.ms`; a rebalance reaches the other instances within about this long, and an instance whose event loop stood still longer pauses fetching and progress writes for this long plus 1 s, so a lost assignment is reported first',
+    readBy: ['runtime/mirror-engine', 'replicate/mirror-task'] }),
   field({ key: 'topic.reset.check.interval.ms', field: 'topicResetCheckIntervalMs', type: MILLISECONDS, default: '1000', origin: 'ours',
     doc: 'periodic topic-ID check (the per-batch fence runs regardless)', readBy: ['detect/partition-checks'] }),
   field({ key: 'truncation.check.interval.ms', field: 'truncationCheckIntervalMs', type: MILLISECONDS, default: '500', origin: 'ours',

@@ -31,7 +31,7 @@ export const DEPRECATED_KEYS: ReadonlyMap<string, string> = new Map([
 
 /** MM2 / Connect-worker keys with no meaning for this engine: accepted with a warning, not an error. */
 export const IGNORED_KEYS =
-  /^((topic|group|config\.property)\.filter\.class|forwarding\.admin\.class|exactly\.once\.(source\.)?support|(offset|config|status)\.storage\..+|(key|value|header)\.converter(\..+)?|dedicated\.mode\..+|group\.id)$/;
+  /^((topic|group|config\.property)\.filter\.class|forwarding\.admin\.class|exactly\.once\.(source\.)?support|(offset|config|status)\.storage\..+|(key|value|header)\.converter(\..+)?|dedicated\.mode\..+)$/;
 
 /** ConfigError that never shows a secret value (the key decides, see isSecretKey). */
 export function configError(key: string, value: string | undefined, expected: string): ConfigError {
@@ -120,7 +120,7 @@ export function substituteEnv(e: ConfigEntry, env: Readonly<Record<string, strin
 
 /** What a flow-level key holds; config-docs.ts and the fuzz test key on it. */
 export type ValueKind = 'boolean' | 'seconds' | 'milliseconds' | 'integer' | 'replication-factor' | 'enum' | 'regex-list'
-  | 'policy-class' | 'separator';
+  | 'policy-class' | 'separator' | 'string';
 
 /**
  * A value type of the key table: `parse` validates a {@link ConfigEntry} and returns the typed value
@@ -165,6 +165,19 @@ export const POLICY_CLASS: ValueType<string> = {
 /** `replication.policy.separator`: topic-name characters, trimmed. */
 export const SEPARATOR: ValueType<string> = {
   kind: 'separator', label: 'string', parse: (e) => createReplicationPolicy(undefined, e.value.trim(), { separatorKey: e.key }).separator,
+};
+
+/**
+ * `group.id`: a consumer-group id prefix, trimmed, non-empty, at most 200 characters, of printable ASCII
+ * without whitespace (Kafka allows any string; these keep the id usable in `kafka-consumer-groups.sh`
+ * and ACLs). The engine appends `-<source>-<target>` per flow.
+ */
+export const GROUP_ID: ValueType<string> = {
+  kind: 'string', label: 'string', parse: (e) => {
+    const v = e.value.trim();
+    if (!/^[\x21-\x7e]{1,200}$/.test(v)) throw configError(e.key, e.value, 'a group id prefix of 1 to 200 printable ASCII characters without spaces');
+    return v;
+  },
 };
 
 /** One of `values` (compared trimmed, lower-cased), typed as their union. */

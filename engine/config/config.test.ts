@@ -50,7 +50,9 @@ describe('parseMirrorConfig: defaults and layout', () => {
     expect(f?.source).toEqual({
       alias: 'primary', bootstrapServers: '127.0.0.1:9092', client: { 'bootstrap.servers': '127.0.0.1:9092' },
       consumer: { 'bootstrap.servers': '127.0.0.1:9092' }, producer: { 'bootstrap.servers': '127.0.0.1:9092' },
-      admin: { 'bootstrap.servers': '127.0.0.1:9092' }, sources: { common: {}, consumer: {}, producer: {}, admin: {} },
+      admin: { 'bootstrap.servers': '127.0.0.1:9092' },
+      // Which mm2.properties key set each client setting (none here: bootstrap.servers comes from the cluster alias).
+      sources: { common: {}, consumer: {}, producer: {}, admin: {} },
     });
     expect(f?.replicationPolicy.formatRemoteTopic('primary', 'commit-log')).toBe('primary.commit-log');
     expect(f?.replicationPolicy.progressTopic('primary')).toBe('mm2-progress.primary.internal');

@@ -288,6 +288,11 @@ function buildFlow(c: Classified, flow: FlowScope, clustersEntry: ConfigEntry, w
   if (identity && c.flows.get(`${flow.target}->${flow.source}`)?.enabled) {
     warn(`flows ${name} and ${flow.target}->${flow.source} use IdentityReplicationPolicy, which cannot detect cycles: keep their topic lists disjoint`);
   }
+  if (fields.heartbeatIntervalMs >= fields.sessionTimeoutMs) {
+    // librdkafka refuses it too, but only once the group membership connects, as an opaque client error.
+    const heartbeat = r('heartbeat.interval.ms', '');
+    throw configError(heartbeat.key, heartbeat.value, `a heartbeat interval below session.timeout.ms (${fields.sessionTimeoutMs} ms)`);
+  }
   const { include: topics, exclude: topicsExclude, heartbeatsReplicationEnabled } = parts.topicFilter;
   const { include: groups, exclude: groupsExclude } = parts.groupFilter;
   if (topics.value.length === 0) warn(`'${topics.entry.key}' is empty: flow ${name} mirrors no topic`);

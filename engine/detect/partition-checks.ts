@@ -13,16 +13,16 @@ import type { Logger } from '../core/logger.ts';
 import type { MirrorError } from '../core/errors.ts';
 import type { ReplicationPolicy } from '../mm2/replication-policy.ts';
 import type { Telemetry } from '../telemetry/telemetry.ts';
-import type { PartitionOffsets, TopicDescription } from '../kafka/kafka-admin.ts';
+import type { PartitionOffsets, TopicDescription, TopicPartition } from '../kafka/kafka-admin.ts';
 import type { SourceAdminPort } from '../kafka/admin-ports.ts';
 import { isOffsetOutOfRange, isTopicGone, type ClientErrorLike } from '../kafka/source-consumer.ts';
 import { describeConsumeError } from '../kafka/client-features.ts';
-import { tpKey } from '../kafka/kafka-admin.ts';
-import { PARTITION_STATUS, PartitionState } from '../partitions/partition-state.ts';
+import { PARTITION_STATUS, type PartitionState } from '../partitions/partition-state.ts';
 import type { PartitionTable } from '../partitions/partition-table.ts';
 import { persistProgress, type ProgressPort } from '../partitions/partition-progress.ts';
 import { detectTruncation, isDueForCheck, type TruncationFinding } from './truncation-detector.ts';
 import { checkIncarnation, checkTopic } from './topic-reset-detector.ts';
+import { PartitionAdoption, logResetDetected, logResetHandling } from './partition-adoption.ts';
 import { DivergenceError, TruncationError } from '../core/errors.ts';
 
 /** What the checks need from a flow's config (FlowConfig and MirrorTaskSettings satisfy it). Intervals in ms. */
@@ -86,8 +86,7 @@ export class PartitionChecks {
   private forceTopicIdCheck = false;
   private forceStallCheck = false;
   private lastConsumeErrorLogAtMs = 0;
-  /** The first {@link adoptTopics} (task start) is over: partitions found later start at their log start whatever `autoOffsetReset` says. */
-  private startAdopted = false;
+  private readonly adoption: PartitionAdoption;
 
   constructor(options: PartitionChecksOptions) {
     this.settings = options.settings;
@@ -98,62 +97,50 @@ export class PartitionChecks {
     this.actions = options.actions;
     this.clock = options.clock;
     this.log = options.logger;
+    this.adoption = new PartitionAdoption({
+      table: this.table,
+      admin: this.admin,
+      progress: this.progress,
+      readCommitted: this.readCommitted,
+      remoteTopic: (topic) => this.settings.replicationPolicy.formatRemoteTopic(this.settings.sourceAlias, topic),
+      evaluateOffsets: (state, o) => this.evaluateOffsets(state, o),
+      requestReassign: () => this.actions.requestReassign(),
+      autoOffsetReset: this.settings.autoOffsetReset ?? 'earliest',
+      clock: this.clock,
+      logger: this.log,
+    });
   }
 
   /**
-   * Takes in discovered topics: new ones get partition states positioned from the progress store
-   * (same topic ID: stored next offset, checked for truncation; only older topic IDs: the topic was
-   * reset while the engine was down; none: log start — or, at task start with `autoOffsetReset` =
-   * `latest`, the partition's end). Known ones go through {@link applyDescription}.
+   * Takes in discovered topics: the owned partitions of new ones are adopted (partition-adoption.ts:
+   * stored progress of the same topic ID, checked for truncation; only older topic IDs: reset while not
+   * mirrored here; none: log start — or, for partitions present at task start with `autoOffsetReset` =
+   * `latest`, their log end at task start). Known ones go through {@link applyDescription}.
    */
   async adoptTopics(topics: readonly TopicDescription[]): Promise<void> {
-    // Only partitions present when the task starts: a topic or partition found while running was created
-    // after mirroring began, so all of its records are "after the start" (MM2 would skip up to a refresh interval of them).
-    const latest = this.settings.autoOffsetReset === 'latest' && !this.startAdopted;
-    this.startAdopted = true;
-    const startedAtEnd: { topic: string; skipped: number }[] = [];
     const fresh = topics.filter((t) => !this.table.isTracked(t.name));
     for (const t of topics) if (!fresh.includes(t)) await this.applyDescription(t.name, t);
-    if (fresh.length === 0) return;
-    const owned = (t: TopicDescription) => range(t.partitionCount).filter((partition) => this.table.owns(t.name, partition));
-    const partitions = fresh.flatMap((t) => owned(t).map((partition) => ({ topic: t.name, partition })));
-    const offsets = await this.admin.partitionOffsets(partitions, this.readCommitted);
-    const now = this.clock();
+    // The first call is the task's start: what exists now is what `auto.offset.reset = latest` may start at its end.
+    await this.adoption.noteStartTopics(fresh);
     for (const t of fresh) {
       this.table.setKnownTopic(t.name, t);
-      for (const partition of range(t.partitionCount)) {
-        // Counted once taken into account (added, or another task's), so a failure part-way resumes at the next one.
-        if (!this.table.owns(t.name, partition)) {
-          this.table.notePartitionCount(t.name, partition + 1);
-          continue;
-        }
-        const o = offsets.get(tpKey({ topic: t.name, partition }))!;
-        const stored = this.progress.get(t.name, partition, t.topicId);
-        // Never mirrored under any topic ID (an older one would make this a topic reset: mirrored from its start).
-        const atEnd = latest && !stored && this.progress.incarnations(t.name, partition).length === 0;
-        if (atEnd) startedAtEnd.push({ topic: t.name, skipped: o.logEndOffset - o.logStartOffset });
-        const state = new PartitionState({ topic: t.name, partition }, t.topicId, stored?.nextOffset ?? (atEnd ? o.logEndOffset : o.logStartOffset), now);
-        state.gaps = stored?.gaps ?? [];
-        this.table.add(state);
-        this.actions.requestReassign();
-        this.table.notePartitionCount(t.name, partition + 1);
-        if (stored) {
-          state.persistedNextOffset = stored.nextOffset;
-          await this.evaluateOffsets(state, o);
-        } else {
-          // Progress only under other topic IDs: the topic was reset while the engine was down.
-          const previous = this.progress.incarnations(t.name, partition).at(-1);
-          const check = checkIncarnation(previous?.topicId, t);
-          if (check.kind === 'reset') {
-            logResetDetected(this.log, state, check.oldTopicId, check.newTopicId, previous!.nextOffset - 1);
-            logResetHandling(this.log, state, o.logStartOffset);
-            state.resetDetectedAtMs = now;
-          }
-          await this.persist(state);
-        }
-      }
+      await this.adoption.adopt(range(t.partitionCount).map((partition) => ({ topic: t.name, partition })), new Map([[t.name, t]]));
+      this.table.notePartitionCount(t.name, t.partitionCount); // the other members' partitions are taken into account too
     }
-    if (startedAtEnd.length > 0) logStartedAtEnd(this.log, startedAtEnd);
+  }
+
+  /**
+   * Partitions the flow's group just assigned to this task (source names; re-read their progress first):
+   * adopted and checked as on start (truncation, reset while another member or nobody mirrored them), or
+   * resumed from `lost` states when nobody mirrored them further (PartitionAdoption.adoptAssigned).
+   */
+  adoptAssigned(partitions: readonly TopicPartition[], lost?: ReadonlyMap<string, PartitionState>): Promise<void> {
+    return this.adoption.adoptAssigned(partitions, lost);
+  }
+
+  /** The group took `partitions` away: forgets those still waiting for their topic. */
+  forgetAssigned(partitions: readonly TopicPartition[]): void {
+    this.adoption.forget(partitions);
   }
 
   /**
@@ -260,6 +247,7 @@ export class PartitionChecks {
       this.actions.requestReassign(true);
     }
     this.table.setKnownTopic(name, d);
+    await this.adoption.adoptWaiting(d);
     const counted = this.table.partitionCount(name);
     if (counted < d.partitionCount) await this.addPartitions(d, counted);
   }
@@ -291,27 +279,18 @@ export class PartitionChecks {
       await this.persist(s);
     }
     this.table.setKnownTopic(d.name, d);
+    await this.adoption.adoptWaiting(d);
     const counted = this.table.partitionCount(d.name);
     if (counted < d.partitionCount) await this.addPartitions(d, counted);
     this.actions.requestReassign(true);
   }
 
+  /** `d` has more partitions than taken into account: ensures them on the target, adopts the owned ones (the others are other members'). */
   private async addPartitions(d: TopicDescription, from: number): Promise<void> {
     await this.actions.ensureRemoteTopics([d]);
     const partitions = range(d.partitionCount).slice(from).map((partition) => ({ topic: d.name, partition }));
-    const offsets = await this.admin.partitionOffsets(partitions.filter((tp) => this.table.owns(tp.topic, tp.partition)), this.readCommitted);
-    for (const tp of partitions) {
-      if (!this.table.owns(tp.topic, tp.partition)) {
-        this.table.notePartitionCount(d.name, tp.partition + 1); // another task's
-        continue;
-      }
-      const state = new PartitionState(tp, d.topicId, offsets.get(tpKey(tp))!.logStartOffset, this.clock());
-      this.table.add(state);
-      this.actions.requestReassign();
-      this.table.notePartitionCount(d.name, tp.partition + 1);
-      await this.persist(state);
-      this.log.info({ topic: tp.topic, partition: tp.partition, startOffset: state.nextOffset }, `Mirroring new partition ${state.key}`);
-    }
+    await this.adoption.adopt(partitions, new Map([[d.name, d]]), true);
+    this.table.notePartitionCount(d.name, d.partitionCount);
   }
 
   /** Truncation and divergence from a partition's offsets; divergence is confirmed by a topic-ID check first. */
@@ -363,33 +342,6 @@ export class PartitionChecks {
     await this.persist(state);
     this.actions.failWith(new TruncationError(evidence));
   }
-}
-
-/** The `started_at_latest` line (info): partitions without progress started at their end, and the records before it not mirrored. */
-function logStartedAtEnd(log: Logger, partitions: readonly { topic: string; skipped: number }[]): void {
-  const byTopic: Record<string, number> = {};
-  for (const p of partitions) byTopic[p.topic] = (byTopic[p.topic] ?? 0) + p.skipped;
-  const skipped = partitions.reduce((sum, p) => sum + p.skipped, 0);
-  log.info(
-    { event: 'started_at_latest', partitions: partitions.length, topics: Object.keys(byTopic), skippedRecords: skipped, skippedRecordsByTopic: byTopic },
-    `Started ${partitions.length} partitions without stored progress at their end (auto.offset.reset = latest): ${skipped} earlier records are not mirrored`,
-  );
-}
-
-/** The first of the three reset lines (`topic_reset_detected`, warn). */
-function logResetDetected(log: Logger, state: PartitionState, oldTopicId: string, newTopicId: string, lastMirroredOffset: number): void {
-  log.warn(
-    { event: 'topic_reset_detected', topic: state.topic, partition: state.partition, oldTopicId, newTopicId, lastMirroredOffset },
-    `Topic reset detected for ${state.key} (topic ID ${oldTopicId} -> ${newTopicId})`,
-  );
-}
-
-/** The second reset line (`topic_reset_handling`, info): where the new incarnation is mirrored from. */
-function logResetHandling(log: Logger, state: PartitionState, startOffset: number): void {
-  log.info(
-    { event: 'topic_reset_handling', topic: state.topic, partition: state.partition, startOffset },
-    `Handling topic reset for ${state.key}. Seeking to beginning offset ${startOffset}`,
-  );
 }
 
 /** Evidence without `flow`: the task's child logger binds it already. */

@@ -146,7 +146,7 @@ describe('CheckpointTask', () => {
     reverse.add({ topic: 'commit-log', partition: 0, upstreamOffset: 0, downstreamOffset: 0 });
     reverse.add({ topic: 'commit-log', partition: 0, upstreamOffset: 55, downstreamOffset: 50 });
     reverse.add({ topic: 'commit-log', partition: 0, upstreamOffset: 154, downstreamOffset: 149 }); // final sync at shutdown
-    const back = (over: Partial<CheckpointSettings> = {}) => {
+    const back = (over: Partial<CheckpointSettings> = {}, ownership: { owns?: () => boolean; emitsFailback?: boolean } = {}) => {
       const s = settings({
         name: 'standby->primary', sourceAlias: 'standby', targetAlias: 'primary',
         topicFilter: new TopicFilter({ replicationPolicy: policy, targetAlias: 'primary', include: 'commit-log' }), ...over,
@@ -164,7 +164,7 @@ describe('CheckpointTask', () => {
         },
       });
       const task = new CheckpointTask({
-        settings: s, store: new OffsetSyncStore(), sourceGroups: source, targetGroups: new FakeGroups(), logger: silentLogger(), failback,
+        settings: s, store: new OffsetSyncStore(), sourceGroups: source, targetGroups: new FakeGroups(), logger: silentLogger(), failback, ...ownership,
         sink: { send: (topic, key, value) => (expect(topic).toBe('standby.checkpoints.internal'), sent.push(decodeCheckpoint(key, value)), true) },
       });
       return { source, sent, task, loads: () => loads };
@@ -181,5 +181,11 @@ describe('CheckpointTask', () => {
       store: new OffsetSyncStore(), sourceGroups: source, targetGroups: new FakeGroups(), logger: silentLogger(), sink: { send: () => true },
     });
     expect(await plain.runOnce()).toBe(0);
+    // No group member owns a failback partition (this flow never mirrors it): the process with the duty emits it anyway, the others never.
+    for (const [emitsFailback, expected] of [[undefined, 1], [true, 1], [false, 0]] as const) {
+      const member = back({}, { owns: () => false, emitsFailback });
+      member.source.offsets.set('billing', [commit('primary.commit-log', 0, 120)]);
+      expect(await member.task.runOnce(), `emitsFailback ${emitsFailback}`).toBe(expected);
+    }
   });
 });

@@ -68,6 +68,13 @@ export interface CheckpointTaskOptions {
    * checkpoints the partitions it mirrors: its offset-sync store is current only for those.
    */
   owns?: (topic: string, partition: number) => boolean;
+  /**
+   * Whether this task emits the failback checkpoints (default true). No group member mirrors their
+   * partitions (topics that came from the target), so {@link owns} cannot pick one: the engine lets one
+   * process per instance emit them (FlowDuties.heartbeats); instances compute the same checkpoints from the
+   * same syncs topic, so several instances only repeat identical records.
+   */
+  emitsFailback?: boolean;
   telemetry?: Telemetry;
   /** Translates offsets in topics that came from the target back to them (failback checkpoints); none = MM2's behaviour. */
   failback?: FailbackTranslator;
@@ -199,7 +206,7 @@ export class CheckpointTask {
     for (const o of offsets) {
       const origin = this.failbackOrigin(o.topic);
       if (origin === undefined && !s.topicFilter.shouldReplicateTopic(o.topic)) continue;
-      if (this.o.owns && !this.o.owns(o.topic, o.partition)) continue;
+      if (origin === undefined ? this.o.owns && !this.o.owns(o.topic, o.partition) : this.o.emitsFailback === false) continue;
       if (origin === undefined && this.o.partitionStatus?.(o.topic, o.partition)?.resetPending) continue;
       if (origin !== undefined && !failbackRefreshed) {
         await this.o.failback!.refresh();

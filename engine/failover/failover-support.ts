@@ -16,7 +16,7 @@
 import type { FlowConfig } from '../config/config.ts';
 import type { Logger } from '../core/logger.ts';
 import type { Telemetry } from '../telemetry/telemetry.ts';
-import type { MirrorListener, MirrorTask } from '../replicate/mirror-task.ts';
+import type { HandoverHooks, MirrorListener, MirrorTask } from '../replicate/mirror-task.ts';
 import type { RecordSink } from '../kafka/record-sink.ts';
 import type { GroupAdmin } from '../kafka/consumer-groups.ts';
 import { ClusterConnections } from '../kafka/cluster-connections.ts';
@@ -31,7 +31,22 @@ import { offsetSyncsTopicOf } from '../mm2/offset-syncs-topic.ts';
 import type { ClusterConfig } from '../config/config.ts';
 import type { KafkaAdmin } from '../kafka/kafka-admin.ts';
 import { HeartbeatEmitter } from './heartbeat-emitter.ts';
-import { WHOLE_FLOW, ownsPartition, type TaskAssignment } from '../partitions/task-assignment.ts';
+
+/**
+ * Which per-flow duties this engine process runs besides its partitions' offset syncs and checkpoints.
+ * Heartbeats: one stream per engine INSTANCE (its first task process), not per group member and not per
+ * flow as MM2's single heartbeat task: heartbeats are idempotent (a compacted topic keyed by source and
+ * target; readers use the timestamps), so several instances emitting them costs a record per second
+ * each and keeps the stream going while the group moves partitions after an instance died. The same
+ * process emits the flow's failback checkpoints (no member mirrors their partitions; CheckpointTask
+ * `emitsFailback`).
+ */
+export interface FlowDuties {
+  readonly heartbeats: boolean;
+}
+
+/** The duties of a single-process engine (and task 0 of a multi-task one). */
+export const ALL_DUTIES: FlowDuties = Object.freeze({ heartbeats: true });
 
 /**
  * Our `offset-syncs.topic` setting when this engine creates the syncs topic: records younger than an
@@ -45,8 +60,10 @@ export class FailoverSupport {
   readonly store: OffsetSyncStore;
   readonly writer: OffsetSyncWriter | undefined;
   private readonly flow: FlowConfig;
-  /** With `tasks.max` > 1: checkpoints only for this task's partitions, heartbeats only from task 0. */
-  private readonly assignment: TaskAssignment;
+  /** Heartbeats from this process or not (checkpoints: for the partitions the task owns). */
+  private readonly duties: FlowDuties;
+  /** Where the offset syncs live (to re-read those of partitions that move here). */
+  private readonly syncs: { cluster: FlowConfig['source']; topics: readonly string[]; log: Logger };
   private readonly log: Logger;
   private readonly telemetry: Telemetry;
   private readonly syncSink: RecordSink | undefined;
@@ -56,6 +73,8 @@ export class FailoverSupport {
   private targetSink: RecordSink | undefined;
   private checkpoints: CheckpointTask | undefined;
   private heartbeats: HeartbeatEmitter | undefined;
+  /** The flow's mirror task, once {@link start}ed (partition ownership for {@link wholeFlowStore}). */
+  private task: MirrorTask | undefined;
   private failed = false;
   private resolveFailure!: (error: MirrorError) => void;
   /** Resolves with the fatal error that stopped the checkpoint path (authentication / authorization); never resolves otherwise. */
@@ -63,13 +82,17 @@ export class FailoverSupport {
 
   private constructor(
     flow: FlowConfig,
-    assignment: TaskAssignment,
-    parts: { store: OffsetSyncStore; writer: OffsetSyncWriter | undefined; syncSink: RecordSink | undefined; connections: ClusterConnections; ownsConnections: boolean },
+    duties: FlowDuties,
+    parts: {
+      store: OffsetSyncStore; writer: OffsetSyncWriter | undefined; syncSink: RecordSink | undefined; connections: ClusterConnections; ownsConnections: boolean;
+      syncs: { cluster: FlowConfig['source']; topics: readonly string[]; log: Logger };
+    },
     telemetry: Telemetry,
     logger: Logger,
   ) {
     this.flow = flow;
-    this.assignment = assignment;
+    this.duties = duties;
+    this.syncs = parts.syncs;
     this.store = parts.store;
     this.writer = parts.writer;
     this.syncSink = parts.syncSink;
@@ -91,10 +114,10 @@ export class FailoverSupport {
    * the writer's producer. With `offset-syncs.topic.location = target` the topic of the name earlier
    * versions used there is read first, if it exists and `readLegacySyncs` (default true; the engine passes
    * false when several flows of its config shared that topic, whose syncs could then be another flow's).
-   * `assignment`: the task's share of the flow (default the whole flow). `connections`: the engine's shared
+   * `duties`: whether this process emits heartbeats (default yes). `connections`: the engine's shared
    * clients (default: a set of its own, closed by {@link stop}). Throws MirrorError on connection failures.
    */
-  static async prepare(flow: FlowConfig, telemetry: Telemetry, logger: Logger, assignment: TaskAssignment = WHOLE_FLOW, connections?: ClusterConnections, readLegacySyncs = true): Promise<FailoverSupport> {
+  static async prepare(flow: FlowConfig, telemetry: Telemetry, logger: Logger, duties: FlowDuties = ALL_DUTIES, connections?: ClusterConnections, readLegacySyncs = true): Promise<FailoverSupport> {
     const t0 = Date.now();
     const placement = offsetSyncsTopicOf(flow.replicationPolicy, flow.sourceAlias, flow.targetAlias, flow.offsetSyncsTopicLocation);
     const topic = placement.topic;
@@ -105,8 +128,10 @@ export class FailoverSupport {
     const store = new OffsetSyncStore();
     let writer: OffsetSyncWriter | undefined;
     let sink: RecordSink | undefined;
+    let topics: string[];
     try {
-      if (placement.legacyTopic !== undefined) await loadLegacySyncs(store, cluster, clients.admin, placement.legacyTopic, topic, readLegacySyncs, log);
+      // The topics the store was built from, in reading order: a partition moving here is re-read from the same ones.
+      topics = placement.legacyTopic !== undefined && (await loadLegacySyncs(store, cluster, clients.admin, placement.legacyTopic, topic, readLegacySyncs, log)) ? [placement.legacyTopic, topic] : [topic];
       if (flow.emitOffsetSyncsEnabled) {
         const outcome = await ensureInternalTopic(clients.admin, topic, flow.offsetSyncsTopicReplicationFactor, { 'min.compaction.lag.ms': String(OFFSET_SYNCS_MIN_COMPACTION_LAG_MS) });
         reportCreation(log, outcome, topic, cluster.alias, 'offset-syncs.topic.replication.factor', flow.offsetSyncsTopicReplicationFactor);
@@ -121,7 +146,8 @@ export class FailoverSupport {
       if (!connections) await shared.close();
       throw err;
     }
-    return new FailoverSupport(flow, assignment, { store, writer, syncSink: sink, connections: shared, ownsConnections: !connections }, telemetry, logger);
+    const parts = { store, writer, syncSink: sink, connections: shared, ownsConnections: !connections, syncs: { cluster, topics, log } };
+    return new FailoverSupport(flow, duties, parts, telemetry, logger);
   }
 
   /** The mirror-task listener (the offset-sync writer), if offset syncs are emitted. */
@@ -129,9 +155,32 @@ export class FailoverSupport {
     return this.writer;
   }
 
-  /** This flow's offset syncs when this task holds all of them (`tasks.max` = 1): what the reverse flow's failback checkpoints use live. */
+  /**
+   * This flow's offset syncs while its task owns every partition of the flow (the only instance and
+   * member of the flow's group, or no group): what the reverse flow's failback checkpoints use live.
+   * Undefined otherwise — another member writes syncs this store never sees, so the checkpoints read
+   * the syncs topic instead (failback-syncs.ts). Asked anew at every checkpoint round.
+   */
   get wholeFlowStore(): OffsetSyncStore | undefined {
-    return this.assignment.count === 1 ? this.store : undefined;
+    return this.task?.ownsWholeFlow() ? this.store : undefined;
+  }
+
+  /**
+   * What the offset syncs do when the flow's group moves partitions (issue 15): re-read the syncs of
+   * partitions moving here (their previous owner wrote the newest ones), flush the last syncs of
+   * partitions leaving before their final progress write, then stop tracking them.
+   */
+  get handoverHooks(): HandoverHooks {
+    return {
+      beforeAdopt: async (partitions) => {
+        const t0 = Date.now();
+        const admin = this.connections.of(this.syncs.cluster, { adminTimeoutMs: this.flow.adminTimeoutMs }).admin;
+        const read = await this.store.reload(this.syncs.cluster, this.syncs.topics, partitions, this.syncs.log, admin);
+        this.syncs.log.debug({ partitions: partitions.length, syncs: read, durationMs: Date.now() - t0 }, `Re-read the offset syncs of ${partitions.length} partitions moving here`);
+      },
+      beforeRelease: async (states) => this.writer?.prepareRelease(states),
+      afterRelease: (states, lost) => this.writer?.forget(states, lost),
+    };
   }
 
   /**
@@ -141,9 +190,10 @@ export class FailoverSupport {
    * are read from the reverse flow's syncs topic.
    */
   async start(task: MirrorTask, reverse: { store: () => OffsetSyncStore | undefined; location: 'source' | 'target' } | undefined = undefined): Promise<void> {
+    this.task = task;
     const flow = this.flow;
     this.writer?.start();
-    const emitHeartbeats = flow.emitHeartbeatsEnabled && this.assignment.index === 0; // one heartbeat stream per flow, as MM2
+    const emitHeartbeats = flow.emitHeartbeatsEnabled && this.duties.heartbeats; // one stream per engine instance (FlowDuties)
     if (!flow.emitCheckpointsEnabled && !emitHeartbeats) return;
     const target = this.connections.of(flow.target, { adminTimeoutMs: flow.adminTimeoutMs });
     this.targetSink = await target.internalSink();
@@ -167,7 +217,8 @@ export class FailoverSupport {
         sink: this.targetSink,
         telemetry: this.telemetry,
         logger: log,
-        owns: (topic, partition) => ownsPartition(this.assignment, topic, partition),
+        owns: (topic, partition) => task.owns(topic, partition),
+        emitsFailback: this.duties.heartbeats, // no member owns their partitions: one process per instance
         failback: new FailbackSyncs({ settings: flow, reverseLocation: reverse?.location, liveStore: reverse?.store, logger: log }),
         partitionStatus: (topic, partition) => {
           const state = task.partitionStates.get(`${topic}-${partition}`);
@@ -238,16 +289,17 @@ function failFastOnAuth(groups: GroupAdmin, onAuthFailure: (err: MirrorError) =>
  * Reads the offset syncs of `legacyTopic` (the location-target name of earlier versions) into `store`
  * before the current topic, when it exists: its syncs are older than any in the current topic, so the
  * store sees them in the order they were written. Never written again; the line says when it can go.
+ * Returns whether it was read.
  */
-async function loadLegacySyncs(store: OffsetSyncStore, cluster: ClusterConfig, admin: KafkaAdmin, legacyTopic: string, topic: string, read: boolean, log: Logger): Promise<void> {
+async function loadLegacySyncs(store: OffsetSyncStore, cluster: ClusterConfig, admin: KafkaAdmin, legacyTopic: string, topic: string, read: boolean, log: Logger): Promise<boolean> {
   const exists = (await admin.describeTopics([legacyTopic])).get(legacyTopic) !== undefined;
-  if (!exists) return;
+  if (!exists) return false;
   if (!read) {
     log.warn(
       { event: 'legacy_offset_syncs_skipped', legacyTopic, topic, cluster: cluster.alias },
       `Not reading ${legacyTopic} on ${cluster.alias} (offset syncs of an earlier version, shared by several flows into ${cluster.alias}): groups get checkpoints again once ${topic} has syncs for their positions`,
     );
-    return;
+    return false;
   }
   const t0 = Date.now();
   const syncs = await store.load(cluster, legacyTopic, log);
@@ -255,6 +307,7 @@ async function loadLegacySyncs(store: OffsetSyncStore, cluster: ClusterConfig, a
     { event: 'legacy_offset_syncs_loaded', legacyTopic, topic, cluster: cluster.alias, syncs, durationMs: Date.now() - t0 },
     `Loaded ${syncs} offset syncs from ${legacyTopic} on ${cluster.alias}, the name earlier versions used with offset-syncs.topic.location = target; new syncs go to ${topic} (MM2's name), and ${legacyTopic} can be deleted once no group needs a checkpoint from before the upgrade`,
   );
+  return true;
 }
 
 

@@ -28,6 +28,7 @@ import type { ClusterClientSettings } from '../kafka/kafka-clients.ts';
 import type { OffsetSync } from '../mm2/offset-sync.ts';
 import { decodeOffsetSync } from '../mm2/offset-sync.ts';
 import { readInternalTopic } from '../kafka/internal-topics.ts';
+import type { KafkaAdmin } from '../kafka/kafka-admin.ts';
 import { lastSyncAtOrBelow, translateWithOverlaps, type Overlap, type SyncPoint, type Translation } from '../mm2/offset-translation.ts';
 import { translateDownstream, type ReverseTranslation } from '../mm2/reverse-translation.ts';
 
@@ -236,7 +237,7 @@ export class OffsetSyncStore {
 
   /** The series of a partition, created empty on first use (the writer holds on to it). */
   seriesOf(topic: string, partition: number): SyncSeries {
-    const key = `${topic}\u0000${partition}`;
+    const key = seriesKey(topic, partition);
     let s = this.series.get(key);
     if (!s) {
       s = new SyncSeries(topic, partition, this.maxSyncsPerPartition);
@@ -247,7 +248,7 @@ export class OffsetSyncStore {
 
   /** The series of a partition if it has any sync. */
   find(topic: string, partition: number): SyncSeries | undefined {
-    const s = this.series.get(`${topic}\u0000${partition}`);
+    const s = this.series.get(seriesKey(topic, partition));
     return s && s.size > 0 ? s : undefined;
   }
 
@@ -277,16 +278,45 @@ export class OffsetSyncStore {
    * a missing topic means no syncs yet. Returns the number of syncs read.
    */
   async load(cluster: ClusterClientSettings, topic: string, logger: Logger): Promise<number> {
+    return this.read(cluster, topic, logger, () => true);
+  }
+
+  /**
+   * Rebuilds the series of `partitions` (upstream names) from the syncs `topics` (read in order: the legacy
+   * topic before the current one when the store was built from both), replacing what the store held for
+   * them: the flow's group moved them here, and their previous owner wrote syncs this store never saw.
+   * Afterwards the store holds for them exactly what the topics hold, as after {@link load} — what the
+   * writer's first sync of a partition in this lifetime relies on. `admin`: the cluster's shared admin
+   * (default: one of its own). Returns the syncs read for them.
+   */
+  async reload(cluster: ClusterClientSettings, topics: readonly string[], partitions: readonly { topic: string; partition: number }[], logger: Logger, admin?: KafkaAdmin): Promise<number> {
+    if (partitions.length === 0) return 0;
+    const keys = new Set(partitions.map((tp) => seriesKey(tp.topic, tp.partition)));
+    const fresh = new OffsetSyncStore({ maxSyncsPerPartition: this.maxSyncsPerPartition });
+    let read = 0;
+    for (const topic of topics) read += await fresh.read(cluster, topic, logger, (sync) => keys.has(seriesKey(sync.topic, sync.partition)), admin);
+    for (const tp of partitions) this.series.set(seriesKey(tp.topic, tp.partition), fresh.seriesOf(tp.topic, tp.partition));
+    return read;
+  }
+
+  /** Reads the syncs topic, taking in the syncs `wanted` accepts; returns how many. `admin`: the cluster's shared admin (default: one of its own). */
+  private async read(cluster: ClusterClientSettings, topic: string, logger: Logger, wanted: (sync: OffsetSync) => boolean, admin?: KafkaAdmin): Promise<number> {
     let read = 0;
     let skipped = 0;
     await readInternalTopic(cluster, topic, (m) => {
       try {
-        this.add(decodeOffsetSync(m.key, m.value));
+        const sync = decodeOffsetSync(m.key, m.value);
+        if (!wanted(sync)) return;
+        this.add(sync);
         read++;
       } catch (err) {
         if (skipped++ === 0) logger.warn({ err, topic, offset: m.offset }, `skipping a record of ${topic} that is not an offset sync`);
       }
-    });
+    }, { admin });
     return read;
   }
+}
+
+function seriesKey(topic: string, partition: number): string {
+  return `${topic}\u0000${partition}`;
 }

@@ -37,6 +37,8 @@ export const SYNC_REASONS = {
   DELTA_CHANGED: 'delta-changed',
   INTERVAL: 'interval',
   SHUTDOWN: 'shutdown',
+  /** The partition moves to another member of the flow's group (issue 15). */
+  HANDOVER: 'handover',
 } as const;
 
 /** One of {@link SYNC_REASONS}. */
@@ -89,6 +91,8 @@ export class OffsetSyncWriter implements MirrorListener {
   private readonly log: Logger;
   private readonly byPartition = new WeakMap<MirroredPartition, PartitionSyncs>();
   private readonly all = new Set<PartitionSyncs>();
+  /** Partitions handed to another member: a late acknowledgement of one of their records starts no series. */
+  private readonly released = new WeakSet<MirroredPartition>();
   private readonly now: () => number;
   private timer: NodeJS.Timeout | undefined;
   private emitted = 0;
@@ -117,6 +121,7 @@ export class OffsetSyncWriter implements MirrorListener {
   onMirrored(p: MirroredPartition, upstream: number, downstream: number, nowMs: number): void {
     const s = this.byPartition.get(p);
     if (s === undefined || s.topicId !== p.topicId) {
+      if (this.released.has(p)) return; // its new owner writes its syncs now
       this.startSeries(p, s, upstream, downstream, nowMs);
       return;
     }
@@ -248,6 +253,38 @@ export class OffsetSyncWriter implements MirrorListener {
     const s = this.byPartition.get(p);
     if (!s || s.topicId !== p.topicId) return undefined;
     return s.unacked[0] ?? s.outbox[0]?.upstream;
+  }
+
+  /**
+   * Before `partitions` move to another member: emits a sync for each that moved since its last one and
+   * waits up to `timeoutMs` until the syncs cluster acknowledged what is queued, so their final progress
+   * (still gated by {@link persistableNextOffset}) covers as much as possible. Then {@link forget} them.
+   */
+  async prepareRelease(partitions: readonly MirroredPartition[], timeoutMs = 5000): Promise<void> {
+    const nowMs = this.now();
+    for (const p of partitions) {
+      const s = this.byPartition.get(p);
+      if (s === undefined) continue;
+      if (s.mirroredUpstream > s.lastSyncUpstream) this.emit(s, SYNC_REASONS.HANDOVER, nowMs);
+      this.drain(s, nowMs);
+    }
+    await this.options.sink.flush?.(timeoutMs);
+  }
+
+  /**
+   * Stops tracking `partitions` (their final progress is stored, or they were lost): no more interval syncs,
+   * and a late acknowledgement of one of their records starts nothing. `lost`: another member owns them
+   * already, so syncs still queued for them are dropped (the new owner's series must not interleave with them).
+   */
+  forget(partitions: readonly MirroredPartition[], lost: boolean): void {
+    for (const p of partitions) {
+      this.released.add(p);
+      const s = this.byPartition.get(p);
+      if (s === undefined) continue;
+      if (lost) s.outbox.length = 0;
+      this.all.delete(s);
+      this.byPartition.delete(p);
+    }
   }
 
   /** Emits final syncs and waits up to `timeoutMs` until the producer acknowledged them (mirror-task shutdown, before its last progress write). */

@@ -14,6 +14,10 @@ export const KAFKA_ERROR_CODES = {
   // ---- librdkafka local errors (rdkafka.h) ----
   /** -140: the consumer's position is out of range and `auto.offset.reset=error` forbids resetting it (truncation evidence). */
   _AUTO_OFFSET_RESET: -140,
+  /** -175: rebalance event "assign these partitions" (rebalance callback, not an error). */
+  _ASSIGN_PARTITIONS: -175,
+  /** -174: rebalance event "revoke these partitions" (rebalance callback, not an error). */
+  _REVOKE_PARTITIONS: -174,
   /** -156: no such entry, e.g. "No leaders found" for a topic created a moment ago. */
   _NOENT: -156,
   /** -150: the client raised a fatal error and is unusable (idempotent producer with `enable.gapless.guarantee`). */
@@ -54,6 +58,12 @@ export const KAFKA_ERROR_CODES = {
   NOT_COORDINATOR: 16,
   /** 22: ILLEGAL_GENERATION — the commit's generation is not the group's current one. */
   ILLEGAL_GENERATION: 22,
+  /** 23: INCONSISTENT_GROUP_PROTOCOL — the group's members use another protocol type or assignor (e.g. a Connect group of the same id). */
+  INCONSISTENT_GROUP_PROTOCOL: 23,
+  /** 24: INVALID_GROUP_ID — the group id is not valid. */
+  INVALID_GROUP_ID: 24,
+  /** 26: INVALID_SESSION_TIMEOUT — `session.timeout.ms` is outside the broker's `group.min/max.session.timeout.ms`. */
+  INVALID_SESSION_TIMEOUT: 26,
   /** 25: UNKNOWN_MEMBER_ID — the member id is not known to the coordinator (also: an admin commit to a group with members). */
   UNKNOWN_MEMBER_ID: 25,
   /** 27: REBALANCE_IN_PROGRESS — the group is rebalancing. */
@@ -80,6 +90,8 @@ export const KAFKA_ERROR_CODES = {
   SASL_AUTHENTICATION_FAILED: 58,
   /** 75: UNKNOWN_LEADER_EPOCH — the leader epoch is newer than the broker's (leadership still propagating). */
   UNKNOWN_LEADER_EPOCH: 75,
+  /** 81: GROUP_MAX_SIZE_REACHED — the group has `group.max.size` members already. */
+  GROUP_MAX_SIZE_REACHED: 81,
   /** 100: UNKNOWN_TOPIC_ID — the topic ID is not known (KIP-516): the topic was deleted. */
   UNKNOWN_TOPIC_ID: 100,
   /** 103: INCONSISTENT_TOPIC_ID — the topic ID does not match the topic's current one (it was recreated). */

@@ -1,7 +1,9 @@
 /**
  * The client ports of one mirror task and their librdkafka-backed defaults: a source and a target admin,
- * and factories for the source consumer and the target producer (a new consumer per topic incarnation,
- * see mirror-task.ts), plus — with `data.path = batches` — the batch path's raw Fetch / Produce ends. The runtime builds them; a unit test passes fakes instead.
+ * factories for the source consumer and the target producer (a new consumer per topic incarnation,
+ * see mirror-task.ts), optionally for the flow's group membership on the target (group-membership.ts),
+ * and — with `data.path = batches` — the batch path's raw Fetch / Produce ends. The runtime builds them;
+ * a unit test passes fakes instead.
  */
 import { KafkaAdmin } from './kafka-admin.ts';
 import { adminConfig, type ClusterClientSettings } from './kafka-clients.ts';
@@ -18,6 +20,8 @@ export interface BatchEndpoints {
   readonly source: BatchSource;
   readonly sink: BatchSink;
 }
+import { groupMembershipFactory, type GroupMembershipFactory, type MembershipSettings } from './group-membership.ts';
+import type { Logger } from '../core/logger.ts';
 
 /** Everything a mirror task talks to Kafka through. The task takes ownership: it closes both admins when it stops. */
 export interface MirrorTaskClients {
@@ -27,6 +31,8 @@ export interface MirrorTaskClients {
   readonly createTargetProducer: TargetProducerFactory;
   /** With `data.path = batches`: builds the batch path's source and sink (engine/kafka/batch/). Throws ConfigError for client settings it cannot honour. */
   readonly createBatchEndpoints?: (() => BatchEndpoints) | undefined;
+  /** Joins the flow's group: the task then mirrors only what the group assigns it. Absent: the whole flow. */
+  readonly createMembership?: GroupMembershipFactory | undefined;
 }
 
 /** What the default clients need from a flow's config (FlowConfig satisfies it). */
@@ -36,18 +42,20 @@ export interface MirrorTaskClientSettings {
   readonly source: ClusterClientSettings;
   readonly target: ClusterClientSettings;
   readonly isolationLevel: 'read_committed' | 'read_uncommitted';
-  /** `data.path` (default `records`): `batches` adds {@link MirrorTaskClients.createBatchEndpoints}. */
+  /** `data.path` (`batches` adds {@link MirrorTaskClients.createBatchEndpoints}; absent: `records`). */
   readonly dataPath?: 'records' | 'batches';
 }
 
 /**
- * The librdkafka clients of one flow's mirror task (consumer and producer on demand). `admins`: the
- * shared per-cluster admins (engine/kafka/cluster-connections.ts) — without them the task gets two
- * admins of its own, created now.
+ * The librdkafka clients of one flow's mirror task (consumer, producer and group membership on demand).
+ * `admins`: the shared per-cluster admins (engine/kafka/cluster-connections.ts) — without them the task
+ * gets two admins of its own, created now. `membership`: the flow's group settings; without them the
+ * task mirrors the whole flow (no group).
  */
 export function createMirrorTaskClients(
   settings: MirrorTaskClientSettings,
   admins: { sourceAdmin?: SourceAdminPort; targetAdmin?: TargetAdminPort } = {},
+  membership?: { settings: MembershipSettings; logger: Logger },
 ): MirrorTaskClients {
   const clientId = `kafka-mirror-${settings.name}`;
   return {
@@ -61,5 +69,6 @@ export function createMirrorTaskClients(
           sink: new BatchProducer(new BatchClient(batchClientOptions(settings.target, `${clientId}-batch-target`))),
         })
       : undefined,
+    createMembership: membership && groupMembershipFactory(settings.target, `${clientId}-group`, membership.settings, membership.logger),
   };
 }

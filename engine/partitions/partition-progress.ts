@@ -13,13 +13,20 @@ export interface ProgressPort {
   incarnations(topic: string, partition: number): readonly ProgressRecord[];
   /** Writes a record; the in-memory view changes at once, the write completes asynchronously (errors surface on the store's flush). */
   write(record: Omit<ProgressRecord, 'sourceCluster' | 'updatedAt'> & { updatedAt?: string }): Promise<void>;
+  /**
+   * The fence (engine/partitions/partition-ownership.ts): whether progress of `partition` of `topic` may be
+   * written now. Absent: always. {@link persistProgress} writes nothing when it says no.
+   */
+  mayWrite?(topic: string, partition: number): boolean;
 }
 
 /**
  * Writes the progress of `state` now, gaps included: next offset `nextOffset` (default: the acknowledged
- * position) of its current incarnation, mirrored to `remoteTopic`; remembers it as persisted.
+ * position) of its current incarnation, mirrored to `remoteTopic`; remembers it as persisted. Writes
+ * nothing (and remembers nothing) when the store's fence says no ({@link ProgressPort.mayWrite}).
  */
 export function persistProgress(store: ProgressPort, state: PartitionState, remoteTopic: string, nextOffset = state.ackedNextOffset): Promise<void> {
+  if (store.mayWrite && !store.mayWrite(state.topic, state.partition)) return Promise.resolve();
   state.persistedNextOffset = nextOffset;
   return store.write({ topic: state.topic, partition: state.partition, topicId: state.topicId, nextOffset, remoteTopic, gaps: state.gaps });
 }

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { PartitionTable } from './partition-table.ts';
 import { PartitionState } from './partition-state.ts';
-import { ownsPartition } from './task-assignment.ts';
+import { PartitionOwnership, leaseFor } from './partition-ownership.ts';
 
 const state = (topic: string, partition: number) => new PartitionState({ topic, partition }, `id-${topic}`, 0, 0);
 
@@ -22,13 +22,19 @@ describe('PartitionTable', () => {
     expect(table.size).toBe(3);
   });
 
-  it('refuses a second state for a partition and a partition another task owns', () => {
-    const table = new PartitionTable({ index: 0, count: 2 });
-    const owned = [0, 1, 2, 3].find((p) => ownsPartition(table.assignment, 't', p))!;
-    const other = [0, 1, 2, 3].find((p) => !ownsPartition(table.assignment, 't', p))!;
-    table.add(state('t', owned));
-    expect(() => table.add(state('t', owned))).toThrow(/already has a state/);
-    expect(() => table.add(state('t', other))).toThrow(/not owned by task 0 of 2/);
+  it('refuses a second state for a partition and a partition the group did not assign; removes a state from both indexes', () => {
+    const ownership = new PartitionOwnership({ lease: leaseFor(3000), clock: () => 0 });
+    const table = new PartitionTable(ownership);
+    ownership.grant([{ topic: 't', partition: 1 }]);
+    const owned = state('t', 1);
+    table.add(owned);
+    expect(() => table.add(state('t', 1))).toThrow(/already has a state/);
+    expect(() => table.add(state('t', 0))).toThrow(/not owned by this task/);
+    expect(table.remove('t-1')).toBe(owned);
+    expect(table.remove('t-1')).toBeUndefined();
+    expect(table.get('t-1')).toBeUndefined();
+    expect(table.statesOf('t')?.[1]).toBeUndefined();
+    expect(table.size).toBe(0);
   });
 
   it('tracks topic incarnations, missing ones included', () => {
@@ -42,10 +48,11 @@ describe('PartitionTable', () => {
     expect(table.trackedTopics()).toEqual(['t', 'gone']);
   });
 
-  it('keeps invariants A (key and topic indexes agree) and B (partition counts never decrease) under any sequence (property, seed 11)', () => {
+  it('keeps invariants A (key and topic indexes agree) and B (partition counts never decrease) under any sequence of add, remove and count (property, seed 11)', () => {
     const op = fc.oneof(
       fc.record({ kind: fc.constant('add' as const), topic: fc.constantFrom('a', 'b'), partition: fc.nat(5) }),
       fc.record({ kind: fc.constant('count' as const), topic: fc.constantFrom('a', 'b'), count: fc.nat(8) }),
+      fc.record({ kind: fc.constant('remove' as const), topic: fc.constantFrom('a', 'b'), partition: fc.nat(5) }),
     );
     fc.assert(
       fc.property(fc.array(op, { maxLength: 40 }), (ops) => {
@@ -54,6 +61,8 @@ describe('PartitionTable', () => {
         for (const o of ops) {
           if (o.kind === 'add') {
             if (!table.get(`${o.topic}-${o.partition}`)) table.add(state(o.topic, o.partition));
+          } else if (o.kind === 'remove') {
+            table.remove(`${o.topic}-${o.partition}`);
           } else {
             table.notePartitionCount(o.topic, o.count);
             maxCount.set(o.topic, Math.max(maxCount.get(o.topic) ?? 0, o.count));

@@ -8,16 +8,17 @@
  * - A: a state is in {@link PartitionTable.get} under its key iff it is in {@link PartitionTable.statesOf}
  *   of its topic at its partition index; at most one state per topic partition.
  * - B: {@link PartitionTable.partitionCount} of a topic never decreases.
- * - C: only owned partitions get a state ({@link PartitionTable.add} throws otherwise).
+ * - C: only owned partitions get a state ({@link PartitionTable.add} throws otherwise); a state leaves the
+ *   table only by {@link PartitionTable.remove} (its partition moved to another group member).
  */
 import type { TopicDescription } from '../kafka/kafka-admin.ts';
 import type { PartitionState } from './partition-state.ts';
-import { WHOLE_FLOW, ownsPartition, type TaskAssignment } from './task-assignment.ts';
+import { PartitionOwnership } from './partition-ownership.ts';
 
 /** Partition states and topic incarnations of one mirror task. */
 export class PartitionTable {
-  /** The partitions of the flow this task mirrors (engine/partitions/task-assignment.ts). */
-  readonly assignment: TaskAssignment;
+  /** Which partitions of the flow this task owns (the group's assignment, or the whole flow). */
+  readonly ownership: PartitionOwnership;
   private readonly byKey = new Map<string, PartitionState>();
   /** The same states by topic, indexed by partition: the per-record lookup, without building a `topic-partition` key. */
   private readonly byTopic = new Map<string, (PartitionState | undefined)[]>();
@@ -26,9 +27,9 @@ export class PartitionTable {
   /** Source topic → partitions taken into account so far (owned by this task or not; the highest count seen). */
   private readonly counts = new Map<string, number>();
 
-  /** `assignment` (default: the whole flow) decides which partitions get a state. */
-  constructor(assignment: TaskAssignment = WHOLE_FLOW) {
-    this.assignment = assignment;
+  /** `ownership` (default: the whole flow) decides which partitions get a state. */
+  constructor(ownership: PartitionOwnership = new PartitionOwnership()) {
+    this.ownership = ownership;
   }
 
   /** Partition states by `topic-partition`, in the order added. */
@@ -65,7 +66,7 @@ export class PartitionTable {
 
   /** Adds the state of a new topic partition. Throws when the partition is not owned or already has a state (invariants A, C). */
   add(state: PartitionState): void {
-    if (!this.owns(state.topic, state.partition)) throw new Error(`partition ${state.key} is not owned by task ${this.assignment.index} of ${this.assignment.count}`);
+    if (!this.owns(state.topic, state.partition)) throw new Error(`partition ${state.key} is not owned by this task (not in its group assignment)`);
     if (this.byKey.has(state.key)) throw new Error(`partition ${state.key} already has a state`);
     this.byKey.set(state.key, state);
     let byPartition = this.byTopic.get(state.topic);
@@ -73,9 +74,19 @@ export class PartitionTable {
     byPartition[state.partition] = state;
   }
 
-  /** Whether this task mirrors `partition` of `topic` (always, unless the flow runs several tasks). */
+  /** Removes the state of `key` (its partition moved to another member); returns it, if there was one (invariant C). */
+  remove(key: string): PartitionState | undefined {
+    const state = this.byKey.get(key);
+    if (state === undefined) return undefined;
+    this.byKey.delete(key);
+    const byPartition = this.byTopic.get(state.topic);
+    if (byPartition !== undefined) byPartition[state.partition] = undefined;
+    return state;
+  }
+
+  /** Whether this task owns `partition` of `topic` (always without a group). */
   owns(topic: string, partition: number): boolean {
-    return ownsPartition(this.assignment, topic, partition);
+    return this.ownership.owns(topic, partition);
   }
 
   /** The incarnation being mirrored for a topic (undefined when missing or unknown). One Map lookup. */
@@ -101,6 +112,14 @@ export class PartitionTable {
   /** How many partitions of `topic` were taken into account so far, owned or not (0 for a new topic). */
   partitionCount(topic: string): number {
     return this.counts.get(topic) ?? 0;
+  }
+
+  /** Whether every partition taken into account of every tracked topic is owned (always true without a group). */
+  ownsEveryPartition(): boolean {
+    for (const topic of this.topics.keys()) {
+      for (let p = 0; p < this.partitionCount(topic); p++) if (!this.owns(topic, p)) return false;
+    }
+    return true;
   }
 
   /** Notes that partitions below `count` of `topic` were taken into account (invariant B: never decreases). */

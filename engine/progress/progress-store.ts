@@ -162,6 +162,30 @@ export class ProgressStore {
     // A topic just created may not have a leader in the cluster's metadata yet; the reader needs one.
     if (outcome !== 'exists') await untilSettled(() => admin.partitionOffsets([{ topic: this.topic, partition: 0 }]));
     this.byPartition.clear();
+    return this.read(() => true);
+  }
+
+  /**
+   * Reads the progress of `partitions` again (what other engine instances wrote since {@link load}: the
+   * previous owner of a partition the flow's group moves here stores its final progress before it lets
+   * go) and replaces the in-memory records of exactly those partitions. Returns the records read for them.
+   * Throws MirrorError on Kafka failures.
+   */
+  async reload(partitions: readonly { topic: string; partition: number }[]): Promise<number> {
+    if (partitions.length === 0) return 0;
+    const keys = new Set(partitions.map((tp) => `${tp.topic}-${tp.partition}`));
+    const fresh = new ProgressStore({ topic: this.topic, sourceCluster: this.sourceCluster, target: this.target, replicationFactor: this.replicationFactor, logger: this.log, clients: this.clients });
+    const read = await fresh.read((k) => keys.has(`${k.topic}-${k.partition}`));
+    for (const key of keys) {
+      const records = fresh.byPartition.get(key);
+      if (records) this.byPartition.set(key, records);
+      else this.byPartition.delete(key);
+    }
+    return read;
+  }
+
+  /** Reads the whole topic into memory, keeping the partitions `wanted` accepts. Returns the records kept. */
+  private async read(wanted: (key: ProgressKey) => boolean): Promise<number> {
     let read = 0;
     await readInternalTopic(
       this.target,
@@ -169,15 +193,16 @@ export class ProgressStore {
       ({ key, value }) => {
         if (!key) return;
         if (!value) {
-          this.forgetKey(JSON.parse(key.toString('utf8')) as ProgressKey); // tombstone: progress deleted (cleanup)
+          const k = JSON.parse(key.toString('utf8')) as ProgressKey;
+          if (wanted(k)) this.forgetKey(k); // tombstone: progress deleted (cleanup)
           return;
         }
         const record = decodeProgress(key, value);
-        if (record.sourceCluster !== this.sourceCluster) return;
+        if (record.sourceCluster !== this.sourceCluster || !wanted(record)) return;
         this.remember(record);
         read++;
       },
-      { clientId: 'kafka-mirror-progress-loader', admin },
+      { clientId: 'kafka-mirror-progress-loader', admin: this.clients.admin },
     );
     return read;
   }

@@ -18,20 +18,25 @@
  * - Fail loudly (6), no hole on the target (7): a record the target rejects stops the flow, or under
  *   `record.rejected.policy=skip` is recorded as a gap; nothing after it reaches its remote partition
  *   ({@link handleDeliveryFailure}, engine/replicate/record-rejection.ts).
+ * - One owner per partition (8): with a group membership (engine/kafka/group-membership.ts) the task
+ *   mirrors exactly the partitions the flow's group assigns it; partitions move between instances through
+ *   {@link PartitionHandover}, and progress is written only while the ownership fence allows it
+ *   (engine/partitions/partition-ownership.ts). Without one (library use, unit tests) it mirrors the whole flow.
  *
  * Collaborators come in through the constructor: the Kafka clients as ports ({@link MirrorTaskClients}),
  * the progress store, telemetry, a logger and a clock, so a unit test drives the task with fakes.
  */
 import type { Logger } from '../core/logger.ts';
 import type { TopicDescription } from '../kafka/kafka-admin.ts';
-import type { ClusterClientSettings } from '../kafka/kafka-clients.ts';
 import type { MirrorTaskClients } from '../kafka/mirror-task-clients.ts';
 import type { SourceConsumer, SourceRecord } from '../kafka/source-consumer.ts';
 import { PARTITION_STATUS, type PartitionState } from '../partitions/partition-state.ts';
 import { PartitionTable } from '../partitions/partition-table.ts';
+import { PartitionOwnership, leaseFor } from '../partitions/partition-ownership.ts';
 import type { ProgressPort } from '../partitions/partition-progress.ts';
-import type { TaskAssignment } from '../partitions/task-assignment.ts';
-import { TopicDiscovery, type DiscoverySettings } from '../discovery/topic-discovery.ts';
+import type { GroupMembership } from '../kafka/group-membership.ts';
+import { PartitionHandover, type HandoverHooks, type HandoverTask } from './partition-handover.ts';
+import { TopicDiscovery } from '../discovery/topic-discovery.ts';
 import { PartitionChecks, type PartitionCheckActions } from '../detect/partition-checks.ts';
 import { TargetWriter } from './target-writer.ts';
 import type { MirrorListener, MirrorTelemetry } from './mirror-listener.ts';
@@ -39,48 +44,11 @@ import { handleDeliveryFailure } from './record-rejection.ts';
 import { ProgressWriter } from './progress-writer.ts';
 import { BatchPath } from './batch-path.ts';
 import type { MirrorError } from '../core/errors.ts';
+import { consumeTimeoutMs, fenced, type MirrorTaskSettings, type TaskOutcome, type TaskProgressStore } from './mirror-task-settings.ts';
 
 export type { MirrorListener, MirroredPartition, MirrorTelemetry } from './mirror-listener.ts';
-
-/** What a mirror task needs from its flow's config (FlowConfig satisfies it). Durations in ms. */
-export interface MirrorTaskSettings extends DiscoverySettings {
-  /** Flow name, e.g. `primary->standby`. */
-  name: string;
-  targetAlias: string;
-  target: ClusterClientSettings;
-  isolationLevel: 'read_committed' | 'read_uncommitted';
-  truncationPolicy: 'fail' | 'continue';
-  /** Our `record.rejected.policy`: `fail` stops the flow on a record the target rejects, `skip` records it as a gap. */
-  recordRejectedPolicy: 'fail' | 'skip';
-  /** `refresh.topics.enabled` (MM2): false = topics are discovered at start only. */
-  refreshTopicsEnabled: boolean;
-  refreshTopicsIntervalMs: number;
-  topicResetCheckIntervalMs: number;
-  truncationCheckIntervalMs: number;
-  progressFlushIntervalMs: number;
-  /**
-   * `progress.flush.max.records`: a partition's progress is written once this many of its records were
-   * acknowledged since its last write (0: by time only, every `progressFlushIntervalMs`).
-   */
-  progressFlushMaxRecords: number;
-  /** `consumer.poll.timeout.ms` (MM2, 1000): see {@link consumeTimeoutMs}. */
-  consumerPollTimeoutMs: number;
-  /** The source consumer's `auto.offset.reset` (default `earliest`): where partitions without progress start (PartitionCheckSettings). */
-  autoOffsetReset?: 'earliest' | 'latest';
-  /** `data.path` (default `records`): `batches` forwards record batches as bytes (engine/replicate/batch-path.ts); the record path then carries only what bytes cannot. */
-  dataPath?: 'records' | 'batches';
-}
-
-/** The progress store as the task uses it (ProgressStore satisfies it). */
-export interface TaskProgressStore extends ProgressPort {
-  /** Waits until every write is acknowledged; throws the first write error. */
-  flush(): Promise<void>;
-  /** Flushes and closes (the runtime calls it after the task stopped). */
-  close(): Promise<void>;
-}
-
-/** How a task ended. */
-export type TaskOutcome = { status: 'stopped' } | { status: 'failed'; error: MirrorError };
+export type { HandoverHooks } from './partition-handover.ts';
+export { consumeTimeoutMs, type MirrorTaskSettings, type TaskOutcome, type TaskProgressStore } from './mirror-task-settings.ts';
 
 /** Constructor options of {@link MirrorTask}. */
 export interface MirrorTaskOptions {
@@ -90,10 +58,10 @@ export interface MirrorTaskOptions {
   logger: Logger;
   /** Hears about every acknowledged record, e.g. the offset-sync writer. */
   listener?: MirrorListener | undefined;
-  /** The partitions of the flow this task mirrors (default: the whole flow). */
-  assignment?: TaskAssignment | undefined;
-  /** Kafka clients (engine/kafka/mirror-task-clients.ts builds the librdkafka ones). The task closes the admins when it stops. */
+  /** Kafka clients (engine/kafka/mirror-task-clients.ts builds the librdkafka ones). The task closes the admins when it stops. With `createMembership` the task mirrors what the flow's group assigns it, else the whole flow. */
   clients: MirrorTaskClients;
+  /** What the offset syncs do when partitions move between group members (FailoverSupport). */
+  handoverHooks?: HandoverHooks | undefined;
   /** Epoch ms (default `Date.now`): every time the task and its checks read. */
   clock?: (() => number) | undefined;
 }
@@ -104,28 +72,18 @@ const BATCH_MAX = 5000;
 /** The record consumer's wait for a first record beside the batch path (ms): short, the batch fetch does the waiting. */
 const BATCH_PATH_CONSUME_TIMEOUT_MS = 10;
 
-/**
- * How long one consume call waits for the first record of a batch (ms, ≥ 1): `consumer.poll.timeout.ms`
- * (MM2's poll timeout, default 1000), capped at a fifth of the shortest interval the loop must honour
- * (truncation check, topic-ID check, progress flush, topic refresh when enabled). Checks and stop()
- * run between batches, so on an idle source they wait for the consume call: the cap keeps them at most
- * 20 % late. With default settings (`truncation.check.interval.ms` = 500) this is 100 ms, the wait used
- * before the key was read. A record ends the wait at once whatever the value (timeout for the first record only).
- */
-export function consumeTimeoutMs(s: Pick<MirrorTaskSettings, 'consumerPollTimeoutMs' | 'truncationCheckIntervalMs' | 'topicResetCheckIntervalMs' | 'progressFlushIntervalMs' | 'refreshTopicsEnabled' | 'refreshTopicsIntervalMs'>): number {
-  const intervals = [s.truncationCheckIntervalMs, s.topicResetCheckIntervalMs, s.progressFlushIntervalMs];
-  if (s.refreshTopicsEnabled) intervals.push(s.refreshTopicsIntervalMs);
-  return Math.max(1, Math.min(s.consumerPollTimeoutMs, Math.floor(Math.min(...intervals) / 5)));
-}
-
 /** Mirrors one flow. Create, `start()`, then await `done` or call `stop()`. */
 export class MirrorTask implements PartitionCheckActions {
   readonly settings: MirrorTaskSettings;
   /** Resolves when the task ends (stopped, or failed with a fatal error such as truncation). */
   readonly done: Promise<TaskOutcome>;
-  /** The partitions of the flow this task mirrors (`tasks.max`, engine/partitions/task-assignment.ts). */
-  readonly assignment: TaskAssignment;
+  /** Which partitions the task owns: the group's assignment, or the whole flow without a membership. */
+  readonly ownership: PartitionOwnership;
   private readonly store: TaskProgressStore;
+  /** The store behind the ownership fence: what the checks and the loop write progress through. */
+  private readonly fencedStore: ProgressPort;
+  private readonly handover: PartitionHandover | undefined;
+  private membership: GroupMembership | undefined;
   private readonly listener: MirrorListener | undefined;
   private readonly log: Logger;
   private readonly clock: () => number;
@@ -156,21 +114,24 @@ export class MirrorTask implements PartitionCheckActions {
     this.listener = options.listener;
     this.clients = options.clients;
     this.clock = options.clock ?? Date.now;
-    this.table = new PartitionTable(options.assignment);
-    this.assignment = this.table.assignment;
     this.consumeTimeoutMs = consumeTimeoutMs(this.settings);
     this.log = options.logger.child({ component: 'mirror-task', flow: options.settings.name });
+    this.ownership = this.clients.createMembership
+      ? new PartitionOwnership({ lease: leaseFor(this.settings.heartbeatIntervalMs), clock: this.clock, onStall: (stallMs) => this.onStall(stallMs) })
+      : new PartitionOwnership();
+    this.table = new PartitionTable(this.ownership);
+    this.fencedStore = fenced(this.store, (topic, partition) => this.ownership.mayAct(topic, partition, this.clock()));
     const { sourceAdmin, targetAdmin } = this.clients;
     this.discovery = new TopicDiscovery({ settings: this.settings, sourceAdmin, targetAdmin, logger: this.log });
     this.progress = new ProgressWriter({
-      store: this.store, listener: this.listener, flushMaxRecords: this.settings.progressFlushMaxRecords,
+      store: this.fencedStore, listener: this.listener, flushMaxRecords: this.settings.progressFlushMaxRecords,
       remoteTopic: (topic) => this.discovery.remoteTopic(topic), logger: this.log,
     });
     this.checks = new PartitionChecks({
       settings: this.settings,
       table: this.table,
       admin: sourceAdmin,
-      progress: this.store,
+      progress: this.fencedStore,
       telemetry: options.telemetry,
       actions: this,
       clock: this.clock,
@@ -188,6 +149,9 @@ export class MirrorTask implements PartitionCheckActions {
       onResetRecovered: (state, nowMs) => this.checks.onResetRecovered(state, nowMs),
     });
     this.batches = this.createBatchPath(options);
+    this.handover = this.clients.createMembership
+      ? new PartitionHandover({ table: this.table, task: this.handoverTask(), hooks: options.handoverHooks, clock: this.clock, logger: this.log })
+      : undefined;
     this.done = new Promise((resolve) => (this.resolveDone = resolve));
   }
 
@@ -220,8 +184,9 @@ export class MirrorTask implements PartitionCheckActions {
     await this.checks.adoptTopics(topics);
     this.running = true;
     await this.rebuildConsumer();
+    if (this.handover) await this.joinGroup(this.handover);
     this.log.info(
-      { durationMs: this.clock() - t0, topics: topics.map((t) => t.name), partitions: this.table.size, isolationLevel: this.settings.isolationLevel, dataPath: this.batches ? 'batches' : 'records' },
+      { durationMs: this.clock() - t0, topics: topics.map((t) => t.name), partitions: this.table.size, groupId: this.membership?.groupId, isolationLevel: this.settings.isolationLevel, dataPath: this.batches ? 'batches' : 'records' },
       `Mirror task ${this.settings.name} started`,
     );
     this.loopFinished = (this.fatal ? Promise.resolve() : this.loop()).then(() => this.shutdown());
@@ -232,6 +197,60 @@ export class MirrorTask implements PartitionCheckActions {
     this.running = false;
     this.writer.releaseBackPressure();
     await this.loopFinished;
+  }
+
+  /** Joins the flow's group and applies its first assignment (PartitionHandover.join); rethrows after leaving on failure. */
+  private async joinGroup(handover: PartitionHandover): Promise<void> {
+    this.membership = await this.clients.createMembership!(handover);
+    this.ownership.start();
+    await handover.join(this.membership, () => this.subscribe(), () => this.fatal !== undefined).catch(async (err: unknown) => {
+      this.ownership.stop();
+      await this.membership!.leave();
+      throw err;
+    });
+  }
+
+  /** Subscribes the group membership to the remote topics of every tracked source topic; returns how many. */
+  private subscribe(): number {
+    const topics = this.table.trackedTopics().map((t) => this.discovery.remoteTopic(t));
+    this.membership?.subscribe(topics);
+    return topics.length;
+  }
+
+  /** Whether this task owns `partition` of source `topic` (checkpoints are emitted by the owner). */
+  owns(topic: string, partition: number): boolean {
+    return this.ownership.owns(topic, partition);
+  }
+
+  /** Whether this task owns every partition of every tracked source topic (always, without a group): its offset syncs are then the whole flow's. */
+  ownsWholeFlow(): boolean {
+    return this.table.ownsEveryPartition();
+  }
+
+  /** What the handover of partitions between group members asks of this task. */
+  private handoverTask(): HandoverTask {
+    return {
+      sourceTopic: (remote) => this.table.trackedTopics().find((t) => this.discovery.remoteTopic(t) === remote),
+      reloadProgress: async (partitions) => void (await this.store.reload?.(partitions)),
+      adopt: (partitions, lost) => this.checks.adoptAssigned(partitions, lost),
+      forgetWaiting: (partitions) => this.checks.forgetAssigned(partitions),
+      reassignNow: () => (this.rebuildNeeded ? undefined : this.assign()), // a pending rebuild assigns them itself
+      drainInFlight: () => this.drainInFlight(30_000),
+      storeFinalProgress: async (states) => {
+        await this.flushProgress(states);
+        await this.store.flush();
+      },
+      wake: () => this.writer.releaseBackPressure(),
+      failWith: (error) => this.failWith(error),
+    };
+  }
+
+  /** The liveness tick saw the event loop stand still: fetching and progress writes pause (partition-ownership.ts). */
+  private onStall(stallMs: number): void {
+    this.log.warn(
+      { event: 'membership_stall', stallMs, pauseMs: leaseFor(this.settings.heartbeatIntervalMs).confirmMs },
+      `The engine did not run for ${stallMs} ms (more than heartbeat.interval.ms): fetching and progress writes pause until the group has had time to report a lost assignment`,
+    );
   }
 
   /** Current per-partition view for status output. */
@@ -293,11 +312,16 @@ export class MirrorTask implements PartitionCheckActions {
 
   private async iteration(): Promise<void> {
     if (this.writer.failure) return this.onDeliveryFailure();
+    if (this.handover?.pending) await this.handover.applyPending();
     if (this.rebuildNeeded) await this.rebuildConsumer();
     else if (this.reassignNeeded) this.assign();
-    // Back-pressure: a slow or unreachable target stops fetching; stop() releases the wait.
+    // Back-pressure: a slow or unreachable target stops fetching; stop() and group events release the wait.
     await this.writer.waitForRoom();
-    if (!this.running) return;
+    if (!this.running || this.handover?.pending) return;
+    if (this.ownership.fenced(this.clock())) {
+      await idle(this.consumeTimeoutMs); // the group may have given our partitions away: fetch and write nothing
+      return;
+    }
     const batchesFetched = this.batches ? await this.batches.step(this.consumeTimeoutMs) : false;
     let batch: SourceRecord[] = [];
     try {
@@ -346,6 +370,7 @@ export class MirrorTask implements PartitionCheckActions {
       const topics = await this.discovery.refresh();
       await this.awaitPartitions(topics);
       await this.checks.adoptTopics(topics);
+      this.subscribe();
     }
     if (now - this.lastProgressFlushAtMs >= this.settings.progressFlushIntervalMs) {
       this.lastProgressFlushAtMs = now;
@@ -353,9 +378,9 @@ export class MirrorTask implements PartitionCheckActions {
     }
   }
 
-  /** Time-based flush (`progress.flush.interval.ms`, and at shutdown): every partition whose position moved. */
-  private flushProgress(): Promise<void> {
-    return this.progress.flushAll(this.table.values());
+  /** Stores the acknowledged position of `states` (default: every partition) where it moved, through the fence (ProgressWriter). */
+  private flushProgress(states: Iterable<PartitionState> = this.table.values()): Promise<void> {
+    return this.progress.flushAll(states);
   }
 
   private assign(): void {
@@ -424,6 +449,10 @@ export class MirrorTask implements PartitionCheckActions {
     } catch (err) {
       this.log.error({ err }, 'final flush failed; progress may trail the target by the last records (at-least-once)');
     }
+    // Only now, with the final progress stored, may the group give our partitions to the other members.
+    this.handover?.close();
+    this.ownership.stop();
+    if (this.membership) await this.membership.leave().catch((err: unknown) => this.log.warn({ err }, 'leaving the group failed; its members take over after session.timeout.ms'));
     if (this.consumer) await this.consumer.disconnect();
     await this.writer.disconnect();
     await this.batches?.close();

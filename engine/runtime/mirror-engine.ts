@@ -14,7 +14,7 @@ import type { MirrorConfig } from '../config/config.ts';
 import type { Logger } from '../core/logger.ts';
 import { MirrorTask, type MirrorTaskSettings, type TaskOutcome } from '../replicate/mirror-task.ts';
 import { ProgressStore } from '../progress/progress-store.ts';
-import { FailoverSupport } from '../failover/failover-support.ts';
+import { ALL_DUTIES, FailoverSupport, type FlowDuties } from '../failover/failover-support.ts';
 import { ClusterConnections } from '../kafka/cluster-connections.ts';
 import { TopicConfigSync } from '../discovery/topic-config-sync.ts';
 import { PairHeartbeats, sharedPairClients } from '../failover/pair-heartbeats.ts';
@@ -25,7 +25,7 @@ import { checkConfigClientSettings } from '../kafka/client-settings-check.ts';
 import { REQUIRED_CODECS, librdkafkaVersion, missingFeatures } from '../kafka/client-features.ts';
 import { Telemetry, type ReplicationSummary, type TelemetrySnapshot } from '../telemetry/telemetry.ts';
 import type { MirrorError } from '../core/errors.ts';
-import { WHOLE_FLOW, type TaskAssignment } from '../partitions/task-assignment.ts';
+import type { MembershipSettings } from '../kafka/group-membership.ts';
 
 /** Longest admin request of the mirror task's periodic checks, ms (they are retried by the loop). */
 const MIRROR_TASK_ADMIN_TIMEOUT_MS = 10_000;
@@ -38,9 +38,10 @@ export interface EngineOptions {
   /** How often the replication summary is logged (default 10 000 ms; 0 disables periodic summaries). */
   summaryIntervalMs?: number;
   /**
-   * Run as task `task` of a multi-task engine (engine/runtime/task-supervisor.ts): each flow then mirrors only the
-   * partitions task `task` of its `tasks.max` owns (engine/partitions/task-assignment.ts), and flows with
-   * `tasks.max` ≤ `task` are not run here. Undefined (default): every flow whole, in this process.
+   * Run as task `task` of a multi-task engine (engine/runtime/task-supervisor.ts): flows with `tasks.max` ≤
+   * `task` are not run here, and only task 0 emits heartbeats (flows' and heartbeat-only pairs') and syncs
+   * topic configs and ACLs. Either way each flow run here is one member of the flow's group and mirrors
+   * what the group assigns it.
    */
   task?: number;
   /**
@@ -62,11 +63,11 @@ export class MirrorEngine {
   readonly connections: ClusterConnections;
   /** Reachability of every cluster this engine uses; read-only view for the status API: `clusterHealth.snapshot()`. */
   readonly clusterHealth: ClusterHealth;
-  /** Periodic topic-config sync per flow (task 0 only: MM2 runs it once per flow, in the connector). */
+  /** Periodic topic-config sync per flow (task 0 of each instance only; idempotent, see {@link FlowDuties}). */
   private readonly configSyncs: TopicConfigSync[] = [];
-  /** Periodic ACL sync per flow (task 0 only, like the config sync). */
+  /** Periodic ACL sync per flow (task 0 of each instance only, like the config sync; creates only missing bindings). */
   private readonly aclSyncs: AclSync[] = [];
-  /** Heartbeats of the cluster pairs that only emit heartbeats (MM2 clusterPairs; task 0 only, like a flow's). */
+  /** Heartbeats of the cluster pairs that only emit heartbeats (MM2 clusterPairs; once per instance, like a flow's: {@link FlowDuties}). */
   readonly pairHeartbeats: PairHeartbeats[] = [];
   private readonly config: MirrorConfig;
   private readonly log: Logger;
@@ -92,11 +93,15 @@ export class MirrorEngine {
     });
   }
 
-  /** The flows this engine runs, each with the part of it this process mirrors. */
-  private assignedFlows(): { flow: MirrorConfig['flows'][number]; assignment: TaskAssignment }[] {
-    if (this.task === undefined) return this.config.flows.map((flow) => ({ flow, assignment: WHOLE_FLOW }));
-    const task = this.task;
-    return this.config.flows.filter((flow) => task < flow.tasksMax).map((flow) => ({ flow, assignment: { index: task, count: flow.tasksMax } }));
+  /** What this process does besides mirroring: everything in a single-process engine and in task 0 of a multi-task one (one per instance). */
+  private duties(): FlowDuties {
+    return (this.task ?? 0) === 0 ? ALL_DUTIES : { heartbeats: false };
+  }
+
+  /** The flows this process runs (a member of each flow's group), and what else it does for them. */
+  private assignedFlows(): { flow: MirrorConfig['flows'][number]; duties: FlowDuties }[] {
+    const task = this.task ?? 0;
+    return this.config.flows.filter((flow) => task < flow.tasksMax).map((flow) => ({ flow, duties: this.duties() }));
   }
 
   /**
@@ -122,8 +127,9 @@ export class MirrorEngine {
       // Cluster reachability (engine/kafka/cluster-health.ts): wait for every cluster, then keep watching them.
       this.clusterHealth.start();
       await this.clusterHealth.awaitReachable();
-      for (const { flow, assignment } of flows) await this.startFlow(flow, assignment);
-      if (this.task === undefined || this.task === 0) {
+      for (const { flow, duties } of flows) await this.startFlow(flow, duties);
+      // Heartbeat-only pairs (MM2 clusterPairs): once per instance, by the process that has the heartbeat duty.
+      if (this.duties().heartbeats) {
         for (const pair of this.config.heartbeatPairs ?? []) {
           const sameCluster = this.config.flows.find((f) => f.sourceAlias === pair.targetAlias || f.targetAlias === pair.targetAlias);
           const heartbeats = new PairHeartbeats({ pair, logger: this.log, clients: sharedPairClients(this.connections, sameCluster?.adminTimeoutMs) });
@@ -141,8 +147,8 @@ export class MirrorEngine {
     }
   }
 
-  /** Starts one flow: progress store, offset syncs, mirror task, then checkpoints and heartbeats. */
-  private async startFlow(flow: MirrorConfig['flows'][number], assignment: TaskAssignment): Promise<void> {
+  /** Starts one flow: progress store, offset syncs, mirror task (joins the flow's group), then checkpoints and heartbeats. */
+  private async startFlow(flow: MirrorConfig['flows'][number], duties: FlowDuties): Promise<void> {
     const settings: MirrorTaskSettings = flow;
     const store = new ProgressStore({
       topic: flow.replicationPolicy.progressTopic(flow.sourceAlias),
@@ -157,24 +163,25 @@ export class MirrorEngine {
     this.log.info({ flow: flow.name, topic: store.topic, records, durationMs: Date.now() - t0 }, `Loaded progress from ${flow.targetAlias}`);
     // Before the mirror task: the writer's first sync per partition is a series boundary relative to the stored syncs.
     const sharedLegacySyncs = this.config.flows.filter((f) => f.targetAlias === flow.targetAlias && f.offsetSyncsTopicLocation === 'target').length > 1;
-    const support = await FailoverSupport.prepare(flow, this.telemetry, this.log, assignment, this.connections, !sharedLegacySyncs);
+    const support = await FailoverSupport.prepare(flow, this.telemetry, this.log, duties, this.connections, !sharedLegacySyncs);
     this.failover.push(support);
     // The task's admins are views over the shared per-cluster ones (closing them from the task is a no-op). Its
     // checks run every loop and are retried there, so each request gets at most 10 s of `admin.timeout.ms`:
     // a stop while a cluster is down must not wait a whole admin timeout per pending check.
     const checkTimeoutMs = Math.min(flow.adminTimeoutMs, MIRROR_TASK_ADMIN_TIMEOUT_MS);
-    const clients = createMirrorTaskClients(flow, {
+    const admins = {
       sourceAdmin: this.connections.of(flow.source, { adminTimeoutMs: flow.adminTimeoutMs }).adminView(checkTimeoutMs),
       targetAdmin: this.connections.of(flow.target, { adminTimeoutMs: flow.adminTimeoutMs }).adminView(checkTimeoutMs),
-    });
-    const task = new MirrorTask({ settings, store, telemetry: this.telemetry, logger: this.log, listener: support.listener, assignment, clients });
+    };
+    const clients = createMirrorTaskClients(flow, admins, { settings: membershipSettings(flow), logger: this.log.child({ flow: flow.name }) });
+    const task = new MirrorTask({ settings, store, telemetry: this.telemetry, logger: this.log, listener: support.listener, handoverHooks: support.handoverHooks, clients });
     this.tasks.push(task);
     await task.start();
     // Failback checkpoints of this flow translate with the reverse flow's syncs: live when this engine runs it whole.
     const reverse = this.config.flows.find((f) => f.sourceAlias === flow.targetAlias && f.targetAlias === flow.sourceAlias);
     const reverseStore = () => this.failover.find((f) => f.flowName === reverse?.name)?.wholeFlowStore;
     await support.start(task, reverse && { store: reverseStore, location: reverse.offsetSyncsTopicLocation });
-    if (assignment.index === 0) {
+    if (duties.heartbeats) {
       const sync = TopicConfigSync.forFlow(flow, this.log);
       this.configSyncs.push(sync);
       sync.start();
@@ -237,6 +244,19 @@ export class MirrorEngine {
   get finalSnapshot(): TelemetrySnapshot | undefined {
     return this.lastSnapshot;
   }
+}
+
+/**
+ * The group every instance running `flow` joins on its target cluster: `<group.id>-<source>-<target>`
+ * (e.g. `kafka-mirror-primary-standby`; MM2's Connect workers of a flow share one group the same way).
+ */
+export function flowGroupId(flow: Pick<MirrorConfig['flows'][number], 'groupIdPrefix' | 'sourceAlias' | 'targetAlias'>): string {
+  return `${flow.groupIdPrefix}-${flow.sourceAlias}-${flow.targetAlias}`;
+}
+
+/** The group settings of `flow` (mm2.properties `group.id`, `group.protocol`, `session.timeout.ms`, `heartbeat.interval.ms`). */
+export function membershipSettings(flow: MirrorConfig['flows'][number]): MembershipSettings {
+  return { groupId: flowGroupId(flow), protocol: flow.groupProtocol, sessionTimeoutMs: flow.sessionTimeoutMs, heartbeatIntervalMs: flow.heartbeatIntervalMs };
 }
 
 /** A {@link ReplicationSummary} with the overall rates since start. */

@@ -1,8 +1,9 @@
 /**
  * The supervisor of a multi-task engine (`tasks.max` > 1): one task process per task index, each a
- * full engine (`kafka-mirror run --task <i>`) mirroring the source partitions task i owns
- * (engine/partitions/task-assignment.ts). One JavaScript thread moves about 80 000 records/s (bench/results);
- * task processes use every core, like MM2's task threads.
+ * full engine (`kafka-mirror run --task <i>`) and one member of every flow's group on the target, mirroring
+ * the source partitions the group assigns it (engine/kafka/group-membership.ts; `tasks.max` keeps MM2's
+ * meaning: the members this instance contributes). One JavaScript thread moves about 80 000 records/s
+ * (bench/results); task processes use every core, like MM2's task threads.
  *
  * Why processes and not worker threads: the librdkafka binding (@confluentinc/kafka-javascript) is
  * not a context-aware addon (`NODE_MODULE`), so it loads once per process only.

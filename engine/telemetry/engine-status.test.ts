@@ -20,7 +20,7 @@ function taskReport(task: number, partitions: { partition: number; acked: number
 const ctx: StatusContext = { version: 'v', mode: 'multi-process', pid: 1, startedAtMs: 0, phase: 'running', expectedTasks: 2, staleAfterMs: 5000 };
 
 describe('buildStatus', () => {
-  it('merges the tasks\' disjoint partitions, sums flow lag from the samples, and is ready when every task runs', async () => {
+  it('merges the tasks\' partitions, sums flow lag from the samples, and is ready when every task runs', async () => {
     const reader = { partitionOffsets: async () => new Map([['t-0', { logStartOffset: 0, logEndOffset: 10 }], ['t-1', { logStartOffset: 2, logEndOffset: 30 }]]) };
     const lag = new LagSampler({ flows: [{ name: 'a->b', readCommitted: false, reader, partitions: () => [{ topic: 't', partition: 0 }, { topic: 't', partition: 1 }] }] });
     await lag.sampleNow();
@@ -44,5 +44,32 @@ describe('buildStatus', () => {
     expect(stale.engine.notReady).toEqual(['task 1 has not reported for 9000 ms']);
     expect(healthOf(stale)).toEqual({ healthy: false, reason: `task 1 (pid 101) has not reported since ${new Date(NOW - 9000).toISOString()}` });
     expect(healthOf(buildStatus([], undefined, { ...ctx, phase: 'stopping' }, NOW))).toEqual({ healthy: false, reason: 'engine is stopping' });
+  });
+
+  it('a partition the group moved between task processes: listed once from the fresh report, its counts and event totals summed over both', () => {
+    const counts = (records: number) => {
+      const t = new Telemetry();
+      const attributes = { flow: 'a->b', topic: 't' };
+      for (let i = 0; i < records; i++) t.recordMirrored(5, 10, attributes, 0);
+      return t.figures();
+    };
+    const journal = (gap: number) => {
+      const j = new EventJournal();
+      j.add({ event: 'log_truncation_detected', flow: 'a->b', topic: 't', partition: 0, gap, level: 'error', msg: 'm' });
+      return j.snapshot();
+    };
+    // Task 1 froze with t-0 (stale report); task 0 took it over from the progress task 1 stored.
+    const frozen = taskReport(1, [{ partition: 0, acked: 30 }], { reportedAtMs: NOW - 9000, telemetry: counts(30), journal: journal(4) });
+    const owner = taskReport(0, [{ partition: 0, acked: 50 }, { partition: 1, acked: 7 }], { reportedAtMs: NOW - 500, telemetry: counts(20), journal: journal(6) });
+    for (const reports of [[frozen, owner], [owner, frozen]]) {
+      const s = buildStatus(reports, undefined, ctx, NOW);
+      expect(s.partitions.map((p) => [p.partition, p.task, p.nextOffset])).toEqual([[0, 0, 50], [1, 0, 7]]);
+      expect(s.partitions[0]).toMatchObject({ recordsMirrored: 50, bytesMirrored: 500, truncations: 2, lostRecords: 10 });
+      expect(s.flows[0]).toMatchObject({ partitions: 2, recordsMirrored: 50 });
+      expect(s.totals).toMatchObject({ recordsMirrored: 50, lostRecords: 10, truncations: 2 });
+    }
+    // Both fresh: the one that reported last.
+    const later = buildStatus([taskReport(1, [{ partition: 0, acked: 30 }], { reportedAtMs: NOW - 100 }), taskReport(0, [{ partition: 0, acked: 50 }], { reportedAtMs: NOW - 400 })], undefined, ctx, NOW);
+    expect(later.partitions.map((p) => [p.partition, p.task])).toEqual([[0, 1]]);
   });
 });

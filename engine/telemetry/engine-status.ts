@@ -1,8 +1,13 @@
 /**
  * The engine's status as `/status`, `/ready`, `/metrics`, the dashboard and `kafka-mirror status` show it,
  * built from {@link EngineReport}s (one per engine process: the engine itself, or each task process of a
- * `tasks.max` > 1 engine, whose partitions are disjoint) and the {@link LagSampler} of the process that
- * serves the HTTP listener. Plain data throughout: a report crosses the task → supervisor IPC channel.
+ * `tasks.max` > 1 engine) and the {@link LagSampler} of the process that serves the HTTP listener. Plain
+ * data throughout: a report crosses the task → supervisor IPC channel.
+ *
+ * Task processes are members of the flow's group (issue 15), so a partition can move from one to another:
+ * its figures and event totals are the sum of every process's (each counts what it mirrored or detected
+ * itself), and a partition two reports list (the group moved it; the old owner is frozen or has not
+ * reported since) is shown once, from the fresh report that reported last.
  */
 import type { EngineEvent, EventJournalSnapshot, PartitionEventTotals } from './event-journal.ts';
 import type { LagSampler } from './lag-sampler.ts';
@@ -149,13 +154,18 @@ export function buildStatus(reports: readonly EngineReport[], lag: LagSampler | 
   const figures = new Map<string, PartitionFigures>();
   const totals = new Map<string, PartitionEventTotals>();
   for (const r of reports) {
-    for (const f of r.telemetry.partitions) figures.set(pkey(f.flow, f.topic, f.partition), f);
-    for (const t of r.journal.totals) totals.set(pkey(t.flow, t.topic, t.partition), t);
+    for (const f of r.telemetry.partitions) {
+      const k = pkey(f.flow, f.topic, f.partition);
+      figures.set(k, addFigures(figures.get(k), f));
+    }
+    for (const t of r.journal.totals) {
+      const k = pkey(t.flow, t.topic, t.partition);
+      totals.set(k, addTotals(totals.get(k), t));
+    }
   }
   const events = reports.flatMap((r) => r.journal.events).sort((a, b) => (a.time < b.time ? 1 : a.time > b.time ? -1 : 0));
   const flowOf = new Map(reports.flatMap((r) => r.flows).map((f) => [f.name, f]));
-  const partitions: PartitionStatus[] = reports.flatMap((r) =>
-    r.partitions.map((p): PartitionStatus => {
+  const partitions: PartitionStatus[] = currentOwners(reports, ctx.staleAfterMs, nowMs).map(({ r, p }): PartitionStatus => {
       const flow = flowOf.get(p.flow);
       const sample = lag?.sample(p.flow, p.topic, p.partition);
       const l = lag?.lag(p.flow, p.topic, p.partition, p.ackedNextOffset, nowMs, p.oldestUnackedTimestampMs);
@@ -173,8 +183,7 @@ export function buildStatus(reports: readonly EngineReport[], lag: LagSampler | 
         truncations: t?.truncations ?? 0, lostRecords: t?.lostRecords ?? 0, topicResets: t?.topicResets ?? 0, divergences: t?.divergences ?? 0,
         lastEvent: events.find((e) => e.flow === p.flow && e.topic === p.topic && e.partition === p.partition) ?? null,
       };
-    }),
-  ).sort((a, b) => (a.flow + a.topic).localeCompare(b.flow + b.topic) || a.partition - b.partition);
+    }).sort((a, b) => (a.flow + a.topic).localeCompare(b.flow + b.topic) || a.partition - b.partition);
 
   const flows = [...new Set(reports.flatMap((r) => r.flows.map((f) => f.name)))].map((name): FlowStatus => {
     const parts = reports.flatMap((r) => r.flows.filter((f) => f.name === name));
@@ -238,6 +247,43 @@ export function healthOf(status: EngineStatus): { healthy: boolean; reason: stri
   const failed = e.tasks.find((t) => t.phase === 'failed');
   if (failed) return { healthy: false, reason: `task ${failed.task} failed` };
   return { healthy: true, reason: undefined };
+}
+
+/**
+ * Each partition once, with the report it comes from: several reports list one partition only while the
+ * group moves it between task processes — the current owner is the one whose report is fresh (not older
+ * than `staleAfterMs`) and most recent.
+ */
+function currentOwners(reports: readonly EngineReport[], staleAfterMs: number, nowMs: number): { r: EngineReport; p: PartitionReport }[] {
+  const rank = (r: EngineReport) => (nowMs - r.reportedAtMs > staleAfterMs ? -Infinity : r.reportedAtMs);
+  const owners = new Map<string, { r: EngineReport; p: PartitionReport }>();
+  for (const r of reports) {
+    for (const p of r.partitions) {
+      const k = pkey(p.flow, p.topic, p.partition);
+      const seen = owners.get(k);
+      if (seen === undefined || rank(r) > rank(seen.r)) owners.set(k, { r, p });
+    }
+  }
+  return [...owners.values()];
+}
+
+/** Figures of one partition from two processes: counts and rates add up; latency and age come from the one that acknowledged last. */
+function addFigures(a: PartitionFigures | undefined, b: PartitionFigures): PartitionFigures {
+  if (a === undefined) return b;
+  const latest = (b.lastAckAtMs ?? -Infinity) > (a.lastAckAtMs ?? -Infinity) ? b : a;
+  return {
+    ...latest,
+    recordCount: a.recordCount + b.recordCount,
+    byteCount: a.byteCount + b.byteCount,
+    recordRate: a.recordRate + b.recordRate,
+    byteRate: a.byteRate + b.byteRate,
+  };
+}
+
+/** Event totals of one partition from two processes (each journals what it detected). */
+function addTotals(a: PartitionEventTotals | undefined, b: PartitionEventTotals): PartitionEventTotals {
+  if (a === undefined) return b;
+  return { ...a, truncations: a.truncations + b.truncations, lostRecords: a.lostRecords + b.lostRecords, topicResets: a.topicResets + b.topicResets, divergences: a.divergences + b.divergences };
 }
 
 function pkey(flow: string, topic: string, partition: number): string {

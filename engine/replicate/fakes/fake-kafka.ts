@@ -316,10 +316,34 @@ function splitRequests(sent: readonly Sent[], batchBytes: number): Sent[][] {
   return [...byPartition.values()].flat();
 }
 
-/** An in-memory progress store (ProgressStore semantics: one record per incarnation, latest last); every write is kept in `writes`. */
+/**
+ * An in-memory progress store (ProgressStore semantics: one record per incarnation, latest last); every
+ * write is kept in `writes`. Stores of several tasks can share one `topic` (the progress topic): each
+ * write is appended to it, and {@link reload} reads a partition's records back from it, as
+ * ProgressStore.reload reads what another instance wrote.
+ */
 export class FakeProgressStore {
   readonly writes: ProgressRecord[] = [];
+  /** The shared progress topic, in write order. */
+  readonly topic: ProgressRecord[];
   private readonly byPartition = new Map<string, ProgressRecord[]>();
+
+  constructor(topic: ProgressRecord[] = []) {
+    this.topic = topic;
+  }
+
+  async reload(partitions: readonly { topic: string; partition: number }[]): Promise<number> {
+    let read = 0;
+    for (const tp of partitions) {
+      this.byPartition.delete(`${tp.topic}-${tp.partition}`);
+      for (const r of this.topic) {
+        if (r.topic !== tp.topic || r.partition !== tp.partition) continue;
+        this.remember(r);
+        read++;
+      }
+    }
+    return read;
+  }
 
   /** Seeds a stored record, as if read back at start. */
   seed(record: Omit<ProgressRecord, 'sourceCluster' | 'updatedAt' | 'remoteTopic' | 'gaps'> & Partial<ProgressRecord>): void {
@@ -337,6 +361,7 @@ export class FakeProgressStore {
   async write(record: Omit<ProgressRecord, 'sourceCluster' | 'updatedAt'> & { updatedAt?: string }): Promise<void> {
     const full: ProgressRecord = { ...record, sourceCluster: 'primary', updatedAt: record.updatedAt ?? '' };
     this.writes.push(full);
+    this.topic.push(full);
     this.remember(full);
   }
 

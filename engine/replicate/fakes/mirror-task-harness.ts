@@ -5,8 +5,9 @@
  */
 import { parseMirrorConfig } from '../../config/config.ts';
 import { MirrorTask, type MirrorListener, type MirrorTaskSettings } from '../mirror-task.ts';
-import type { TaskAssignment } from '../../partitions/task-assignment.ts';
 import { FakeKafka, FakeProgressStore, FakeTelemetry, ManualClock, capturingLogger, type CapturedLine, type FakeKafkaOptions } from './fake-kafka.ts';
+import type { FakeGroup } from './fake-group.ts';
+import type { ProgressRecord } from '../../progress/progress-store.ts';
 import { waitFor } from '../../../testkit/wait-for.ts';
 
 /** The settings of a `primary->standby` flow with every default, topic config sync off (it would need a real source). */
@@ -36,15 +37,32 @@ export interface MirrorTaskHarness {
   waitForRemote(topic: string, partition: number, count: number): Promise<string[]>;
 }
 
-/** Builds the task (not started) over fresh fakes; `listener` stands in for the offset-sync writer. */
-export function mirrorTaskHarness(options: { settings?: Partial<MirrorTaskSettings>; kafka?: FakeKafkaOptions; assignment?: TaskAssignment; listener?: MirrorListener } = {}): MirrorTaskHarness {
-  const kafka = new FakeKafka(options.kafka);
-  const store = new FakeProgressStore();
+/** Options of {@link mirrorTaskHarness}. */
+export interface MirrorTaskHarnessOptions {
+  settings?: Partial<MirrorTaskSettings>;
+  kafka?: FakeKafkaOptions;
+  /** Clusters shared with other harnesses (default: fresh ones). */
+  fakes?: FakeKafka;
+  /** Progress topic shared with other harnesses (default: this task's own). */
+  progressTopic?: ProgressRecord[];
+  /** Join this fake group: the task then mirrors what the test assigns it (default: the whole flow). */
+  group?: FakeGroup;
+  /** Shared with other harnesses (default: a fresh one). */
+  clock?: ManualClock;
+  /** Stands in for the offset-sync writer (default: none). */
+  listener?: MirrorListener;
+}
+
+/** Builds the task (not started) over fresh fakes (or the shared ones given). */
+export function mirrorTaskHarness(options: MirrorTaskHarnessOptions = {}): MirrorTaskHarness {
+  const kafka = options.fakes ?? new FakeKafka(options.kafka);
+  const store = new FakeProgressStore(options.progressTopic);
   const telemetry = new FakeTelemetry();
-  const clock = new ManualClock();
+  const clock = options.clock ?? new ManualClock();
   const lines: CapturedLine[] = [];
   const settings = testFlowSettings(options.settings);
-  const task = new MirrorTask({ settings, store, telemetry, logger: capturingLogger(lines), clients: kafka.clients(), clock: clock.now, assignment: options.assignment, listener: options.listener });
+  const clients = { ...kafka.clients(), createMembership: options.group?.factory() };
+  const task = new MirrorTask({ settings, store, telemetry, logger: capturingLogger(lines), clients, clock: clock.now, listener: options.listener });
   const events = (event: string) => lines.filter((l) => l.event === event);
   return {
     kafka,
