@@ -86,6 +86,8 @@ export class BatchLane {
   generation = 0;
   /** Whether a settle loop runs for this lane. */
   settling = false;
+  /** Its state left the task's table (revoked, lost, removed): nothing more is fetched or sent. */
+  released = false;
   /** Set while a failed batch is handled (resend, new identity, rejection): nothing new is sent meanwhile, so the failed batches go first. */
   recovering = false;
 

@@ -290,6 +290,20 @@ describe('BatchPath', () => {
     expect(t.sink.values()).toEqual([]);
   });
 
+  it('releases a partition that left the table (group revocation): no more fetches, nothing planned is sent', async () => {
+    const t = setup();
+    t.source.append(encodeBatch(records(0, 2), { baseOffset: 0 }));
+    await run(t.path, () => t.state.ackedNextOffset === 2);
+    const fetches = t.source.fetches.length;
+    t.table.remove(t.state.key);
+    t.path.reposition();
+    t.source.append(encodeBatch(records(2, 2), { baseOffset: 2 }));
+    await t.path.step(1);
+    expect(t.source.fetches.length).toBe(fetches);
+    expect(t.sink.values()).toEqual(['v0', 'v1']);
+    expect(t.path.inFlight).toBe(false);
+  });
+
   it('leaves heartbeats topics on the record path', () => {
     const t = setup({ topic: 'heartbeats' });
     expect(t.path.carriedByRecords(t.state)).toBe(true);

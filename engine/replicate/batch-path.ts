@@ -135,7 +135,7 @@ export class BatchPath {
     let busy = 0;
     for (const lane of this.lanes.values()) {
       const s = lane.state;
-      if (lane.mode !== 'batches' || s.status !== PARTITION_STATUS.MIRRORING) continue;
+      if (lane.released || lane.mode !== 'batches' || s.status !== PARTITION_STATUS.MIRRORING) continue;
       if (lane.fetchTopicId !== s.topicId) lane.reposition();
       if (lane.pending.length > 0 || now < lane.blockedUntilMs) {
         busy++;
@@ -189,10 +189,20 @@ export class BatchPath {
 
   // ---- fetch side ------------------------------------------------------------------------------
 
-  /** The lanes, in step with the table: a lane per partition state (heartbeats topics on the record path), none for states that left. */
+  /**
+   * The lanes, in step with the table: a lane per partition state (heartbeats topics on the record path).
+   * A state that left the table (revoked or lost by the group, removed) is released: nothing more is
+   * fetched or sent for it, what was planned is dropped (its progress stays at what was acknowledged),
+   * and its lane goes once the batches already sent were answered (the handover drains them first).
+   */
   private syncLanes(): IterableIterator<BatchLane> {
     const states = new Set(this.o.table.values());
-    for (const [state, lane] of this.lanes) if (!states.has(state) && lane.idle) this.lanes.delete(state);
+    for (const [state, lane] of this.lanes) {
+      if (states.has(state)) continue;
+      lane.released = true;
+      lane.pending.length = 0;
+      if (lane.idle) this.lanes.delete(state);
+    }
     for (const state of states) this.lane(state);
     return this.lanes.values();
   }
@@ -251,7 +261,7 @@ export class BatchPath {
   private take(r: FetchedBatches, readAtMs: number): void {
     const state = this.o.table.statesOf(r.request.topic)?.[r.request.partition];
     const lane = state && this.lanes.get(state);
-    if (!state || !lane || lane.mode !== 'batches' || state.status !== PARTITION_STATUS.MIRRORING) return;
+    if (!state || !lane || lane.released || lane.mode !== 'batches' || state.status !== PARTITION_STATUS.MIRRORING) return;
     // The answer belongs to what is mirrored now: same incarnation, same position (no reassignment since).
     if (r.request.topicId !== state.topicId || this.o.table.knownTopic(state.topic)?.topicId !== state.topicId || r.request.offset !== lane.fetchOffset) return;
     if (r.errorCode !== 0) return this.onFetchError(lane, r, readAtMs);
@@ -314,7 +324,7 @@ export class BatchPath {
 
   /** Sends pending batches while the partition has room (invariant B), and makes sure a settle loop runs. */
   private pump(lane: BatchLane): void {
-    if (this.halted || lane.recovering) return;
+    if (this.halted || lane.recovering || lane.released) return;
     const generation = this.o.sink.identity.generation;
     // Invariant C: a new identity's batches wait until the lane's batches of the old one settled.
     if (lane.inflight.length > 0 && lane.inflight[0]!.generation !== generation) return;
@@ -353,8 +363,8 @@ export class BatchPath {
           this.pump(lane);
           continue;
         }
-        if (this.halted) {
-          this.abandon(lane);
+        if (this.halted || lane.released) {
+          this.abandon(lane); // stopping, or the partition is no longer ours: nothing is sent again
           return;
         }
         lane.recovering = true;
