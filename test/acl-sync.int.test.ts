@@ -19,11 +19,12 @@ import RdKafka from '@confluentinc/kafka-javascript';
 import type { KafkaConsumer } from '@confluentinc/kafka-javascript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOCAL_SASL_USERS, LocalKafkaCluster } from '../local-kafka/local-kafka-cluster.ts';
-import { MirrorEngine, parseMirrorConfig } from '../engine/index.ts';
+import { MirrorEngine } from '../engine/index.ts';
 import { capturingLogger } from '../testkit/engine-harness.ts';
 import type { EngineLogLine } from '../testkit/engine-log.ts';
 import { kafkajsClient } from '../testkit/test-clusters.ts';
 import { waitFor } from '../testkit/wait-for.ts';
+import { parseTestConfig } from '../testkit/data-path.ts';
 
 const { Kafka, logLevel, AclResourceTypes, AclOperationTypes, AclPermissionTypes, ResourcePatternTypes } = kafkajs;
 
@@ -72,7 +73,7 @@ async function listing(admin: Admin): Promise<string[]> {
 }
 
 async function startEngine(): Promise<{ engine: MirrorEngine; logs: EngineLogLine[] }> {
-  const { config } = parseMirrorConfig([
+  const { config } = parseTestConfig([
     'clusters = primary, standby',
     `primary.bootstrap.servers = ${source.bootstrapServers}`,
     `standby.bootstrap.servers = ${target.bootstrapServers}`,

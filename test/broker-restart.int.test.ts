@@ -9,13 +9,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalKafkaCluster } from '../local-kafka/local-kafka-cluster.ts';
-import { MirrorEngine, parseMirrorConfig } from '../engine/index.ts';
+import { MirrorEngine } from '../engine/index.ts';
 import { readTopic, recordCount } from '../testkit/cluster-reader.ts';
 import type { EngineLogLine as LogLine } from '../testkit/engine-log.ts';
 import { capturingLogger } from '../testkit/engine-harness.ts';
 import { duplicateProblems, orderProblems } from '../testkit/invariants.ts';
 import { kafkajsClient, uniqueTopic } from '../testkit/test-clusters.ts';
 import { waitFor } from '../testkit/wait-for.ts';
+import { parseTestConfig } from '../testkit/data-path.ts';
 
 const dataRoot = mkdtempSync(join(tmpdir(), 'kme-restart-'));
 const source = new LocalKafkaCluster({ alias: 'restart-primary', port: 21092, dataRoot });
@@ -37,7 +38,7 @@ describe('broker restarts while mirroring', () => {
     await admin.connect();
     await admin.createTopics({ topics: [{ topic, numPartitions: 2 }] });
     await admin.disconnect();
-    const { config } = parseMirrorConfig(
+    const { config } = parseTestConfig(
       [
         'clusters = primary, standby',
         `primary.bootstrap.servers = ${source.bootstrapServers}`,

@@ -16,7 +16,7 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { MirrorEngine, parseMirrorConfig, translateOffsets } from '../engine/index.ts';
+import { MirrorEngine, translateOffsets } from '../engine/index.ts';
 import { encodeCommitLogEvent } from '../producer-cli/commit-log-event.ts';
 import { capturingLogger } from '../testkit/engine-harness.ts';
 import type { EngineLogLine } from '../testkit/engine-log.ts';
@@ -24,6 +24,7 @@ import { ClusterReader } from '../testkit/cluster-reader.ts';
 import { committedOffsets } from '../testkit/group-offsets.ts';
 import { PRIMARY, STANDBY, kafkajsClient, uniqueTopic } from '../testkit/test-clusters.ts';
 import { waitFor } from '../testkit/wait-for.ts';
+import { parseTestConfig } from '../testkit/data-path.ts';
 
 const ROOT = join(import.meta.dirname, '..');
 const PARTITIONS = 2;
@@ -57,7 +58,7 @@ async function startFlow(source: 'primary' | 'standby', target: 'primary' | 'sta
     'refresh.groups.interval.seconds': 1,
     ...extra,
   };
-  const { config } = parseMirrorConfig(Object.entries(props).map(([k, v]) => `${k} = ${v}`).join('\n'));
+  const { config } = parseTestConfig(Object.entries(props).map(([k, v]) => `${k} = ${v}`).join('\n'));
   const logs: EngineLogLine[] = [];
   const engine = new MirrorEngine({ config, logger: capturingLogger(logs), summaryIntervalMs: 0 });
   engines.push(engine);

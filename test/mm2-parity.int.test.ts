@@ -10,13 +10,14 @@
  * Each test uses its own cluster aliases (so its heartbeat keys and internal topics are its own) and topics.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { MirrorEngine, decodeHeartbeat, decodeOffsetSync, encodeOffsetSyncKey, encodeOffsetSyncValue, parseMirrorConfig, translateOffsets } from '../engine/index.ts';
+import { MirrorEngine, decodeHeartbeat, decodeOffsetSync, encodeOffsetSyncKey, encodeOffsetSyncValue, translateOffsets } from '../engine/index.ts';
 import { capturingLogger } from '../testkit/engine-harness.ts';
 import type { EngineLogLine } from '../testkit/engine-log.ts';
 import { ClusterReader, textOf } from '../testkit/cluster-reader.ts';
 import { PRIMARY, STANDBY, kafkajsClient, uniqueTopic } from '../testkit/test-clusters.ts';
 import { waitFor } from '../testkit/wait-for.ts';
 import { commitGroupOffset } from '../testkit/group-offsets.ts';
+import { parseTestConfig } from '../testkit/data-path.ts';
 
 /** Cleanup of the running test: engines to stop, topics to delete on each cluster. */
 const cleanup = { engines: [] as MirrorEngine[], primary: [] as string[], standby: [] as string[] };
@@ -65,7 +66,7 @@ async function startEngine(a: { src: string; tgt: string }, topicsRegex: string,
     'refresh.groups.interval.seconds': 1,
     ...extra,
   };
-  const { config } = parseMirrorConfig(Object.entries(props).map(([k, v]) => `${k} = ${v}`).join('\n'));
+  const { config } = parseTestConfig(Object.entries(props).map(([k, v]) => `${k} = ${v}`).join('\n'));
   const logs: EngineLogLine[] = [];
   const engine = new MirrorEngine({ config, logger: capturingLogger(logs), summaryIntervalMs: 0 });
   cleanup.engines.push(engine);

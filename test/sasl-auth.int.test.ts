@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOCAL_SASL_USERS, LocalKafkaCluster } from '../local-kafka/local-kafka-cluster.ts';
-import { ERROR_CODES, EXIT_CODES, Telemetry, parseMirrorConfig, type MirrorError } from '../engine/index.ts';
+import { ERROR_CODES, EXIT_CODES, Telemetry, type MirrorError } from '../engine/index.ts';
 import { ClusterConnections, FailoverSupport, type MirrorTask } from '../engine/testing.ts';
 import { recordCount } from '../testkit/cluster-reader.ts';
 import { capturingLogger } from '../testkit/engine-harness.ts';
@@ -18,6 +18,7 @@ import type { EngineLogLine as LogLine } from '../testkit/engine-log.ts';
 import { EngineProcess } from '../testkit/engine-process.ts';
 import { kafkajsClient, uniqueTopic } from '../testkit/test-clusters.ts';
 import { waitFor } from '../testkit/wait-for.ts';
+import { parseTestConfig } from '../testkit/data-path.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'kme-sasl-'));
 const source = new LocalKafkaCluster({ alias: 'sasl-primary', port: 21192, saslPort: 21292, dataRoot: dir });
@@ -90,7 +91,7 @@ describe('SASL/PLAIN clusters', () => {
 
   it('fails the checkpoint path fast with AUTH_FAILED (exit 4) when the source credentials are wrong, never logging the password', async () => {
     // Offset syncs on the target, whose credentials are right: only the checkpoint path reads the source.
-    const { config } = parseMirrorConfig(
+    const { config } = parseTestConfig(
       [
         properties(uniqueTopic('sasl-ckpt'), WRONG_PASSWORD),
         'offset-syncs.topic.location = target',

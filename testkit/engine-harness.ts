@@ -12,6 +12,7 @@ import type { EngineLogLine } from './engine-log.ts';
 import { parseLogLines } from './engine-log.ts';
 import { PRIMARY, STANDBY } from './test-clusters.ts';
 import { waitFor } from './wait-for.ts';
+import { dataPathProperties } from './data-path.ts';
 
 /** An in-process engine and its captured log. */
 export interface EngineHarness {
@@ -43,6 +44,7 @@ export function testProperties(topicsRegex: string, extra: Record<string, string
     'checkpoints.topic.replication.factor': 1,
     'heartbeats.topic.replication.factor': 1,
     'refresh.topics.interval.seconds': 1,
+    ...dataPathProperties(),
     ...extra,
   };
   return Object.entries(props)

@@ -17,6 +17,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseLogLines, type EngineLogLine } from './engine-log.ts';
 import { testProperties } from './engine-harness.ts';
+import { withDataPath } from './data-path.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -72,7 +73,7 @@ export class EngineProcess {
   /** Writes `properties` to `configPath` (creating its folder). */
   writeConfig(properties: string): void {
     mkdirSync(dirname(this.configPath), { recursive: true });
-    writeFileSync(this.configPath, properties);
+    writeFileSync(this.configPath, withDataPath(properties));
   }
 
   /** Where the running engine's pid is recorded: `<logFile>.pid`. */

@@ -107,6 +107,7 @@ config.storage.replication.factor=1
       'primary->standby.enabled = true', 'primary->dr.enabled = true',
       'topics = default-.*', 'primary->standby.topics = commit-log, orders.*',
       'truncation.policy = continue', 'primary->dr.truncation.policy = fail', 'primary->dr.isolation.level = read_uncommitted',
+      'primary->dr.data.path = records',
       'emit.checkpoints.interval.seconds = 5', 'primary->standby.emit.checkpoints.interval.seconds = 7',
     ].join('\n'), { env: {} });
     const [standby, dr] = config.flows;
@@ -114,6 +115,7 @@ config.storage.replication.factor=1
     expect(dr?.topicFilter.include).toEqual(['default-.*']);
     expect([standby?.truncationPolicy, dr?.truncationPolicy]).toEqual(['continue', 'fail']);
     expect([standby?.isolationLevel, dr?.isolationLevel]).toEqual(['read_committed', 'read_uncommitted']);
+    expect([standby?.dataPath, dr?.dataPath]).toEqual(['batches', 'records']);
     expect([standby?.emitCheckpointsIntervalMs, dr?.emitCheckpointsIntervalMs]).toEqual([7000, 5000]);
   });
 
@@ -230,6 +232,7 @@ describe('parseMirrorConfig: errors name key, value and expectation', () => {
     [['sync.topic.configs.enabled = yes'], "Invalid config: 'sync.topic.configs.enabled' = 'yes' (expected true or false)"],
     [['primary->standby.truncation.policy = skip'], "Invalid config: 'primary->standby.truncation.policy' = 'skip' (expected one of fail, continue)"],
     [['isolation.level = read_all'], "Invalid config: 'isolation.level' = 'read_all' (expected one of read_committed, read_uncommitted)"],
+    [['data.path = bytes'], "Invalid config: 'data.path' = 'bytes' (expected one of records, batches)"],
     [['offset-syncs.topic.location = both'], "Invalid config: 'offset-syncs.topic.location' = 'both' (expected one of source, target)"],
     [['replication.factor = 0'], "Invalid config: 'replication.factor' = '0' (expected a replication factor from 1 to 32767, or -1 for the broker default)"],
     [['tasks.max = 0'], "Invalid config: 'tasks.max' = '0' (expected an integer from 1 to 64 (engine task processes of the flow))"],

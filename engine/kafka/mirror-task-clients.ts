@@ -1,8 +1,9 @@
 /**
  * The client ports of one mirror task and their librdkafka-backed defaults: a source and a target admin,
  * factories for the source consumer and the target producer (a new consumer per topic incarnation,
- * see mirror-task.ts), and optionally for the flow's group membership on the target
- * (group-membership.ts). The runtime builds them; a unit test passes fakes instead.
+ * see mirror-task.ts), optionally for the flow's group membership on the target (group-membership.ts),
+ * and — with `data.path = batches` — the batch path's raw Fetch / Produce ends. The runtime builds them;
+ * a unit test passes fakes instead.
  */
 import { KafkaAdmin } from './kafka-admin.ts';
 import { adminConfig, type ClusterClientSettings } from './kafka-clients.ts';
@@ -10,6 +11,16 @@ import type { SourceAdminPort, TargetAdminPort } from './admin-ports.ts';
 import { sourceConsumerFactory, type SourceConsumerFactory } from './source-consumer.ts';
 import { targetProducerFactory, type TargetProducerFactory } from './target-producer.ts';
 import type { TransactionalSettings } from './target-transactions.ts';
+import { BatchClient } from './batch/batch-client.ts';
+import { batchClientOptions } from './batch/batch-connection.ts';
+import { BatchFetcher, type BatchSource } from './batch/batch-source.ts';
+import { BatchProducer, type BatchSink } from './batch/batch-sink.ts';
+
+/** The two ends of the batch data path (`data.path = batches`): raw Fetch on the source, raw Produce on the target. Not connected yet. */
+export interface BatchEndpoints {
+  readonly source: BatchSource;
+  readonly sink: BatchSink;
+}
 import { groupMembershipFactory, type GroupMembershipFactory, type MembershipSettings } from './group-membership.ts';
 import type { Logger } from '../core/logger.ts';
 
@@ -19,6 +30,8 @@ export interface MirrorTaskClients {
   readonly targetAdmin: TargetAdminPort;
   readonly createSourceConsumer: SourceConsumerFactory;
   readonly createTargetProducer: TargetProducerFactory;
+  /** With `data.path = batches`: builds the batch path's source and sink (engine/kafka/batch/). Throws ConfigError for client settings it cannot honour. */
+  readonly createBatchEndpoints?: (() => BatchEndpoints) | undefined;
   /** Joins the flow's group: the task then mirrors only what the group assigns it. Absent: the whole flow. */
   readonly createMembership?: GroupMembershipFactory | undefined;
 }
@@ -30,6 +43,8 @@ export interface MirrorTaskClientSettings {
   readonly source: ClusterClientSettings;
   readonly target: ClusterClientSettings;
   readonly isolationLevel: 'read_committed' | 'read_uncommitted';
+  /** `data.path` (`batches` adds {@link MirrorTaskClients.createBatchEndpoints}; absent: `records`). */
+  readonly dataPath?: 'records' | 'batches';
 }
 
 /** Exactly-once: the target producer is transactional with these settings (engine/kafka/target-transactions.ts). */
@@ -53,6 +68,12 @@ export function createMirrorTaskClients(
     targetAdmin: admins.targetAdmin ?? new KafkaAdmin(adminConfig(settings.target, `${clientId}-target-admin`), { label: settings.target }),
     createSourceConsumer: sourceConsumerFactory(settings.source, clientId, settings.isolationLevel),
     createTargetProducer: targetProducerFactory(settings.target, clientId, transactional),
+    createBatchEndpoints: settings.dataPath === 'batches'
+      ? () => ({
+          source: new BatchFetcher(new BatchClient(batchClientOptions(settings.source, `${clientId}-batch-source`)), settings.isolationLevel === 'read_committed'),
+          sink: new BatchProducer(new BatchClient(batchClientOptions(settings.target, `${clientId}-batch-target`))),
+        })
+      : undefined,
     createMembership: membership && groupMembershipFactory(settings.target, `${clientId}-group`, membership.settings, membership.logger),
   };
 }

@@ -33,6 +33,8 @@ export interface MirrorTaskSettings extends DiscoverySettings {
   consumerPollTimeoutMs: number;
   /** The source consumer's `auto.offset.reset` (default `earliest`): where partitions without progress start (PartitionCheckSettings). */
   autoOffsetReset?: 'earliest' | 'latest';
+  /** `data.path` (absent: `records`): `batches` forwards record batches as bytes (engine/replicate/batch-path.ts); the record path then carries only what bytes cannot. */
+  dataPath?: 'records' | 'batches';
   /** `heartbeat.interval.ms` of the flow's group: the stall limit of the ownership fence (partition-ownership.ts). */
   heartbeatIntervalMs: number;
   /** `exactly.once.source.support` (KIP-618): `enabled` = transactional commits (transaction-cycle.ts); absent = `disabled`. */

@@ -2,7 +2,11 @@
  * The mirror task of one replication flow: fetches every mirrored source partition with a manually
  * assigned consumer and produces each record to the same partition of its remote topic on the
  * target (key, value, headers in order with duplicates, timestamp), then records progress once the
- * target acknowledged it.
+ * target acknowledged it. With `data.path = batches` (the default) the partitions' record batches are
+ * forwarded as bytes by {@link BatchPath} (engine/replicate/batch-path.ts) instead, through the same
+ * partition states, checks, listener and progress; the record path then carries only what it hands over
+ * (compressed batches to trim, rejected batches, heartbeats topics). On that path the topic-ID fence is
+ * the Fetch by topic ID itself (UNKNOWN_TOPIC_ID for a recreated topic).
  *
  * Safety rules, each tied to a DESIGN.md invariant:
  * - No silent loss (1): the consumer never resets by itself (`auto.offset.reset=error`); truncation
@@ -42,6 +46,7 @@ import { TargetWriter } from './target-writer.ts';
 import type { MirrorListener, MirrorTelemetry } from './mirror-listener.ts';
 import { handleDeliveryFailure } from './record-rejection.ts';
 import { ProgressWriter } from './progress-writer.ts';
+import { BatchPath } from './batch-path.ts';
 import type { MirrorError } from '../core/errors.ts';
 import { TransactionCycle, type TransactionCyclePort } from './transaction-cycle.ts';
 import { commitReleasing, exactlyOncePort } from './exactly-once-port.ts';
@@ -79,6 +84,8 @@ export interface MirrorTaskOptions {
 /** Records asked of the consumer per consume call. */
 const BATCH_MAX = 5000;
 
+/** The record consumer's wait for a first record beside the batch path (ms): short, the batch fetch does the waiting. */
+const BATCH_PATH_CONSUME_TIMEOUT_MS = 10;
 
 /** Mirrors one flow. Create, `start()`, then await `done` or call `stop()`. */
 export class MirrorTask implements PartitionCheckActions {
@@ -103,6 +110,8 @@ export class MirrorTask implements PartitionCheckActions {
   private readonly consumeTimeoutMs: number;
   private readonly progress: ProgressWriter;
   private consumer: SourceConsumer | undefined;
+  /** The batch data path (`data.path = batches`), beside the record path; undefined on the record path alone. */
+  private readonly batches: BatchPath | undefined;
   /** Partitions in the consumer's current assignment. */
   private assignedCount = 0;
   private running = false;
@@ -164,6 +173,7 @@ export class MirrorTask implements PartitionCheckActions {
       onResetRecovered: (state, nowMs) => this.checks.onResetRecovered(state, nowMs),
       provenance: options.provenance,
     });
+    this.batches = this.createBatchPath(options);
     this.handover = this.clients.createMembership
       ? new PartitionHandover({ table: this.table, task: this.handoverTask(), hooks: options.handoverHooks, clock: this.clock, logger: this.log })
       : undefined;
@@ -193,15 +203,16 @@ export class MirrorTask implements PartitionCheckActions {
     const t0 = this.clock();
     await this.writer.connect(this.clients.createTargetProducer);
     this.transactionSink?.bind(this.writer.transactions);
+    await this.batches?.connect();
     const topics = await this.discovery.refresh();
-    await this.writer.awaitPartitions(topics);
+    await this.awaitPartitions(topics);
     this.lastRefreshAtMs = this.clock();
     await this.checks.adoptTopics(topics);
     this.running = true;
     await this.rebuildConsumer();
     if (this.handover) await this.joinGroup(this.handover);
     this.log.info(
-      { durationMs: this.clock() - t0, topics: topics.map((t) => t.name), partitions: this.table.size, groupId: this.membership?.groupId, isolationLevel: this.settings.isolationLevel },
+      { durationMs: this.clock() - t0, topics: topics.map((t) => t.name), partitions: this.table.size, groupId: this.membership?.groupId, isolationLevel: this.settings.isolationLevel, dataPath: this.batches ? 'batches' : 'records' },
       `Mirror task ${this.settings.name} started`,
     );
     this.loopFinished = (this.fatal ? Promise.resolve() : this.loop()).then(() => this.shutdown());
@@ -316,12 +327,12 @@ export class MirrorTask implements PartitionCheckActions {
   async ensureRemoteTopics(topics: TopicDescription[]): Promise<void> {
     const discovered = topics.map((t) => ({ ...t, remoteTopic: this.discovery.remoteTopic(t.name) }));
     await this.discovery.ensureRemoteTopics(discovered);
-    await this.writer.awaitPartitions(discovered);
+    await this.awaitPartitions(discovered);
   }
 
-  /** Waits until every produced record is acknowledged (used before repositioning a partition). */
-  drainInFlight(timeoutMs = 60_000): Promise<void> {
-    return this.writer.drain(timeoutMs);
+  /** Waits until every produced record (and batch) is acknowledged (used before repositioning a partition). */
+  async drainInFlight(timeoutMs = 60_000): Promise<void> {
+    await Promise.all([this.writer.drain(timeoutMs), this.batches?.drain(timeoutMs)]);
   }
 
   /** Stops the task with a fatal error (truncation under `fail`, divergence, delivery failure). */
@@ -330,6 +341,7 @@ export class MirrorTask implements PartitionCheckActions {
     this.fatal = error;
     this.running = false;
     this.writer.halt();
+    this.batches?.halt();
     this.log.error({ code: error.code, err: error }, `Mirror task ${this.settings.name} stopping: ${error.message}`);
   }
 
@@ -361,12 +373,15 @@ export class MirrorTask implements PartitionCheckActions {
       await idle(this.consumeTimeoutMs); // the group may have given our partitions away: fetch and write nothing
       return;
     }
+    const batchesFetched = this.batches ? await this.batches.step(this.consumeTimeoutMs) : false;
     let batch: SourceRecord[] = [];
     try {
-      batch = this.consumer && this.assignedCount > 0 ? await this.consumer.consume(BATCH_MAX) : await idle(this.consumeTimeoutMs);
+      batch = this.consumer && this.assignedCount > 0 ? await this.consumer.consume(BATCH_MAX) : batchesFetched ? [] : await idle(this.consumeTimeoutMs);
     } catch (err) {
       this.checks.onConsumeError(err as { code: number; message: string });
     }
+    // Records of partitions the batch path took back since the consumer fetched them are not this path's.
+    if (this.batches && batch.length > 0) batch = batch.filter((m) => this.carriedByRecords(m.topic, m.partition));
     const fetchedAtMs = this.clock();
     if (batch.length > 0 && this.running) {
       // Topic-ID fence: the batch is attributed to the incarnations known when it was fetched, and
@@ -387,6 +402,7 @@ export class MirrorTask implements PartitionCheckActions {
       if (this.writer.failure) return this.onDeliveryFailure();
       if (this.cycle?.due(this.clock())) await this.cycle.commit();
     }
+    this.batches?.afterRecords();
     await this.periodic();
   }
 
@@ -400,6 +416,7 @@ export class MirrorTask implements PartitionCheckActions {
       await this.cycle.abort(`delivery failed: ${this.writer.failure?.deliveryError().message ?? 'unknown'}`);
       return;
     }
+    await this.batches?.drain(30_000); // the decision may rewind every partition: no batch may be in flight then
     return handleDeliveryFailure({
       settings: this.cycle ? { ...this.settings, recordRejectedPolicy: 'fail' } : this.settings,
       writer: this.writer,
@@ -418,7 +435,7 @@ export class MirrorTask implements PartitionCheckActions {
     if (this.settings.refreshTopicsEnabled && now - this.lastRefreshAtMs >= this.settings.refreshTopicsIntervalMs) {
       this.lastRefreshAtMs = now;
       const topics = await this.discovery.refresh();
-      await this.writer.awaitPartitions(topics);
+      await this.awaitPartitions(topics);
       await this.checks.adoptTopics(topics);
       this.subscribe();
     }
@@ -437,9 +454,10 @@ export class MirrorTask implements PartitionCheckActions {
 
   private assign(): void {
     this.reassignNeeded = false;
+    this.batches?.reposition();
     if (!this.consumer) return;
     const assignment = [...this.table.values()]
-      .filter((s) => s.status === PARTITION_STATUS.MIRRORING)
+      .filter((s) => s.status === PARTITION_STATUS.MIRRORING && this.carriedByRecords(s.topic, s.partition))
       .map((s) => ({ topic: s.topic, partition: s.partition, offset: s.nextOffset }));
     this.consumer.assign(assignment);
     this.assignedCount = assignment.length;
@@ -455,9 +473,38 @@ export class MirrorTask implements PartitionCheckActions {
     const old = this.consumer;
     this.consumer = undefined;
     if (old) await old.disconnect();
-    this.consumer = await this.clients.createSourceConsumer({ consumeTimeoutMs: this.consumeTimeoutMs, onError: (err) => this.checks.onConsumeError(err) });
+    // Beside the batch path the consumer only carries stragglers: it must not hold the loop (the batch fetch waits instead).
+    const consumeTimeoutMs = this.batches ? BATCH_PATH_CONSUME_TIMEOUT_MS : this.consumeTimeoutMs;
+    this.consumer = await this.clients.createSourceConsumer({ consumeTimeoutMs, onError: (err) => this.checks.onConsumeError(err) });
     this.rebuildNeeded = false;
     this.assign();
+  }
+
+  /** Waits until both producers know the partitions of the remote topics (created or grown a moment ago). */
+  private async awaitPartitions(topics: readonly { remoteTopic: string; partitionCount: number }[]): Promise<void> {
+    await this.writer.awaitPartitions(topics);
+    await this.batches?.awaitPartitions(topics);
+  }
+
+  /** Whether the record path carries a partition: always on the record path alone; beside the batch path, what it hands over. */
+  private carriedByRecords(topic: string, partition: number): boolean {
+    if (!this.batches) return true;
+    const state = this.table.statesOf(topic)?.[partition];
+    return state !== undefined && this.batches.carriedByRecords(state);
+  }
+
+  /** The batch path when `data.path = batches` (its acknowledgements feed the same listener chain as the record path's). */
+  private createBatchPath(options: MirrorTaskOptions): BatchPath | undefined {
+    if (this.settings.dataPath !== 'batches') return undefined;
+    const endpoints = this.clients.createBatchEndpoints?.();
+    if (!endpoints) throw new Error(`flow ${this.settings.name}: data.path = batches but the task's clients have no batch endpoints`);
+    return new BatchPath({
+      flow: this.settings.name, table: this.table, ...endpoints, telemetry: options.telemetry, listener: this.progress.targetListener,
+      remoteTopic: (topic) => this.discovery.remoteTopic(topic), isHeartbeatsTopic: (topic) => this.settings.replicationPolicy.isHeartbeatsTopic(topic),
+      readCommitted: this.settings.isolationLevel === 'read_committed', clock: this.clock, logger: this.log,
+      onResetRecovered: (state, nowMs) => this.checks.onResetRecovered(state, nowMs), onSourceError: (err) => this.checks.onConsumeError(err),
+      onRecordPathChange: () => this.requestReassign(), failWith: (error) => this.failWith(error),
+    });
   }
 
   private async shutdown(): Promise<void> {
@@ -482,6 +529,7 @@ export class MirrorTask implements PartitionCheckActions {
     if (this.consumer) await this.consumer.disconnect();
     await this.writer.disconnect();
     this.transactionSink?.bind(undefined); // nothing more goes into a transaction of this task
+    await this.batches?.close();
     this.consumer = undefined;
     this.clients.sourceAdmin.close();
     this.clients.targetAdmin.close();

@@ -168,7 +168,6 @@ export class MirrorEngine {
 
   /** Starts one flow: progress store, offset syncs, mirror task (joins the flow's group), then checkpoints and heartbeats. */
   private async startFlow(flow: MirrorConfig['flows'][number], duties: FlowDuties): Promise<void> {
-    const settings: MirrorTaskSettings = flow;
     const exactlyOnce = flow.exactlyOnceSourceSupport === 'enabled';
     // Exactly-once: progress and target-side offset syncs are written into the mirror task's transactions.
     const transactionSink = exactlyOnce ? new TransactionSink() : undefined;
@@ -198,8 +197,11 @@ export class MirrorEngine {
     };
     const transactional = exactlyOnce ? transactionalSettings(flow, this.instanceId, this.task ?? 0) : undefined;
     if (transactional) this.log.info({ flow: flow.name, transactionalId: transactional.transactionalId, transactionTimeoutMs: transactional.transactionTimeoutMs }, `Exactly-once: ${flow.name} commits through transactional.id ${transactional.transactionalId}`);
-    const clients = createMirrorTaskClients(flow, admins, { settings: membershipSettings(flow), logger: this.log.child({ flow: flow.name }) }, transactional);
     const provenance = await flowProvenance(flow, this.config.flows, (c) => this.connections.of(c, { adminTimeoutMs: flow.adminTimeoutMs }).clusterId(), this.log, this.telemetry);
+    const dataPath = effectiveDataPath(flow, { exactlyOnce, provenance: provenance !== undefined });
+    if (dataPath.reason) this.log.info({ flow: flow.name, event: 'data_path_records', dataPath: 'records', reason: dataPath.reason }, `data.path = batches is not available for ${flow.name} ${dataPath.reason}: it mirrors on the record path`);
+    const settings: MirrorTaskSettings = dataPath.path === flow.dataPath ? flow : { ...flow, dataPath: dataPath.path };
+    const clients = createMirrorTaskClients(settings, admins, { settings: membershipSettings(flow), logger: this.log.child({ flow: flow.name }) }, transactional);
     const task = new MirrorTask({ settings, store, telemetry: this.telemetry, logger: this.log, listener: support.listener, handoverHooks: support.handoverHooks, clients, provenance, transactionSink });
     this.tasks.push(task);
     await task.start();
@@ -340,4 +342,17 @@ function round(v: number | undefined): number | undefined {
 
 function fmt(v: number | undefined): string {
   return v === undefined ? 'n/a' : v.toFixed(1);
+}
+
+/**
+ * The data path a flow's mirror task runs on: its `data.path`, except that the record-batch path (which
+ * forwards source batches as bytes with an idempotent, non-transactional producer of its own) cannot write
+ * into a transaction (exactly-once) nor add the provenance header (loop-safe active-active) to a batch it
+ * does not rebuild — such flows run on the record path, and `reason` says why (for the info line).
+ */
+export function effectiveDataPath(flow: { dataPath: 'records' | 'batches' }, uses: { exactlyOnce: boolean; provenance: boolean }): { path: 'records' | 'batches'; reason?: string } {
+  if (flow.dataPath !== 'batches') return { path: flow.dataPath };
+  if (uses.exactlyOnce) return { path: 'records', reason: 'with exactly.once.source.support = enabled (the batch path has no transactional producer)' };
+  if (uses.provenance) return { path: 'records', reason: 'with the provenance header on (replication.provenance.header.enabled; a forwarded batch cannot take a header)' };
+  return { path: 'batches' };
 }

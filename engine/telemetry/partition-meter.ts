@@ -90,8 +90,9 @@ export class PartitionMeter {
   /**
    * One record acknowledged at `nowMs` (epoch ms): `latencyMs` since its source timestamp, `ageMs` when it
    * was read from the source (negative values — clock skew — count as 0, as OTel's histogram does here), `bytes`.
+   * `records` (default 1): records this acknowledgement covers (a record batch); latency and age are sampled once.
    */
-  record(latencyMs: number, ageMs: number, bytes: number, nowMs: number): void {
+  record(latencyMs: number, ageMs: number, bytes: number, nowMs: number, records = 1): void {
     let s = this.current;
     if (nowMs - s.startMs >= SAMPLE_WINDOW_MS) {
       s = this.previous;
@@ -101,17 +102,17 @@ export class PartitionMeter {
     }
     const latency = latencyMs > 0 ? latencyMs : 0;
     const age = ageMs > 0 ? ageMs : 0;
-    this.records++;
+    this.records += records;
     this.bytes += bytes;
     this.lastLatencyMs = latency;
     this.lastAgeMs = age;
     this.lastAckAtMs = nowMs;
-    s.records++;
+    s.records += records;
     s.bytes += bytes;
-    s.latencySum += latency;
+    s.latencySum += latency * records;
     if (latency < s.latencyMin) s.latencyMin = latency;
     if (latency > s.latencyMax) s.latencyMax = latency;
-    s.ageSum += age;
+    s.ageSum += age * records;
     if (age < s.ageMin) s.ageMin = age;
     if (age > s.ageMax) s.ageMax = age;
   }

@@ -125,21 +125,23 @@ export class Telemetry {
    * `attributes` ({flow, topic}: the source topic) should be one object per topic, reused. With `partition`
    * the record also feeds that partition's {@link PartitionMeter}; `readAtMs` (epoch ms at which the task
    * read it from the source) gives its MM2 `record-age-ms` (default: the acknowledgement time).
-   * O(1): a WeakMap hit, an array index and a few additions.
+   * O(1): a WeakMap hit, an array index and a few additions. `records` (default 1): how many records the
+   * acknowledgement covers — the batch data path reports one per record batch, with the newest record's
+   * latency and the batch's bytes (the latency histogram then counts batches, not records).
    */
-  recordMirrored(latencyMs: number, bytes: number, attributes: Attributes, partition?: number, readAtMs?: number): void {
+  recordMirrored(latencyMs: number, bytes: number, attributes: Attributes, partition?: number, readAtMs?: number, records = 1): void {
     const now = Date.now();
     this.firstAckAtMs ??= now;
     this.lastAckAtMs = now;
-    this.acked++;
+    this.acked += records;
     this.latency.record(Math.max(0, latencyMs), NO_ATTRIBUTES);
     const series = this.seriesOf(attributes);
-    series.records++;
+    series.records += records;
     series.bytes += bytes;
     if (partition !== undefined) {
       const meter = (series.partitions[partition] ??= new PartitionMeter(now));
       // Source timestamp = now − latency; age when read = readAt − timestamp.
-      meter.record(latencyMs, readAtMs === undefined ? latencyMs : readAtMs - (now - latencyMs), bytes, now);
+      meter.record(latencyMs, readAtMs === undefined ? latencyMs : readAtMs - (now - latencyMs), bytes, now, records);
     }
   }
 

@@ -141,6 +141,27 @@ export class BatchClient {
     return produceRawV11.async(await this.connectionTo(nodeId), body);
   }
 
+  /** The open connection to broker `nodeId` (opened on first use). Rejects when it cannot connect. */
+  connection(nodeId: number): Promise<Connection> {
+    return this.connectionTo(nodeId);
+  }
+
+  /**
+   * Raw Produce v11 on `connection`, written to its socket before this returns (requests issued one after
+   * the other on one connection reach the broker in that order, which handles them in order: idempotent
+   * sequences stay in order). The promise is the response.
+   */
+  produceOn(connection: Connection, body: ProduceRequestBody): Promise<ProducePartitionResult[]> {
+    return produceRawV11.async(connection, body);
+  }
+
+  /** Closes the connection to broker `nodeId` (after a request on it failed): the next request opens a new one. */
+  dropConnection(nodeId: number): void {
+    const open = this.connections.get(nodeId);
+    this.connections.delete(nodeId);
+    open?.then((c) => c.close()).catch(() => undefined);
+  }
+
   /** Closes every connection. */
   async close(): Promise<void> {
     const all = [...this.connections.values(), ...(this.bootstrapConnection ? [Promise.resolve(this.bootstrapConnection)] : [])];

@@ -17,7 +17,8 @@ export function testFlowSettings(overrides: Partial<MirrorTaskSettings> = {}): M
     ['clusters = primary, standby', 'primary.bootstrap.servers = 127.0.0.1:1', 'standby.bootstrap.servers = 127.0.0.1:2', 'primary->standby.enabled = true', 'sync.topic.configs.enabled = false'].join('\n'),
     { env: {} },
   );
-  return { ...config.flows[0]!, ...overrides };
+  // The fakes model the record path's clients (consumer, producer); the batch path has its own fakes (batch-path.test.ts).
+  return { ...config.flows[0]!, dataPath: 'records', ...overrides };
 }
 
 /** Fakes, clock, log and the task under test. */
