@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parseMirrorConfig } from '../config/config.ts';
 import { silentLogger } from '../core/logger.ts';
 import { ConfigError, ERROR_CODES } from '../core/errors.ts';
-import { MirrorEngine, transactionalIdOf } from './mirror-engine.ts';
+import { MirrorEngine, effectiveDataPath, transactionalIdOf } from './mirror-engine.ts';
 
 /** A flow whose source uses SASL GSSAPI (Kerberos): librdkafka could, kafkajs (topic-config sync) cannot. */
 const properties = (extra: string[] = []) =>
@@ -48,5 +48,18 @@ describe('exactly-once settings', () => {
     expect(flowOf([]).transactionTimeoutMs).toBe(10_000);
     expect(transactionalIdOf(flowOf([]), 'host-a', 1)).toBe('kafka-mirror-primary-standby-host-a-1');
     expect(() => flowOf(['exactly.once.source.support = maybe'])).toThrow(ConfigError);
+  });
+});
+
+describe('effectiveDataPath', () => {
+  it('keeps data.path unless the flow needs what only the record path does (a transaction, the provenance header)', () => {
+    expect(effectiveDataPath({ dataPath: 'batches' }, { exactlyOnce: false, provenance: false })).toEqual({ path: 'batches' });
+    expect(effectiveDataPath({ dataPath: 'records' }, { exactlyOnce: true, provenance: true })).toEqual({ path: 'records' });
+    const eos = effectiveDataPath({ dataPath: 'batches' }, { exactlyOnce: true, provenance: false });
+    expect(eos.path).toBe('records');
+    expect(eos.reason).toContain('exactly.once.source.support');
+    const header = effectiveDataPath({ dataPath: 'batches' }, { exactlyOnce: false, provenance: true });
+    expect(header.path).toBe('records');
+    expect(header.reason).toContain('provenance');
   });
 });
