@@ -363,7 +363,14 @@ export class MirrorTask implements PartitionCheckActions {
   private async iteration(): Promise<void> {
     if (this.writer.failure) return this.onDeliveryFailure();
     if (this.cycle?.due(this.clock()) && !this.handover?.pending) await this.cycle.commit();
-    if (this.handover?.pending) await this.handover.applyPending();
+    if (this.handover?.pending) {
+      // Exactly-once: adopting a partition re-reads its progress and offset syncs read_committed, which waits for
+      // the previous owner's open transaction (a killed instance's: up to transaction.timeout.ms). Our own open
+      // transaction must not wait with it: the coordinator would abort it on its timeout, and the abort is
+      // only seen after the adoption. Commit it first.
+      if (this.cycle && this.handover.assignmentPending) await this.cycle.commit();
+      await this.handover.applyPending();
+    }
     if (this.rebuildNeeded) await this.rebuildConsumer();
     else if (this.reassignNeeded) this.assign();
     // Back-pressure: a slow or unreachable target stops fetching; stop() and group events release the wait.

@@ -5,6 +5,9 @@ import { waitFor } from '../../testkit/wait-for.ts';
 import { FakeKafka, ManualClock } from './fakes/fake-kafka.ts';
 import { FakeGroup } from './fakes/fake-group.ts';
 import { mirrorTaskHarness, valuesOf, type MirrorTaskHarness } from './fakes/mirror-task-harness.ts';
+import type { Logger } from '../core/logger.ts';
+import { PartitionTable } from '../partitions/partition-table.ts';
+import { PartitionHandover } from './partition-handover.ts';
 
 /** Remote partition `p` of `orders`. */
 const remote = (partition: number) => ({ topic: 'primary.orders', partition });
@@ -201,5 +204,33 @@ describe('PartitionHandover: partitions moving between group members (fakes, no 
     alone.kafka.source.createTopic('orders', 2, [1, 1]);
     await alone.task.start();
     expect(alone.task.ownsWholeFlow()).toBe(true);
+  });
+});
+
+describe('PartitionHandover.assignmentPending (exactly-once commits its open transaction before an adoption)', () => {
+  it('is true while an assignment waits to be applied, not for a revocation alone', async () => {
+    const silent = { debug() {}, info() {}, warn() {}, error() {}, trace() {}, child: () => silent } as unknown as Logger;
+    const task = {
+      sourceTopic: (t: string) => (t === 'primary.orders' ? 'orders' : undefined),
+      reloadProgress: async () => undefined,
+      adopt: async () => undefined,
+      forgetWaiting: () => undefined,
+      reassignNow: () => undefined,
+      drainInFlight: async () => undefined,
+      storeFinalProgress: async () => undefined,
+      wake: () => undefined,
+      failWith: () => undefined,
+    };
+    const handover = new PartitionHandover({ table: new PartitionTable(), task, clock: () => 0, logger: silent });
+    expect(handover.assignmentPending).toBe(false);
+    const revoked = handover.onRevoked([remote(0)], false);
+    expect(handover.pending).toBe(true);
+    expect(handover.assignmentPending).toBe(false);
+    const assigned = handover.onAssigned([remote(1)]);
+    expect(handover.assignmentPending).toBe(true);
+    await handover.applyPending();
+    await Promise.all([revoked, assigned]);
+    expect(handover.pending).toBe(false);
+    expect(handover.assignmentPending).toBe(false);
   });
 });

@@ -113,6 +113,11 @@ export class PartitionHandover implements MembershipListener {
     return this.queue.length > 0;
   }
 
+  /** Whether an assignment waits to be applied (its adoption may wait up to `transaction.timeout.ms` for the previous owner's open transaction). */
+  get assignmentPending(): boolean {
+    return this.queue.some((e) => e.kind === 'assigned');
+  }
+
   /** The task stopped: events are acknowledged at once from now on (its shutdown stored the final progress). */
   close(): void {
     this.closed = true;
