@@ -13,13 +13,12 @@
  *
  * Clusters must be up (`npm run kafka:up` with the same ports); topics it creates are deleted at the end.
  */
-import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { BatchClient, copyPartition, KafkaAdmin, sourceConsumerFactory, targetProducerFactory, type ClusterClientSettings } from 'kafka-mirror-engine/testing';
 import { defaultClusters } from '../local-kafka/local-kafka-cluster.ts';
 import { createTopic, endOffsets } from './bench-clusters.ts';
 import { runProducerPerf } from './perf-tools.ts';
+import { liveCpuSeconds } from './proc-stat.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -37,15 +36,6 @@ const clusters = defaultClusters();
 const settings = (alias: string, bootstrapServers: string): ClusterClientSettings => ({ alias, bootstrapServers, client: {}, consumer: {}, producer: {}, admin: {} });
 const SOURCE = settings('primary', clusters.primary.bootstrapServers);
 const TARGET = settings('standby', clusters.standby.bootstrapServers);
-const CLK_TCK = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
-
-/** CPU seconds (user + system) of process `pid` so far, from /proc/<pid>/stat. */
-function cpuSecondsOf(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / CLK_TCK; // utime, stime (fields 14, 15 of stat)
-}
-
 /** This process's CPU seconds so far: user, system. */
 function nodeCpuSeconds(): { user: number; system: number } {
   const u = process.cpuUsage();
@@ -67,7 +57,7 @@ interface Measure {
 async function measure(path: string, codec: string, bytes: number, run: () => Promise<{ records: number; note: string }>): Promise<Measure> {
   const [sp, tp] = [clusters.primary.runningPid(), clusters.standby.runningPid()];
   if (!sp || !tp) throw new Error('clusters not running (npm run kafka:up with the same PRIMARY_PORT/STANDBY_PORT)');
-  const before = { t: performance.now(), node: nodeCpuSeconds(), s: cpuSecondsOf(sp), d: cpuSecondsOf(tp) };
+  const before = { t: performance.now(), node: nodeCpuSeconds(), s: liveCpuSeconds(sp), d: liveCpuSeconds(tp) };
   const { records, note } = await run();
   const seconds = (performance.now() - before.t) / 1000;
   const after = nodeCpuSeconds();
@@ -79,8 +69,8 @@ async function measure(path: string, codec: string, bytes: number, run: () => Pr
     seconds,
     nodeCpuS: (after.user + after.system - before.node.user - before.node.system) / gb,
     nodeSystemCpuS: (after.system - before.node.system) / gb,
-    sourceBrokerCpuS: (cpuSecondsOf(sp) - before.s) / gb,
-    targetBrokerCpuS: (cpuSecondsOf(tp) - before.d) / gb,
+    sourceBrokerCpuS: (liveCpuSeconds(sp) - before.s) / gb,
+    targetBrokerCpuS: (liveCpuSeconds(tp) - before.d) / gb,
     note,
   };
 }

@@ -12,14 +12,13 @@
  *
  * Clusters must be up on those ports; the topics it creates are deleted at the end.
  */
-import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { MirrorEngine, parseMirrorConfig, silentLogger } from 'kafka-mirror-engine';
 import { KafkaAdmin } from 'kafka-mirror-engine/testing';
 import { defaultClusters } from '../local-kafka/local-kafka-cluster.ts';
 import { createTopic, endOffsets } from './bench-clusters.ts';
 import { runProducerPerf } from './perf-tools.ts';
+import { liveCpuSeconds } from './proc-stat.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -34,15 +33,6 @@ const RECORDS = Number(args.records);
 const RECORD_SIZE = Number(args['record-size']);
 const PARTITIONS = Number(args.partitions);
 const clusters = defaultClusters();
-const CLK_TCK = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
-
-/** CPU seconds (user + system) of process `pid` so far (/proc/<pid>/stat). */
-function cpuSecondsOf(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
-}
-
 function properties(topic: string, path: string): string {
   return [
     'clusters = primary, standby',
@@ -63,7 +53,7 @@ function properties(topic: string, path: string): string {
 async function mirror(topic: string, path: string, targetAdmin: KafkaAdmin): Promise<{ seconds: number; nodeCpuS: number; nodeSystemS: number; sourceCpuS: number; targetCpuS: number }> {
   const [sp, tp] = [clusters.primary.runningPid(), clusters.standby.runningPid()];
   if (!sp || !tp) throw new Error('clusters not running on PRIMARY_PORT / STANDBY_PORT');
-  const before = { t: performance.now(), cpu: process.cpuUsage(), s: cpuSecondsOf(sp), d: cpuSecondsOf(tp) };
+  const before = { t: performance.now(), cpu: process.cpuUsage(), s: liveCpuSeconds(sp), d: liveCpuSeconds(tp) };
   const engine = new MirrorEngine({ config: parseMirrorConfig(properties(topic, path)).config, logger: silentLogger(), summaryIntervalMs: 0 });
   await engine.start();
   const remote = `primary.${topic}`;
@@ -74,7 +64,7 @@ async function mirror(topic: string, path: string, targetAdmin: KafkaAdmin): Pro
   }
   const seconds = (performance.now() - before.t) / 1000;
   const cpu = process.cpuUsage(before.cpu);
-  const result = { seconds, nodeCpuS: (cpu.user + cpu.system) / 1e6, nodeSystemS: cpu.system / 1e6, sourceCpuS: cpuSecondsOf(sp) - before.s, targetCpuS: cpuSecondsOf(tp) - before.d };
+  const result = { seconds, nodeCpuS: (cpu.user + cpu.system) / 1e6, nodeSystemS: cpu.system / 1e6, sourceCpuS: liveCpuSeconds(sp) - before.s, targetCpuS: liveCpuSeconds(tp) - before.d };
   await engine.stop();
   return result;
 }

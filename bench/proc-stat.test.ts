@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CLK_TCK, parseMachineStat, parsePidStat, pidCpuSeconds, readMachineCpu } from './proc-stat.ts';
+import { CLK_TCK, parseMachineStat, parsePidStat, liveCpuSeconds, pidCpuSeconds, readMachineCpu } from './proc-stat.ts';
 
 describe('parsePidStat', () => {
   it('counts fields from the last ")" so a command name with spaces and parentheses does not shift them', () => {
@@ -34,5 +34,12 @@ describe('parseMachineStat', () => {
     const m = readMachineCpu()!;
     expect(m.busyS).toBeGreaterThan(0);
     expect(m.totalS).toBeGreaterThan(m.busyS);
+  });
+});
+
+describe('liveCpuSeconds', () => {
+  it('reads a running process and names the pid of one that is gone', () => {
+    expect(liveCpuSeconds(process.pid)).toBeGreaterThan(0);
+    expect(() => liveCpuSeconds(2 ** 22 + 1)).toThrow(/process 4194305 is gone/);
   });
 });

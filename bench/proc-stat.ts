@@ -49,6 +49,13 @@ export function pidCpuSeconds(pid: number): number | undefined {
   return s === undefined ? undefined : (s.utime + s.stime) / CLK_TCK;
 }
 
+/** {@link pidCpuSeconds} of a process that must be running (e.g. a broker JVM); throws naming the pid when it is gone. */
+export function liveCpuSeconds(pid: number): number {
+  const seconds = pidCpuSeconds(pid);
+  if (seconds === undefined) throw new Error(`process ${pid} is gone: no /proc/${pid}/stat to read its CPU time from`);
+  return seconds;
+}
+
 /** The whole machine's CPU time so far, in seconds summed over all cores. */
 export interface MachineCpu {
   /** user + nice + system + irq + softirq + steal. */
