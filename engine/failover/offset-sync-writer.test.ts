@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { silentLogger } from '../core/logger.ts';
 import { OffsetSyncStore } from './offset-sync-store.ts';
 import { OffsetSyncWriter } from './offset-sync-writer.ts';
@@ -66,6 +66,30 @@ describe('OffsetSyncWriter', () => {
     writer.onMirrored(p, 2, 2, now());
     writer.close();
     expect(sink.pairs()).toEqual([[0, 0], [1, 1], [2, 2]]);
+  });
+
+  it('flushForCommit (exactly-once) emits a sync for each moved partition and keeps the interval timer running; flush stops it', async () => {
+    vi.useFakeTimers();
+    try {
+      const { sink, writer, advance, now } = setup();
+      writer.start();
+      const p = { topic: 't', partition: 0, topicId: 'A' };
+      writer.onMirrored(p, 0, 0, now());
+      writer.onMirrored(p, 1, 1, now());
+      await writer.flushForCommit();
+      expect(sink.pairs()).toEqual([[0, 0], [1, 1]]);
+      writer.onMirrored(p, 2, 2, now());
+      advance(1000);
+      vi.advanceTimersByTime(1000); // the interval timer still runs after the commit's flush
+      expect(sink.pairs()).toEqual([[0, 0], [1, 1], [2, 2]]);
+      await writer.flush();
+      writer.onMirrored(p, 3, 3, now());
+      advance(1000);
+      vi.advanceTimersByTime(1000); // after the shutdown flush it does not
+      expect(sink.pairs()).toEqual([[0, 0], [1, 1], [2, 2]]);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('precedes the first sync of a lifetime with a boundary marker repeating the newest sync it found', () => {

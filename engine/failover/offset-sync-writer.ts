@@ -37,6 +37,8 @@ export const SYNC_REASONS = {
   DELTA_CHANGED: 'delta-changed',
   INTERVAL: 'interval',
   SHUTDOWN: 'shutdown',
+  /** Exactly-once: the transaction that carries the partition's records commits (issue 15). */
+  COMMIT: 'commit',
   /** The partition moves to another member of the flow's group (issue 15). */
   HANDOVER: 'handover',
 } as const;
@@ -290,6 +292,21 @@ export class OffsetSyncWriter implements MirrorListener {
   /** Emits final syncs and waits up to `timeoutMs` until the producer acknowledged them (mirror-task shutdown, before its last progress write). */
   async flush(timeoutMs = 5000): Promise<void> {
     this.close();
+    await this.drainAll(timeoutMs);
+  }
+
+  /**
+   * Exactly-once, before each commit: emits a sync for every partition that moved since its last one and
+   * waits up to `timeoutMs` until they are in the transaction, so they commit with the records they describe.
+   * Unlike {@link flush} the writer keeps running (its interval timer included).
+   */
+  async flushForCommit(timeoutMs = 5000): Promise<void> {
+    const nowMs = this.now();
+    for (const s of this.all) if (s.mirroredUpstream > s.lastSyncUpstream) this.emit(s, SYNC_REASONS.COMMIT, nowMs);
+    await this.drainAll(timeoutMs);
+  }
+
+  private async drainAll(timeoutMs: number): Promise<void> {
     const nowMs = this.now();
     for (const s of this.all) this.drain(s, nowMs);
     await this.options.sink.flush?.(timeoutMs);

@@ -53,7 +53,7 @@ export function exactlyOncePort(p: ExactlyOncePortParts): TransactionCyclePort {
       await writer.drain(timeoutMs);
       return !writer.failure && [...p.table.values()].every((s) => s.inFlight === 0);
     },
-    flushSyncs: async () => void (await p.listener?.flush?.()),
+    flushSyncs: async () => void (await (p.listener?.flushForCommit ? p.listener.flushForCommit() : p.listener?.flush?.())),
     writeProgress: (states) => p.writeProgress(states),
     flushInternal: async (timeoutMs) => (p.sink ? p.sink.flush(timeoutMs) : true),
     remoteTopic: p.remoteTopic,

@@ -29,6 +29,8 @@ export interface MirrorListener {
   persistableNextOffset?(partition: MirroredPartition): number | undefined;
   /** Called at shutdown after the last acknowledgement and before the final progress write. */
   flush?(): Promise<void>;
+  /** Exactly-once: called before each commit, after the round's acknowledgements; the listener keeps running (default: {@link flush}). */
+  flushForCommit?(): Promise<void>;
 }
 
 /** The telemetry a mirror task records (Telemetry satisfies it). */
