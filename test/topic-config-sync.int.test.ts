@@ -47,6 +47,9 @@ async function waitForTargetOverrides(topic: string, expected: Record<string, st
 
 const sorted = (o: Record<string, unknown>) => Object.fromEntries(Object.entries(o).sort(([a], [b]) => a.localeCompare(b)));
 const syncedLines = (e: EngineHarness, remote: string): LogLine[] => e.logs.filter((l) => l.event === 'topic_configs_synced' && l.remoteTopic === remote);
+/** Waits until the engine has logged a `topic_configs_synced` line for `remote` that satisfies `match`. */
+const waitForSyncedLine = (e: EngineHarness, remote: string, match: (l: LogLine) => boolean) =>
+  waitFor(() => syncedLines(e, remote).some(match), { timeoutMs: 10_000, message: `a topic_configs_synced line for ${remote}` });
 const passCount = (e: EngineHarness) => e.logs.filter((l) => l.event === 'topic_config_sync_pass').length;
 
 describe('topic-config sync (sync.topic.configs.interval.seconds)', () => {
@@ -76,11 +79,14 @@ describe('topic-config sync (sync.topic.configs.interval.seconds)', () => {
     // Pre-existing: gets retention.ms; max.message.bytes is at its default on the source, so MM2
     // (use.defaults.from=target) removes the override; the excluded segment.ms stays.
     await waitForTargetOverrides(remoteOf(pre), { 'retention.ms': '5555555', 'segment.ms': '777' }, 'the pre-existing remote topic to get the source configs');
+    await waitForSyncedLine(engine, remoteOf(pre), () => true);
     expect(syncedLines(engine, remoteOf(pre))[0]).toMatchObject({ level: 'info', set: { 'retention.ms': '5555555' }, deleted: ['max.message.bytes'] });
 
     // 1. Changed on the source → reaches the remote topic.
     await setOverrides(f.source.admin, topic, { 'retention.ms': '7200000', 'segment.ms': '999999' });
     const changeMs = await waitForTargetOverrides(remoteOf(topic), { 'retention.ms': '7200000' }, 'the source change on the remote topic');
+    // The engine logs after AlterConfigs returns, so the change can be visible before its line arrives.
+    await waitForSyncedLine(engine, remoteOf(topic), (l) => (l.set as Record<string, string>)['retention.ms'] === '7200000');
     expect(syncedLines(engine, remoteOf(topic)).at(-1)).toMatchObject({
       level: 'info', topic, set: { 'retention.ms': '7200000' }, deleted: [], msg: `Synced configs of remote topic ${remoteOf(topic)}: retention.ms`,
     });
@@ -93,6 +99,7 @@ describe('topic-config sync (sync.topic.configs.interval.seconds)', () => {
     await setOverrides(f.source.admin, topic, { 'segment.ms': '999999' });
     const deleteMs = await waitForTargetOverrides(remoteOf(topic), { 'segment.ms': '123456' }, 'the source deletion on the remote topic');
     expect((await f.target.topicConfigs(remoteOf(topic))).get('retention.ms')).toMatchObject({ isDefault: true, value: '604800000' });
+    await waitForSyncedLine(engine, remoteOf(topic), (l) => JSON.stringify(l.deleted) === '["retention.ms"]');
     expect(syncedLines(engine, remoteOf(topic)).at(-1)).toMatchObject({ set: {}, deleted: ['retention.ms'] });
 
     // 4. Nothing differs → three more passes write nothing.
