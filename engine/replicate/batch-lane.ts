@@ -16,12 +16,15 @@
  * - B: `inflight.length <= MAX_IN_FLIGHT_PER_LANE` (idempotent producers keep order for ≤ 5 in-flight
  *   requests per partition: `ProducerStateManager` caches 5 batches, KIP-98 / KAFKA-5494).
  * - C: sequences: `inflight[i + 1].sequence = inflight[i].sequence + inflight[i].recordCount` (mod 2^31)
- *   and every batch of `inflight` belongs to one producer generation (a batch of a new identity is sent only
+ *   and every batch of `inflight` belongs to one producer identity (a batch of a new identity is sent only
  *   once the older ones settled: the broker orders by sequence per producer id only, so batches of two ids
- *   in flight at once could be written out of order); `nextSequence` follows the last batch sent.
+ *   in flight at once could be written out of order); `sequence.nextSequence` follows the last batch sent,
+ *   and each batch is stamped with the identity its sequence was counted in (resends included).
+ * - E: `sequence` is the remote partition's, not the lane's: it outlives the lane (see {@link PartitionSequence}).
  * - D: while `recovering`, nothing is sent but the resends of the failed batches, in their order.
  */
 import type { ProducePartitionResult } from '../kafka/batch/batch-protocol.ts';
+import type { ProducerIdentity } from '../kafka/batch/batch-sink.ts';
 import type { ForwardedBatch } from '../kafka/batch/offset-map.ts';
 import type { PartitionState } from '../partitions/partition-state.ts';
 
@@ -49,10 +52,29 @@ export interface PlannedBatch {
   readonly timestampMs: number;
 }
 
-/** A planned batch that was sent: with its sequence, producer generation and response. */
+/**
+ * Where the task's idempotent producer is in one remote partition: the producer generation it counts in
+ * and the base sequence of the next batch. One per remote partition for the task's life, shared by every
+ * lane that writes there: the target broker keeps a producer id's last sequence per partition
+ * (`ProducerStateManager`, until `producer.id.expiration.ms`, 1 day by default) whoever owned the source
+ * partition meanwhile, so a partition that leaves and comes back (group rebalance, topic reset: a new
+ * partition state, a new lane) continues where this producer stopped. Starting again at 0 under the same
+ * identity is answered OUT_OF_ORDER_SEQUENCE_NUMBER or — when the range equals one of the 5 batches the
+ * broker caches for the producer (`ProducerStateEntry.findDuplicateBatch`) — acknowledged with that old
+ * batch's offset without being written: silent loss.
+ */
+export interface PartitionSequence {
+  /** Producer generation `nextSequence` counts in (0: nothing sent yet). */
+  generation: number;
+  /** int32 base sequence of the next batch under `generation`. */
+  nextSequence: number;
+}
+
+/** A planned batch that was sent: with its sequence, the producer identity it was signed with and its response. */
 export interface SentBatch extends PlannedBatch {
   sequence: number;
-  generation: number;
+  /** The identity `sequence` counts in; a resend with the same sequence is signed with it again. */
+  identity: ProducerIdentity;
   response: Promise<ProducePartitionResult>;
 }
 
@@ -81,9 +103,8 @@ export class BatchLane {
   blockedUntilMs = 0;
   readonly pending: PlannedBatch[] = [];
   inflight: SentBatch[] = [];
-  nextSequence = 0;
-  /** Producer generation `nextSequence` counts in. */
-  generation = 0;
+  /** The remote partition's producer sequence (shared with earlier and later lanes of that partition, invariant E). */
+  readonly sequence: PartitionSequence;
   /** Whether a settle loop runs for this lane. */
   settling = false;
   /** Its state left the task's table (revoked, lost, removed): nothing more is fetched or sent. */
@@ -91,9 +112,11 @@ export class BatchLane {
   /** Set while a failed batch is handled (resend, new identity, rejection): nothing new is sent meanwhile, so the failed batches go first. */
   recovering = false;
 
-  constructor(state: PartitionState, remoteTopic: string) {
+  /** `sequence`: the remote partition's producer sequence (a fresh one when this producer never wrote there). */
+  constructor(state: PartitionState, remoteTopic: string, sequence: PartitionSequence = { generation: 0, nextSequence: 0 }) {
     this.state = state;
     this.remoteTopic = remoteTopic;
+    this.sequence = sequence;
     this.fetchOffset = state.nextOffset;
     this.fetchTopicId = state.topicId;
   }

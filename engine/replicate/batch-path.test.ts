@@ -4,7 +4,7 @@ import type { BatchFetchRequest, BatchSource, FetchedBatches } from '../kafka/ba
 import type { BatchSink, ProducerIdentity } from '../kafka/batch/batch-sink.ts';
 import type { ProducePartitionResult } from '../kafka/batch/batch-protocol.ts';
 import { ATTR, BATCH, readBatchHeader } from '../kafka/batch/record-batch.ts';
-import { rewriteProducerFields } from '../kafka/batch/producer-fields.ts';
+import { rewriteProducerFields, type ProducerFields } from '../kafka/batch/producer-fields.ts';
 import type { AbortedTransaction } from '../kafka/batch/aborted-filter.ts';
 import { PartitionState } from '../partitions/partition-state.ts';
 import { PartitionTable } from '../partitions/partition-table.ts';
@@ -21,79 +21,82 @@ function records(from: number, count: number, timestamp = 1000): BatchRecord[] {
   return Array.from({ length: count }, (_, i) => ({ key: Buffer.from(`k${from + i}`), value: Buffer.from(`v${from + i}`), headers: [['h', null]], timestamp }));
 }
 
-/** A source partition log: batches at their offsets; a fetch at X answers every batch whose last offset is ≥ X (the one containing X first). */
+/** Source partition logs: batches at their offsets; a fetch at X answers every batch whose last offset is ≥ X (the one containing X first). */
 class FakeSource implements BatchSource {
-  readonly log: Buffer[] = [];
+  /** Batches by partition. */
+  readonly logs: Buffer[][] = [];
   aborted: AbortedTransaction[] | null = null;
   errorCode = 0;
   readonly fetches: BatchFetchRequest[] = [];
   async connect(): Promise<void> {}
   async close(): Promise<void> {}
-  append(batch: Buffer): void {
-    this.log.push(batch);
+  append(batch: Buffer, partition = 0): void {
+    (this.logs[partition] ??= []).push(batch);
   }
   async fetch(partitions: readonly BatchFetchRequest[]): Promise<FetchedBatches[]> {
     await Promise.resolve();
     return partitions.map((p) => {
       this.fetches.push(p);
-      const from = this.log.filter((b) => { const h = readBatchHeader(b); return h.baseOffset + h.lastOffsetDelta >= p.offset; });
+      const from = (this.logs[p.partition] ?? []).filter((b) => { const h = readBatchHeader(b); return h.baseOffset + h.lastOffsetDelta >= p.offset; });
       // Fresh copies: the path re-signs batches in place, as it does with a fetch response.
       return { request: p, errorCode: this.errorCode, highWatermark: 0, lastStableOffset: 0, logStartOffset: 0, abortedTransactions: this.aborted, records: this.errorCode ? Buffer.alloc(0) : Buffer.concat(from.map((b) => Buffer.from(b))) };
     });
   }
 }
 
-/** A target partition: appends produced batches (checking idempotent sequences), or answers `errors.shift()` first. */
+/** Target partitions: append produced batches, checking idempotent sequences as the broker does, or answer `errors.shift()` first. */
 class FakeSink implements BatchSink {
   identity: ProducerIdentity = { producerId: 500, producerEpoch: 0, generation: 1 };
-  readonly written: { upstreamValues: string[]; producerId: number; sequence: number }[] = [];
+  readonly written: { partition: number; upstreamValues: string[]; producerId: number; sequence: number }[] = [];
   readonly errors: number[] = [];
+  reinits = 0;
   /** The n-th send (0-based) is answered only once {@link release} is called. */
   holdSend = -1;
   release: (() => void) | undefined;
   private sends = 0;
-  private expectedSequence = new Map<number, number>();
+  /** `producerId:partition` → the last 5 batches' sequence ranges and offsets (`ProducerStateEntry`). */
+  private readonly producers = new Map<string, { firstSeq: number; lastSeq: number; offset: number }[]>();
   async connect(): Promise<void> {}
   async close(): Promise<void> {}
   async awaitPartitions(): Promise<void> {}
   async reinit(): Promise<void> {
+    this.reinits++;
     this.identity = { producerId: this.identity.producerId + 1, producerEpoch: 0, generation: this.identity.generation + 1 };
   }
-  async send(topic: string, partition: number, batch: Buffer, baseSequence: number): Promise<ProducePartitionResult> {
+  async send(topic: string, partition: number, batch: Buffer, fields: ProducerFields): Promise<ProducePartitionResult> {
     if (this.sends++ === this.holdSend) await new Promise<void>((r) => (this.release = r));
     await Promise.resolve();
     const fail = (errorCode: number) => ({ topic, partition, errorCode, baseOffset: -1, logStartOffset: 0, errorMessage: `error ${errorCode}` });
     const errorCode = this.errors.shift();
     if (errorCode !== undefined && errorCode !== 0) return fail(errorCode);
-    rewriteProducerFields(batch, { ...this.identity, baseSequence }); // as BatchProducer.send does
+    rewriteProducerFields(batch, fields); // as BatchProducer.send does
     const h = readBatchHeader(batch);
-    const expected = this.expectedSequence.get(h.producerId) ?? 0;
-    if (h.baseSequence !== expected) return h.baseSequence < expected ? { topic, partition, errorCode: 0, baseOffset: this.offsetOfSequence(h.producerId, h.baseSequence), logStartOffset: 0, errorMessage: null } : fail(45);
+    const lastSeq = h.baseSequence + h.recordCount - 1;
+    const cached = this.producers.get(`${h.producerId}:${partition}`) ?? [];
+    // UnifiedLog: a batch whose range equals a cached one is a duplicate: answered with that batch's offset, not written.
+    const duplicate = cached.find((c) => c.firstSeq === h.baseSequence && c.lastSeq === lastSeq);
+    if (duplicate) return { topic, partition, errorCode: 0, baseOffset: duplicate.offset, logStartOffset: 0, errorMessage: null };
+    // ProducerAppendInfo.checkSequence: a known producer must continue its last sequence; an unknown one may start anywhere.
+    if (cached.length > 0 && h.baseSequence !== cached.at(-1)!.lastSeq + 1) return fail(45);
     expect(h.baseOffset).toBe(0);
-    const baseOffset = this.written.reduce((n, w) => n + w.upstreamValues.length, 0);
-    this.written.push({ upstreamValues: decodeRecords(h).map((r) => r.value!.toString()), producerId: h.producerId, sequence: h.baseSequence });
-    this.expectedSequence.set(h.producerId, h.baseSequence + h.recordCount);
+    const baseOffset = this.values(partition).length;
+    this.written.push({ partition, upstreamValues: decodeRecords(h).map((r) => r.value!.toString()), producerId: h.producerId, sequence: h.baseSequence });
+    this.producers.set(`${h.producerId}:${partition}`, [...cached, { firstSeq: h.baseSequence, lastSeq, offset: baseOffset }].slice(-5));
     return { topic, partition, errorCode: 0, baseOffset, logStartOffset: 0, errorMessage: null };
   }
-  values(): string[] {
-    return this.written.flatMap((w) => w.upstreamValues);
-  }
-  private offsetOfSequence(producerId: number, sequence: number): number {
-    let offset = 0;
-    for (const w of this.written) {
-      if (w.producerId === producerId && w.sequence === sequence) return offset;
-      offset += w.upstreamValues.length;
-    }
-    return -1;
+  values(partition = 0): string[] {
+    return this.written.filter((w) => w.partition === partition).flatMap((w) => w.upstreamValues);
   }
 }
 
-function setup(options: { startOffset?: number; readCommitted?: boolean; topic?: string } = {}) {
+function setup(options: { startOffset?: number; readCommitted?: boolean; topic?: string; partitions?: number } = {}) {
   const topic = options.topic ?? 'orders';
   const table = new PartitionTable();
-  table.setKnownTopic(topic, { name: topic, topicId: TOPIC_ID, partitionCount: 1 } as never);
-  const state = new PartitionState({ topic, partition: 0 }, TOPIC_ID, options.startOffset ?? 0, 0);
-  table.add(state);
+  const partitions = options.partitions ?? 1;
+  table.setKnownTopic(topic, { name: topic, topicId: TOPIC_ID, partitionCount: partitions } as never);
+  const states = Array.from({ length: partitions }, (_, partition) => new PartitionState({ topic, partition }, TOPIC_ID, options.startOffset ?? 0, 0));
+  for (const s of states) table.add(s);
+  const state = states[0]!;
   const source = new FakeSource();
   const sink = new FakeSink();
   const pairs: [number, number][] = [];
@@ -109,7 +112,7 @@ function setup(options: { startOffset?: number; readCommitted?: boolean; topic?:
     clock: () => 1_000_000, logger: capturingLogger(lines), onResetRecovered: () => undefined,
     onSourceError: (err) => sourceErrors.push(err), onRecordPathChange: () => recordPathChanges++, failWith: (e) => failures.push(e),
   });
-  return { table, state, source, sink, pairs, sourceErrors, lines, path, failures, telemetry, recordPathChanges: () => recordPathChanges };
+  return { table, state, states, source, sink, pairs, sourceErrors, lines, path, failures, telemetry, recordPathChanges: () => recordPathChanges };
 }
 
 async function run(path: BatchPath, until: () => boolean): Promise<void> {
@@ -138,7 +141,7 @@ describe('BatchPath', () => {
     t.source.append(original);
     let produced: Buffer | undefined;
     const send = t.sink.send.bind(t.sink);
-    t.sink.send = (topic, partition, batch, seq) => ((produced = Buffer.from(batch)), send(topic, partition, batch, seq));
+    t.sink.send = (topic, partition, batch, fields) => ((produced = Buffer.from(batch)), send(topic, partition, batch, fields));
     await run(t.path, () => t.state.ackedNextOffset === 2);
     // Only the producer fields, baseOffset and the CRC differ.
     expect(produced!.subarray(BATCH.RECORD_COUNT)).toEqual(original.subarray(BATCH.RECORD_COUNT));
@@ -302,6 +305,64 @@ describe('BatchPath', () => {
     expect(t.source.fetches.length).toBe(fetches);
     expect(t.sink.values()).toEqual(['v0', 'v1']);
     expect(t.path.inFlight).toBe(false);
+  });
+
+  it('continues the producer\'s sequence of a partition the group takes away and gives back (restarting at 0 would be acknowledged as a duplicate and never written)', async () => {
+    const t = setup();
+    t.source.append(encodeBatch(records(0, 2), { baseOffset: 0 }));
+    t.source.append(encodeBatch(records(2, 2), { baseOffset: 2 }));
+    await run(t.path, () => t.state.ackedNextOffset === 4);
+    t.table.remove(t.state.key); // revoked
+    t.path.reposition();
+    const back = new PartitionState({ topic: 'orders', partition: 0 }, TOPIC_ID, 4, 0); // assigned again: a new state, adopted from its progress
+    t.table.add(back);
+    t.path.reposition();
+    t.source.append(encodeBatch(records(4, 2), { baseOffset: 4 })); // the same record count as the producer's first batch there
+    await run(t.path, () => back.ackedNextOffset === 6);
+    expect(t.sink.values()).toEqual(['v0', 'v1', 'v2', 'v3', 'v4', 'v5']);
+    expect(t.sink.written.map((w) => [w.producerId, w.sequence])).toEqual([[500, 0], [500, 2], [500, 4]]);
+    expect(t.sink.reinits).toBe(0);
+    expect(t.pairs.slice(-2)).toEqual([[4, 4], [5, 5]]);
+  });
+
+  it('takes one new producer identity for partitions that answer OUT_OF_ORDER_SEQUENCE_NUMBER together; each renumbers under it', async () => {
+    const t = setup({ partitions: 2 });
+    for (const p of [0, 1]) t.source.append(encodeBatch(records(0, 2), { baseOffset: 0 }), p);
+    t.sink.errors.push(45, 45); // the batch of each partition
+    const reinit = t.sink.reinit.bind(t.sink);
+    let open: () => void = () => undefined;
+    const gate = new Promise<void>((r) => (open = r));
+    t.sink.reinit = async () => {
+      await gate;
+      return reinit();
+    };
+    await t.path.step(1);
+    const warned = () => t.lines.filter((l) => String(l.msg).includes('taking a new producer identity')).length;
+    await waitFor(() => warned() === 2 || undefined, { timeoutMs: 3000, intervalMs: 1, message: 'both partitions waiting for a new identity' });
+    open();
+    await run(t.path, () => t.states.every((s) => s.ackedNextOffset === 2));
+    for (const p of [0, 1]) t.source.append(encodeBatch(records(2, 2), { baseOffset: 2 }), p);
+    await run(t.path, () => t.states.every((s) => s.ackedNextOffset === 4));
+    expect(t.sink.reinits).toBe(1);
+    for (const p of [0, 1]) {
+      expect(t.sink.values(p)).toEqual(['v0', 'v1', 'v2', 'v3']);
+      expect(t.sink.written.filter((w) => w.partition === p).map((w) => [w.producerId, w.sequence])).toEqual([[501, 0], [501, 2]]);
+    }
+  });
+
+  it('resends after a retriable error with the identity the batches were signed with, even when another partition took a new one meanwhile', async () => {
+    const t = setup();
+    t.source.append(encodeBatch(records(0, 2), { baseOffset: 0 }));
+    t.source.append(encodeBatch(records(2, 2), { baseOffset: 2 }));
+    t.sink.holdSend = 1;
+    await t.path.step(1);
+    await waitFor(() => t.sink.release, { timeoutMs: 3000, intervalMs: 1, message: 'the second send held' });
+    t.sink.errors.push(6); // NOT_LEADER_OR_FOLLOWER for the held batch
+    await t.sink.reinit(); // another partition took a new identity
+    t.sink.release!();
+    await run(t.path, () => t.state.ackedNextOffset === 4);
+    expect(t.sink.values()).toEqual(['v0', 'v1', 'v2', 'v3']);
+    expect(t.sink.written.map((w) => [w.producerId, w.sequence])).toEqual([[500, 0], [500, 2]]);
   });
 
   it('leaves heartbeats topics on the record path', () => {

@@ -20,10 +20,13 @@
  *   upstream → downstream pairs (first and last record of a forwarded batch: the delta is constant within it;
  *   every record of a rebuilt one).
  * - No hole on the target (7): batches of a partition are acknowledged in order; a retriable error resends
- *   every unacknowledged batch of the partition in order with the same sequences (the broker deduplicates);
- *   OUT_OF_ORDER_SEQUENCE_NUMBER / UNKNOWN_PRODUCER_ID / INVALID_PRODUCER_EPOCH take a new producer
- *   identity and renumber; a rejection rewinds the partition and copies that batch's records through the
- *   record path; any other error stops the task (DELIVERY_FAILED).
+ *   every unacknowledged batch of the partition in order with the same identity and sequences (the broker
+ *   deduplicates); OUT_OF_ORDER_SEQUENCE_NUMBER / UNKNOWN_PRODUCER_ID / INVALID_PRODUCER_EPOCH take a new
+ *   producer identity (one for all partitions that fail together) and renumber; a rejection rewinds the
+ *   partition and copies that batch's records through the record path; any other error stops the task
+ *   (DELIVERY_FAILED). Sequences are kept per remote partition for the task's life, not per lane: a
+ *   partition the group takes away and gives back continues its producer's sequence (batch-lane.ts,
+ *   PartitionSequence) — restarting at 0 could be acknowledged by the broker as a duplicate and never written.
  */
 import { ERROR_CODES, MirrorError, type MirrorError as MirrorErrorType } from '../core/errors.ts';
 import type { Logger } from '../core/logger.ts';
@@ -38,7 +41,7 @@ import type { ClientErrorLike } from '../kafka/source-consumer.ts';
 import { KAFKA_ERROR_CODES as K } from '../kafka/error-codes.ts';
 import { PARTITION_STATUS, type PartitionState } from '../partitions/partition-state.ts';
 import type { PartitionTable } from '../partitions/partition-table.ts';
-import { BatchLane, MAX_IN_FLIGHT_PER_LANE, type PlannedBatch, type SentBatch } from './batch-lane.ts';
+import { BatchLane, MAX_IN_FLIGHT_PER_LANE, type PartitionSequence, type PlannedBatch, type SentBatch } from './batch-lane.ts';
 import { REJECTION_CODES } from './delivery-failure.ts';
 import type { MirrorListener, MirrorTelemetry } from './mirror-listener.ts';
 
@@ -86,6 +89,10 @@ export class BatchPath {
   private readonly o: BatchPathOptions;
   private readonly log: Logger;
   private readonly lanes = new Map<PartitionState, BatchLane>();
+  /** `remoteTopic\0partition` → the producer's sequence there: outlives the lanes (a partition that leaves and comes back continues it; batch-lane.ts). */
+  private readonly sequences = new Map<string, PartitionSequence>();
+  /** The InitProducerId in progress, shared by every lane that needs a new identity meanwhile. */
+  private renewing: Promise<void> | undefined;
   private readonly attributes = new Map<string, { flow: string; topic: string }>();
   private halted = false;
   private wake: (() => void) | undefined;
@@ -210,7 +217,11 @@ export class BatchPath {
   private lane(state: PartitionState): BatchLane {
     let lane = this.lanes.get(state);
     if (lane === undefined) {
-      lane = new BatchLane(state, this.o.remoteTopic(state.topic));
+      const remoteTopic = this.o.remoteTopic(state.topic);
+      const key = `${remoteTopic}\0${state.partition}`;
+      let sequence = this.sequences.get(key);
+      if (sequence === undefined) this.sequences.set(key, (sequence = { generation: 0, nextSequence: 0 }));
+      lane = new BatchLane(state, remoteTopic, sequence);
       if (this.o.isHeartbeatsTopic(state.topic)) {
         lane.mode = 'records';
         lane.recordsUntil = Infinity;
@@ -327,23 +338,31 @@ export class BatchPath {
     if (this.halted || lane.recovering || lane.released) return;
     const generation = this.o.sink.identity.generation;
     // Invariant C: a new identity's batches wait until the lane's batches of the old one settled.
-    if (lane.inflight.length > 0 && lane.inflight[0]!.generation !== generation) return;
+    if (lane.inflight.length > 0 && lane.inflight[0]!.identity.generation !== generation) return;
     while (lane.pending.length > 0 && lane.inflight.length < MAX_IN_FLIGHT_PER_LANE) this.send(lane, lane.pending.shift()!);
     if (!lane.settling && lane.inflight.length > 0) void this.settle(lane);
     if (lane.idle) this.wake?.();
   }
 
+  /** Sends `p` under the current identity with the remote partition's next sequence (restarting at 0 under a new identity). */
   private send(lane: BatchLane, p: PlannedBatch): void {
     const identity = this.o.sink.identity;
-    if (lane.generation !== identity.generation) {
-      lane.generation = identity.generation;
-      lane.nextSequence = 0;
+    const seq = lane.sequence;
+    if (seq.generation !== identity.generation) {
+      seq.generation = identity.generation;
+      seq.nextSequence = 0;
     }
     const sent = p as SentBatch;
-    sent.sequence = lane.nextSequence;
-    sent.generation = identity.generation;
-    sent.response = this.o.sink.send(lane.remoteTopic, lane.state.partition, p.bytes, sent.sequence);
-    lane.nextSequence = nextSequence(sent.sequence, p.forwarded.recordCount);
+    sent.sequence = seq.nextSequence;
+    sent.identity = identity;
+    seq.nextSequence = nextSequence(sent.sequence, p.forwarded.recordCount);
+    this.produce(lane, sent);
+  }
+
+  /** Produces `sent` signed with the identity and sequence it was numbered with (a resend: the same ones again). */
+  private produce(lane: BatchLane, sent: SentBatch): void {
+    const { producerId, producerEpoch } = sent.identity;
+    sent.response = this.o.sink.send(lane.remoteTopic, lane.state.partition, sent.bytes, { producerId, producerEpoch, baseSequence: sent.sequence });
     lane.inflight.push(sent);
   }
 
@@ -408,32 +427,37 @@ export class BatchPath {
     await Promise.all(lane.inflight.map((s) => s.response));
   }
 
-  /** Sends every unacknowledged batch of the lane again, in order: same sequences, or renumbered from 0 under a new identity. */
+  /**
+   * Sends every unacknowledged batch of the lane again, in order: with the identity and sequences they were
+   * signed with (the broker deduplicates what it already wrote, even when another partition took a new identity
+   * since), or renumbered from 0 under the current identity (`renumber`: the old one is no longer accepted).
+   */
   private resend(lane: BatchLane, renumber: boolean): void {
     if (this.halted) return this.abandon(lane);
     const again = lane.inflight;
     lane.inflight = [];
-    if (renumber || lane.generation !== this.o.sink.identity.generation) {
-      lane.generation = this.o.sink.identity.generation;
-      lane.nextSequence = 0;
+    if (renumber) {
+      lane.sequence.generation = this.o.sink.identity.generation;
+      lane.sequence.nextSequence = 0;
       for (const s of again) this.send(lane, s);
     } else {
-      for (const s of again) {
-        s.response = this.o.sink.send(lane.remoteTopic, lane.state.partition, s.bytes, s.sequence);
-        lane.inflight.push(s);
-      }
+      for (const s of again) this.produce(lane, s);
     }
   }
 
-  /** A new producer identity, unless another partition took one since `sent` was signed. Retried until the target answers or the task stops. */
+  /**
+   * A new producer identity, unless another partition took one since `sent` was signed. Lanes that fail at the
+   * same time share one InitProducerId (each would otherwise take its own, and the identity would move again
+   * under batches just renumbered for the previous one). Retried until the target answers or the task stops.
+   */
   private async newIdentity(lane: BatchLane, sent: SentBatch, r: ProducePartitionResult): Promise<void> {
     this.log.warn(
       { topic: lane.state.topic, partition: lane.state.partition, errorCode: r.errorCode, error: r.errorMessage, upstreamOffset: sent.forwarded.upstreamBase, sequence: sent.sequence },
       `target answered Kafka error code ${r.errorCode} for ${lane.remoteTopic}-${lane.state.partition}; taking a new producer identity and sending its unacknowledged batches again`,
     );
-    while (!this.halted && this.o.sink.identity.generation === sent.generation) {
+    while (!this.halted && this.o.sink.identity.generation === sent.identity.generation) {
       try {
-        await this.o.sink.reinit();
+        await (this.renewing ??= this.o.sink.reinit().finally(() => (this.renewing = undefined)));
       } catch (err) {
         this.log.warn({ err, status: 'DEGRADED' }, 'InitProducerId on the target failed; retrying');
         await delay(500);
@@ -453,7 +477,7 @@ export class BatchPath {
       `The target rejected the batch of ${s.key} at offsets ${sent.forwarded.upstreamBase}..${sent.lastOffset} (Kafka error code ${r.errorCode}: ${r.errorMessage ?? ''}); copying its records through the record path`,
     );
     // The broker kept no sequence of the rejected batch nor of those after it (out of order).
-    if (sent.generation === lane.generation) lane.nextSequence = sent.sequence;
+    if (sent.identity.generation === lane.sequence.generation) lane.sequence.nextSequence = sent.sequence;
     lane.inflight = [];
     lane.pending.length = 0;
     s.rewindToAcknowledged();

@@ -4,15 +4,20 @@
  * re-signed with that identity and the caller's base sequence (./producer-fields.ts). Leaders come from
  * Metadata v12 by topic name, cached until a partition answers an error or a request fails.
  *
- * Sequences are the caller's (engine/replicate/batch-lane.ts keeps one per remote partition): this
- * module only stamps them. {@link BatchSink.reinit} takes a new producer identity (what the Java
+ * Sequences, and the identity they count in, are the caller's (engine/replicate/batch-lane.ts keeps one
+ * sequence per remote partition): this module only stamps them. A batch is stamped with the identity the
+ * caller numbered it under, never with whatever identity is current when the request is finally written
+ * (after a metadata lookup or a connect): a {@link BatchSink.reinit} in between would otherwise put the
+ * new producer id on a sequence counted for the old one, which the broker answers
+ * OUT_OF_ORDER_SEQUENCE_NUMBER or, when the range equals one of the 5 batches it caches for that producer
+ * and partition, acknowledges as a duplicate without writing it. {@link BatchSink.reinit} takes a new producer identity (what the Java
  * producer does on UNKNOWN_PRODUCER_ID / OUT_OF_ORDER_SEQUENCE_NUMBER for an idempotent producer:
  * `TransactionManager.handleFailedBatch` → `requestIdempotentEpochBumpForPartition` / reset producer id);
  * callers see it as a new {@link ProducerIdentity.generation} and restart their sequences at 0.
  */
 import { BatchClient, type TopicLayout } from './batch-client.ts';
 import type { ProducePartitionResult } from './batch-protocol.ts';
-import { rewriteProducerFields } from './producer-fields.ts';
+import { rewriteProducerFields, type ProducerFields } from './producer-fields.ts';
 import { ERROR_CODES, MirrorError } from '../../core/errors.ts';
 import { reconnect } from './batch-source.ts';
 
@@ -30,11 +35,13 @@ export interface BatchSink {
   /** The current identity ({@link connect} first). */
   readonly identity: ProducerIdentity;
   /**
-   * Re-signs `batch` (one v2 batch, in place: baseOffset 0, current identity, `baseSequence`, CRC) and
-   * produces it to `partition` of `topic` with acks=all. Never rejects: a failed request resolves with
-   * errorCode -1 and `errorMessage` (retriable); broker errors come back as their Kafka code.
+   * Re-signs `batch` (one v2 batch, in place: baseOffset 0, `fields`' producer id, epoch and base sequence,
+   * CRC) and produces it to `partition` of `topic` with acks=all. `fields` is an identity this sink gave
+   * ({@link identity}, possibly an older one for a resend) with the caller's sequence in it. Never rejects:
+   * a failed request resolves with errorCode -1 and `errorMessage` (retriable); broker errors come back as
+   * their Kafka code.
    */
-  send(topic: string, partition: number, batch: Buffer, baseSequence: number): Promise<ProducePartitionResult>;
+  send(topic: string, partition: number, batch: Buffer, fields: ProducerFields): Promise<ProducePartitionResult>;
   /** Takes a new producer identity (generation + 1). Throws MirrorError when the target does not answer. */
   reinit(): Promise<void>;
   /**
@@ -80,11 +87,11 @@ export class BatchProducer implements BatchSink {
     this.current = { ...id, generation: this.current.generation + 1 };
   }
 
-  send(topic: string, partition: number, batch: Buffer, baseSequence: number): Promise<ProducePartitionResult> {
+  send(topic: string, partition: number, batch: Buffer, fields: ProducerFields): Promise<ProducePartitionResult> {
     // Requests of one partition reach the broker in call order: each is written to its connection only after
     // the previous one was (a metadata lookup or a connect in between must not let a later batch overtake).
     const key = `${topic}\0${partition}`;
-    const issued = (this.issuing.get(key) ?? Promise.resolve()).then(() => this.issue(topic, partition, batch, baseSequence));
+    const issued = (this.issuing.get(key) ?? Promise.resolve()).then(() => this.issue(topic, partition, batch, { ...fields }));
     const written = issued.then(() => undefined);
     this.issuing.set(key, written);
     void written.then(() => {
@@ -94,14 +101,14 @@ export class BatchProducer implements BatchSink {
   }
 
   /** Writes one Produce request; resolves once it was written (its `response` settles later, never rejects). */
-  private async issue(topic: string, partition: number, batch: Buffer, baseSequence: number): Promise<{ response: Promise<ProducePartitionResult> }> {
+  private async issue(topic: string, partition: number, batch: Buffer, fields: ProducerFields): Promise<{ response: Promise<ProducePartitionResult> }> {
     try {
       const leader = (await this.layout(topic))?.partitions[partition];
       if (!leader || leader.partition !== partition || leader.leaderId < 0) {
         this.layouts.delete(topic);
         return { response: Promise.resolve(failure(topic, partition, `no leader known for ${topic}-${partition}`)) };
       }
-      rewriteProducerFields(batch, { producerId: this.current.producerId, producerEpoch: this.current.producerEpoch, baseSequence });
+      rewriteProducerFields(batch, fields); // the identity the caller counted the sequence in, not this.current (see the module doc)
       const response = this.client.produceOn(await this.client.connection(leader.leaderId), { acks: -1, timeoutMs: PRODUCE_TIMEOUT_MS, topics: [{ topic, partitions: [{ partition, batch }] }] }).then(
         ([r]) => {
           if (!r) return failure(topic, partition, 'Produce response without the partition');
