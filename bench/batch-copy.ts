@@ -108,7 +108,7 @@ async function copyRecords(sourceTopic: string, targetTopic: string, total: numb
       }
       consumed += batch.length;
     }
-    if (!(await producer.flushAndAwaitReports(300_000, () => total - delivered - failed))) throw new Error('record path: delivery reports missing');
+    if (!(await producer.awaitReports(300_000, () => total - delivered - failed))) throw new Error('record path: delivery reports missing');
     if (failed > 0) throw new Error(`record path: ${failed} records failed`);
     return { records: delivered, note: 'consume(5000) → produce per record → all delivery reports' };
   } finally {

@@ -32,7 +32,7 @@ membership.subscribe([topic]);
 await firstAssignment;
 const producer = await targetProducerFactory(cluster, 'zombie-producer', { transactionalId, transactionTimeoutMs: 60_000 })({ onDelivery: () => undefined });
 producer.produce(topic, { topic, partition: 0, offset: 0, key: null, value: Buffer.from('zombie'), timestamp: Date.now(), headers: [] });
-await producer.flushAndAwaitReports(10_000, () => 0);
+await producer.awaitReports(10_000, () => 0);
 say({ event: 'ready' });
 
 let last = Date.now();

@@ -161,23 +161,24 @@ export function consumeBatch(consumer: KafkaConsumer, max: number): Promise<Mess
   });
 }
 
-/** Flushes a producer, waiting up to `timeoutMs`. */
-export function flushProducer(producer: Producer, timeoutMs: number): Promise<void> {
-  return new Promise((resolve, reject) => producer.flush(timeoutMs, (err) => (err ? reject(clientError('flush', err)) : resolve())));
-}
-
 /**
- * Flushes a producer and then waits until `pendingReports()` reaches 0, all within `timeoutMs`.
- * librdkafka's flush returns once its queue is empty, while the delivery reports may still be on their
- * way to this thread; whoever acts on them (progress, offset-sync gating) must wait for them too.
- * Resolves `true` when every report arrived, `false` at the deadline. Throws MirrorError when flush fails.
+ * Waits until `pendingReports()` reaches 0 (every delivery report of the records sent so far reached this
+ * thread), within `timeoutMs`. Resolves `true` then, `false` at the deadline.
+ *
+ * It does NOT call librdkafka's flush: our producers poll in the background (the main queue forwarded to
+ * the background queue, {@link connectProducer}), and `rd_kafka_flush` serves that same queue from the
+ * calling worker thread (librdkafka rdkafka.c rd_kafka_flush → rd_kafka_poll, which serves a forwarded
+ * queue's destination), so two threads hand delivery reports to the binding at once and whole batches of
+ * them arrive out of produce order. The target writer matches a partition's reports to its records in
+ * produce order (target-writer.ts), so an overtaking batch paired upstream offsets with other records'
+ * downstream offsets: wrong offset syncs (seen under exactly-once, where every commit round drained this
+ * way). The background thread sends and reports on its own; the cost is at most one `linger.ms`.
  */
-export async function flushAndAwaitReports(producer: Producer, timeoutMs: number, pendingReports: () => number): Promise<boolean> {
+export async function awaitDeliveryReports(timeoutMs: number, pendingReports: () => number): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
-  await flushProducer(producer, timeoutMs);
   while (pendingReports() > 0) {
     if (Date.now() >= deadline) return false;
-    await new Promise((r) => setTimeout(r, 5));
+    await new Promise((r) => setTimeout(r, 2));
   }
   return true;
 }

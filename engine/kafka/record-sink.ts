@@ -7,7 +7,7 @@
  */
 import type { LibrdKafkaError, Producer } from '@confluentinc/kafka-javascript';
 import type { Logger } from '../core/logger.ts';
-import { connectProducer, flushAndAwaitReports, targetProducerConfig, type ClusterClientSettings } from './kafka-clients.ts';
+import { awaitDeliveryReports, connectProducer, targetProducerConfig, type ClusterClientSettings } from './kafka-clients.ts';
 import { KAFKA_ERROR_CODES as K } from './error-codes.ts';
 
 /** Called once a record was acknowledged (`err` undefined) or failed for good. */
@@ -77,7 +77,7 @@ export class RecordSink implements InternalRecordSink {
   async flush(timeoutMs: number): Promise<boolean> {
     if (!this.producer) return true;
     try {
-      return await flushAndAwaitReports(this.producer, timeoutMs, () => this.pendingReports);
+      return await awaitDeliveryReports(timeoutMs, () => this.pendingReports);
     } catch {
       return false;
     }

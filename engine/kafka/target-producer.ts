@@ -19,7 +19,7 @@
  */
 import type { LibrdKafkaError, Metadata, Producer } from '@confluentinc/kafka-javascript';
 import { ERROR_CODES, MirrorError } from '../core/errors.ts';
-import { connectProducer, disconnect, flushAndAwaitReports, targetProducerConfig, type ClusterClientSettings } from './kafka-clients.ts';
+import { awaitDeliveryReports, connectProducer, disconnect, targetProducerConfig, type ClusterClientSettings } from './kafka-clients.ts';
 import { emptySafeHeaders, nonNullEmpty } from './record-fidelity.ts';
 import type { ClientErrorLike, SourceRecord } from './source-consumer.ts';
 import { KAFKA_ERROR_CODES } from './error-codes.ts';
@@ -67,10 +67,11 @@ export interface TargetProducer {
   /** The limits a record sent to `topic` must fit (read when a record was rejected). Never throws. */
   recordLimits(topic: string): Promise<RecordLimits>;
   /**
-   * Flushes and waits until `pendingReports()` is 0, within `timeoutMs`. Resolves true when every
-   * delivery report arrived, false at the deadline; throws MirrorError when the flush fails.
+   * Waits until `pendingReports()` is 0, within `timeoutMs` (no librdkafka flush: it would reorder the
+   * delivery reports, see kafka-clients.ts awaitDeliveryReports). Resolves true when every delivery report
+   * arrived, false at the deadline.
    */
-  flushAndAwaitReports(timeoutMs: number, pendingReports: () => number): Promise<boolean>;
+  awaitReports(timeoutMs: number, pendingReports: () => number): Promise<boolean>;
   /**
    * Closes the client after flushing for up to `flushTimeoutMs` (default: the client's, 5 s; pass 0 for
    * a producer that failed: what it still holds will never be sent). Resolves even when not connected.
@@ -194,8 +195,8 @@ class RdTargetProducer implements TargetProducer {
     return { remoteMaxMessageBytes, producerMaxMessageBytes: this.maxMessageBytes };
   }
 
-  flushAndAwaitReports(timeoutMs: number, pendingReports: () => number): Promise<boolean> {
-    return flushAndAwaitReports(this.producer, timeoutMs, pendingReports);
+  awaitReports(timeoutMs: number, pendingReports: () => number): Promise<boolean> {
+    return awaitDeliveryReports(timeoutMs, pendingReports);
   }
 
   disconnect(flushTimeoutMs?: number): Promise<void> {

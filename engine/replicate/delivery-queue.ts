@@ -25,6 +25,11 @@ export interface InFlight {
 export class DeliveryQueue {
   private items: (InFlight | undefined)[] = [];
   private head = 0;
+  /**
+   * Downstream offset of the newest successful report (-1: none since the last {@link clear}). Reports of
+   * one producer come in produce order, so each is above it; one that is not shows the matching is off.
+   */
+  lastDownstream = -1;
 
   push(ctx: InFlight): void {
     this.items.push(ctx);
@@ -67,6 +72,7 @@ export class DeliveryQueue {
   clear(): void {
     this.items = [];
     this.head = 0;
+    this.lastDownstream = -1;
   }
 }
 

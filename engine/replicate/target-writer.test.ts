@@ -31,7 +31,7 @@ async function scriptedWriter(partitions: number) {
     produce: () => true,
     awaitPartitions: async () => undefined,
     recordLimits: async () => ({ remoteMaxMessageBytes: 1000, producerMaxMessageBytes: 1000 }),
-    flushAndAwaitReports: async () => true,
+    awaitReports: async () => true,
     disconnect: async () => undefined,
   };
   await writer.connect(async (options) => {
@@ -110,5 +110,18 @@ describe('TargetWriter delivery matching after a failure (property, seed 7)', ()
       }),
       { seed: 7, numRuns: 300 },
     );
+  });
+});
+
+describe('TargetWriter delivery reports out of produce order', () => {
+  it('fails the producer instead of pairing an upstream offset with another record\'s downstream offset', async () => {
+    const { writer, table, mirrored, deliver } = await scriptedWriter(1);
+    await writer.produceBatch([0, 1, 2, 3].map((o) => record(0, o)), new Map([[TOPIC, TOPIC_ID]]));
+    deliver(null, REMOTE, 0, 10);
+    deliver(null, REMOTE, 0, 12); // records 2 and 3 reported before 1 (two threads served the reports)
+    deliver(null, REMOTE, 0, 11);
+    expect(mirrored).toEqual([[0, 0, 10], [0, 1, 12]]);
+    expect(table.get(`${TOPIC}-0`)!.ackedNextOffset).toBe(2);
+    expect(writer.failure?.deliveryError().message).toBe('delivery report for primary.orders-0: delivery report at offset 11 after one at 12: reports out of produce order');
   });
 });

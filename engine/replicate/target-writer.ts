@@ -162,7 +162,7 @@ export class TargetWriter {
       return;
     }
     // Progress and summaries must see every delivery report, not only an empty librdkafka queue.
-    await this.producer.flushAndAwaitReports(timeoutMs, () => this.inFlightTotal);
+    await this.producer.awaitReports(timeoutMs, () => this.inFlightTotal);
   }
 
   /**
@@ -360,6 +360,8 @@ export class TargetWriter {
     if (err) return this.onFailedDelivery(queue, err, remoteTopic, partition);
     const ctx = queue.shift();
     if (ctx === undefined) return this.onUnmatched(remoteTopic, partition);
+    if (downstreamOffset <= queue.lastDownstream) return this.onOutOfOrder(ctx, remoteTopic, partition, downstreamOffset, queue.lastDownstream);
+    queue.lastDownstream = downstreamOffset;
     if (ctx.topicId !== ctx.state.topicId) {
       ctx.state.inFlight--; // acknowledgement of a previous incarnation's record
       return;
@@ -389,6 +391,17 @@ export class TargetWriter {
     const alone = iso !== undefined && iso.state === oldest.state && iso.offset === oldest.offset;
     const rejected = { state: oldest.state, topicId: oldest.topicId, offset: oldest.offset, bytes: oldest.bytes, remoteTopic, rejectedBy: 'broker', alone } as const;
     this.noteFailure(err, `target rejected ${oldest.state.key}@${oldest.offset}`, rejected);
+  }
+
+  /**
+   * A report below an earlier one of the same remote partition: reports no longer come in produce order, so
+   * which record each one acknowledges is unknown (an offset sync from it would pair the wrong offsets). The
+   * record is not acknowledged and the producer is failed: the task stops or resumes from progress.
+   */
+  private onOutOfOrder(ctx: InFlight, remoteTopic: string, partition: number, downstreamOffset: number, previous: number): void {
+    ctx.state.inFlight--;
+    this.producerFatal = true;
+    this.noteFailure({ code: -1, message: `delivery report at offset ${downstreamOffset} after one at ${previous}: reports out of produce order` }, `delivery report for ${remoteTopic}-${partition}`, undefined);
   }
 
   private onUnmatched(remoteTopic: string, partition: number): void {

@@ -311,7 +311,7 @@ export class FakeKafka {
         for (const topic of wanted.keys()) known.set(topic, target.topics.get(topic)?.length ?? 0);
       },
       recordLimits: async (topic) => ({ remoteMaxMessageBytes: target.maxMessageBytes.get(topic) ?? KAFKA_MAX_MESSAGE_BYTES, producerMaxMessageBytes: producerMax }),
-      flushAndAwaitReports: async (timeoutMs, pendingReports) => {
+      awaitReports: async (timeoutMs, pendingReports) => {
         const deadline = Date.now() + timeoutMs;
         while (pending > 0 || pendingReports() > 0) {
           if (Date.now() > deadline) return false;
