@@ -23,7 +23,7 @@ export { copyPartition, type CopyPartitionOptions, type CopyPartitionResult } fr
 export { decodeRecords, encodeBatch, type BatchRecord, type DecodedRecord } from './kafka/batch/batch-encoder.ts';
 export { ISOLATION, type FetchPartitionResult } from './kafka/batch/batch-protocol.ts';
 export { crc32c, crc32cTable, patchCrc32c } from './kafka/batch/crc32c.ts';
-export { BATCH, compressionOf, readBatches, type BatchHeader } from './kafka/batch/record-batch.ts';
+export { BATCH, compressionOf, copyRecords, readBatches, type BatchHeader } from './kafka/batch/record-batch.ts';
 export { sourceConsumerFactory } from './kafka/source-consumer.ts';
 export { targetProducerFactory } from './kafka/target-producer.ts';
 export { type ClusterClientSettings } from './kafka/kafka-clients.ts';

@@ -11,7 +11,7 @@
 import Kafka from '@confluentinc/kafka-javascript';
 import type { KafkaConsumer, Message } from '@confluentinc/kafka-javascript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BATCH, BatchClient, copyPartition, crc32c, decodeRecords, encodeBatch, ISOLATION, readBatches, type BatchHeader, type BatchRecord, type CopyPartitionResult } from 'kafka-mirror-engine/testing';
+import { BATCH, BatchClient, copyPartition, copyRecords, crc32c, decodeRecords, encodeBatch, ISOLATION, readBatches, type BatchHeader, type BatchRecord, type CopyPartitionResult } from 'kafka-mirror-engine/testing';
 import { kafkajsClient, PRIMARY, STANDBY, uniqueTopic } from '../testkit/test-clusters.ts';
 import { waitFor } from '../testkit/wait-for.ts';
 import { TransactionalProducer } from './transactional-producer.ts';
@@ -64,7 +64,7 @@ async function allBatches(client: BatchClient, topic: string): Promise<BatchHead
     const res = await client.fetch(p.leaderId, { maxWaitMs: 10, minBytes: 1, maxBytes: 1 << 20, isolationLevel: ISOLATION.READ_UNCOMMITTED, topics: [{ topicId: layout!.topicId, partitions: [{ partition: 0, fetchOffset: offset, currentLeaderEpoch: -1, partitionMaxBytes: 1 << 20 }] }] });
     const part = res.partitions[0]!;
     expect(part.errorCode).toBe(0);
-    const batches = readBatches(Buffer.from(part.records)).batches.filter((b) => b.baseOffset + b.lastOffsetDelta >= offset);
+    const batches = readBatches(copyRecords(part.records)).batches.filter((b) => b.baseOffset + b.lastOffsetDelta >= offset);
     if (batches.length === 0) return out;
     out.push(...batches);
     offset = batches[batches.length - 1]!.baseOffset + batches[batches.length - 1]!.lastOffsetDelta + 1;

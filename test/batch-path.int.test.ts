@@ -11,7 +11,7 @@
 import Kafka from '@confluentinc/kafka-javascript';
 import type { KafkaConsumer, Message } from '@confluentinc/kafka-javascript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BatchClient, ISOLATION, KafkaAdmin, decodeRecords, encodeBatch, readBatches, type BatchHeader, type BatchRecord } from 'kafka-mirror-engine/testing';
+import { BatchClient, ISOLATION, KafkaAdmin, copyRecords, decodeRecords, encodeBatch, readBatches, type BatchHeader, type BatchRecord } from 'kafka-mirror-engine/testing';
 import { startEngine } from '../testkit/engine-harness.ts';
 import { useMirrorFixture } from './mirror-fixture.ts';
 import { PRIMARY, STANDBY, kafkajsClient, remoteOf, uniqueTopic } from '../testkit/test-clusters.ts';
@@ -55,7 +55,7 @@ async function allBatches(client: BatchClient, topic: string): Promise<BatchHead
   const out: BatchHeader[] = [];
   for (let offset = 0; ; ) {
     const res = await client.fetch(layout!.partitions[0]!.leaderId, { maxWaitMs: 10, minBytes: 1, maxBytes: 1 << 20, isolationLevel: ISOLATION.READ_UNCOMMITTED, topics: [{ topicId: layout!.topicId, partitions: [{ partition: 0, fetchOffset: offset, currentLeaderEpoch: -1, partitionMaxBytes: 1 << 20 }] }] });
-    const batches = readBatches(Buffer.from(res.partitions[0]!.records)).batches.filter((b) => b.baseOffset + b.lastOffsetDelta >= offset);
+    const batches = readBatches(copyRecords(res.partitions[0]!.records)).batches.filter((b) => b.baseOffset + b.lastOffsetDelta >= offset);
     if (batches.length === 0) return out;
     out.push(...batches);
     offset = batches.at(-1)!.baseOffset + batches.at(-1)!.lastOffsetDelta + 1;

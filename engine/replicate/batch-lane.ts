@@ -26,6 +26,7 @@
 import type { ProducePartitionResult } from '../kafka/batch/batch-protocol.ts';
 import type { ProducerIdentity } from '../kafka/batch/batch-sink.ts';
 import type { ForwardedBatch } from '../kafka/batch/offset-map.ts';
+import type { BatchBytes } from '../kafka/batch/record-batch.ts';
 import type { PartitionState } from '../partitions/partition-state.ts';
 
 /** Produce requests in flight per partition (invariant B). */
@@ -39,8 +40,8 @@ export type LaneMode = 'batches' | 'to-records' | 'records' | 'from-records';
 
 /** A batch planned for the target: its bytes and everything its acknowledgement needs. Offsets upstream. */
 export interface PlannedBatch {
-  /** One v2 batch (a view into the fetch response, or a rebuilt copy); re-signed in place at every send. */
-  readonly bytes: Buffer;
+  /** One v2 batch (views into the fetch response's socket chunks, or a rebuilt copy); re-signed in place (head chunk) at every send. */
+  readonly bytes: BatchBytes;
   readonly forwarded: ForwardedBatch;
   /** Upstream offset of the batch's last record. */
   readonly lastOffset: number;

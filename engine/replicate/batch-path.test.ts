@@ -3,7 +3,7 @@ import { encodeBatch, decodeRecords, type BatchRecord } from '../kafka/batch/bat
 import type { BatchFetchRequest, BatchSource, FetchedBatches } from '../kafka/batch/batch-source.ts';
 import type { BatchSink, ProducerIdentity } from '../kafka/batch/batch-sink.ts';
 import type { ProducePartitionResult } from '../kafka/batch/batch-protocol.ts';
-import { ATTR, BATCH, readBatchHeader } from '../kafka/batch/record-batch.ts';
+import { ATTR, BATCH, readBatchHeader, type BatchBytes } from '../kafka/batch/record-batch.ts';
 import { rewriteProducerFields, type ProducerFields } from '../kafka/batch/producer-fields.ts';
 import type { AbortedTransaction } from '../kafka/batch/aborted-filter.ts';
 import { PartitionState } from '../partitions/partition-state.ts';
@@ -19,6 +19,13 @@ const OTHER_ID = Buffer.alloc(16, 2).toString('base64url');
 
 function records(from: number, count: number, timestamp = 1000): BatchRecord[] {
   return Array.from({ length: count }, (_, i) => ({ key: Buffer.from(`k${from + i}`), value: Buffer.from(`v${from + i}`), headers: [['h', null]], timestamp }));
+}
+
+/** `bytes` as consecutive views of `size` bytes each (the last shorter). */
+function chunked(bytes: Buffer, size: number): Buffer[] {
+  const out: Buffer[] = [];
+  for (let at = 0; at < bytes.length; at += size) out.push(bytes.subarray(at, at + size));
+  return out;
 }
 
 /** Source partition logs: batches at their offsets; a fetch at X answers every batch whose last offset is ≥ X (the one containing X first). */
@@ -38,8 +45,9 @@ class FakeSource implements BatchSource {
     return partitions.map((p) => {
       this.fetches.push(p);
       const from = (this.logs[p.partition] ?? []).filter((b) => { const h = readBatchHeader(b); return h.baseOffset + h.lastOffsetDelta >= p.offset; });
-      // Fresh copies: the path re-signs batches in place, as it does with a fetch response.
-      return { request: p, errorCode: this.errorCode, highWatermark: 0, lastStableOffset: 0, logStartOffset: 0, abortedTransactions: this.aborted, records: this.errorCode ? Buffer.alloc(0) : Buffer.concat(from.map((b) => Buffer.from(b))) };
+      // Fresh copies: the path re-signs batches in place, as it does with a fetch response. Cut into 13-byte
+      // chunks, as a response arrives in socket chunks: batch headers straddle chunks.
+      return { request: p, errorCode: this.errorCode, highWatermark: 0, lastStableOffset: 0, logStartOffset: 0, abortedTransactions: this.aborted, records: this.errorCode ? Buffer.alloc(0) : chunked(Buffer.concat(from.map((b) => Buffer.from(b))), 13) };
     });
   }
 }
@@ -63,14 +71,14 @@ class FakeSink implements BatchSink {
     this.reinits++;
     this.identity = { producerId: this.identity.producerId + 1, producerEpoch: 0, generation: this.identity.generation + 1 };
   }
-  async send(topic: string, partition: number, batch: Buffer, fields: ProducerFields): Promise<ProducePartitionResult> {
+  async send(topic: string, partition: number, bytes: BatchBytes, fields: ProducerFields): Promise<ProducePartitionResult> {
     if (this.sends++ === this.holdSend) await new Promise<void>((r) => (this.release = r));
     await Promise.resolve();
     const fail = (errorCode: number) => ({ topic, partition, errorCode, baseOffset: -1, logStartOffset: 0, errorMessage: `error ${errorCode}` });
     const errorCode = this.errors.shift();
     if (errorCode !== undefined && errorCode !== 0) return fail(errorCode);
-    rewriteProducerFields(batch, fields); // as BatchProducer.send does
-    const h = readBatchHeader(batch);
+    rewriteProducerFields(bytes.chunks[0]!, fields, bytes.size); // as BatchProducer.send does
+    const h = readBatchHeader(Buffer.concat(bytes.chunks));
     const lastSeq = h.baseSequence + h.recordCount - 1;
     const cached = this.producers.get(`${h.producerId}:${partition}`) ?? [];
     // UnifiedLog: a batch whose range equals a cached one is a duplicate: answered with that batch's offset, not written.
@@ -141,7 +149,7 @@ describe('BatchPath', () => {
     t.source.append(original);
     let produced: Buffer | undefined;
     const send = t.sink.send.bind(t.sink);
-    t.sink.send = (topic, partition, batch, fields) => ((produced = Buffer.from(batch)), send(topic, partition, batch, fields));
+    t.sink.send = (topic, partition, batch, fields) => ((produced = Buffer.concat(batch.chunks)), send(topic, partition, batch, fields));
     await run(t.path, () => t.state.ackedNextOffset === 2);
     // Only the producer fields, baseOffset and the CRC differ.
     expect(produced!.subarray(BATCH.RECORD_COUNT)).toEqual(original.subarray(BATCH.RECORD_COUNT));

@@ -36,7 +36,7 @@ import type { BatchSink } from '../kafka/batch/batch-sink.ts';
 import type { ProducePartitionResult } from '../kafka/batch/batch-protocol.ts';
 import { planBatch } from '../kafka/batch/forward-plan.ts';
 import { nextSequence } from '../kafka/batch/producer-fields.ts';
-import { lastOffsetOf, readBatches } from '../kafka/batch/record-batch.ts';
+import { batchBytesOf, lastOffsetOf, readBatches } from '../kafka/batch/record-batch.ts';
 import type { ClientErrorLike } from '../kafka/source-consumer.ts';
 import { KAFKA_ERROR_CODES as K } from '../kafka/error-codes.ts';
 import { PARTITION_STATUS, type PartitionState } from '../partitions/partition-state.ts';
@@ -300,8 +300,8 @@ export class BatchPath {
       }
       if (!state.accept(last, readAtMs)) return;
       const planned: PlannedBatch = plan.kind === 'forward'
-        ? { bytes: batch.bytes, forwarded: { upstreamBase: batch.baseOffset, recordCount: batch.recordCount, upstreamOffsets: null, upstreamNext: plan.nextOffset }, lastOffset: last, topicId: state.topicId, readAtMs, timestampMs: batch.maxTimestamp }
-        : { bytes: plan.bytes, forwarded: { upstreamBase: plan.upstreamOffsets[0]!, recordCount: plan.upstreamOffsets.length, upstreamOffsets: plan.upstreamOffsets, upstreamNext: plan.nextOffset }, lastOffset: last, topicId: state.topicId, readAtMs, timestampMs: batch.maxTimestamp };
+        ? { bytes: batch, forwarded: { upstreamBase: batch.baseOffset, recordCount: batch.recordCount, upstreamOffsets: null, upstreamNext: plan.nextOffset }, lastOffset: last, topicId: state.topicId, readAtMs, timestampMs: batch.maxTimestamp }
+        : { bytes: batchBytesOf(plan.bytes), forwarded: { upstreamBase: plan.upstreamOffsets[0]!, recordCount: plan.upstreamOffsets.length, upstreamOffsets: plan.upstreamOffsets, upstreamNext: plan.nextOffset }, lastOffset: last, topicId: state.topicId, readAtMs, timestampMs: batch.maxTimestamp };
       lane.pending.push(planned);
       lane.fetchOffset = plan.nextOffset;
     }
@@ -473,7 +473,7 @@ export class BatchPath {
   private onRejected(lane: BatchLane, sent: SentBatch, r: ProducePartitionResult): void {
     const s = lane.state;
     this.log.warn(
-      { event: 'batch_rejected', topic: s.topic, partition: s.partition, fromOffset: sent.forwarded.upstreamBase, toOffset: sent.lastOffset, errorCode: r.errorCode, error: r.errorMessage, bytes: sent.bytes.length },
+      { event: 'batch_rejected', topic: s.topic, partition: s.partition, fromOffset: sent.forwarded.upstreamBase, toOffset: sent.lastOffset, errorCode: r.errorCode, error: r.errorMessage, bytes: sent.bytes.size },
       `The target rejected the batch of ${s.key} at offsets ${sent.forwarded.upstreamBase}..${sent.lastOffset} (Kafka error code ${r.errorCode}: ${r.errorMessage ?? ''}); copying its records through the record path`,
     );
     // The broker kept no sequence of the rejected batch nor of those after it (out of order).
@@ -503,7 +503,7 @@ export class BatchPath {
     state.acknowledge(sent.lastOffset);
     const now = this.o.clock();
     const f = sent.forwarded;
-    this.o.telemetry.recordMirrored(now - sent.timestampMs, sent.bytes.length, this.attributesOf(state.topic), state.partition, sent.readAtMs, f.recordCount);
+    this.o.telemetry.recordMirrored(now - sent.timestampMs, sent.bytes.size, this.attributesOf(state.topic), state.partition, sent.readAtMs, f.recordCount);
     const listener = this.o.listener;
     if (listener) {
       if (f.upstreamOffsets === null) {

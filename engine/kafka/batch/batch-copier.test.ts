@@ -36,7 +36,7 @@ function fakeTarget(options: { baseOffsetShift?: number; errorCode?: (n: number)
     async produce(nodeId: number, body: ProduceRequestBody): Promise<ProducePartitionResult[]> {
       expect(nodeId).toBe(7);
       const { partition, batch } = body.topics[0]!.partitions[0]!;
-      const h = readBatchHeader(Buffer.from(batch));
+      const h = readBatchHeader(Buffer.isBuffer(batch) ? Buffer.from(batch) : Buffer.concat(batch.chunks));
       const errorCode = options.errorCode?.(produced.length) ?? 0;
       if (errorCode !== 0) return [{ topic: body.topics[0]!.topic, partition, errorCode, baseOffset: -1, logStartOffset: 0, errorMessage: 'nope' }];
       produced.push(h);

@@ -16,7 +16,7 @@ import { ISOLATION, type ProducePartitionResult } from './batch-protocol.ts';
 import { planBatch, type RebuildReason } from './forward-plan.ts';
 import { lastRecordPair, type ForwardedBatch, type OffsetPair } from './offset-map.ts';
 import { nextSequence, rewriteProducerFields } from './producer-fields.ts';
-import { readBatches } from './record-batch.ts';
+import { batchBytesOf, readBatches, type BatchBytes } from './record-batch.ts';
 
 /** One partition copy. Offsets are upstream offsets; `toOffset` is exclusive (e.g. the high watermark). */
 export interface CopyPartitionOptions {
@@ -96,16 +96,16 @@ export async function copyPartition(o: CopyPartitionOptions): Promise<CopyPartit
     downstreamNext = r.baseOffset + f.forwarded.recordCount;
     result.pairs.push(lastRecordPair(f.forwarded, r.baseOffset));
   };
-  const send = async (bytes: Buffer, forwarded: ForwardedBatch): Promise<void> => {
+  const send = async (bytes: BatchBytes, forwarded: ForwardedBatch): Promise<void> => {
     if (inflight.length >= maxInflight) await settleOldest();
-    rewriteProducerFields(bytes, { ...o.producer, baseSequence: sequence });
+    rewriteProducerFields(bytes.chunks[0]!, { ...o.producer, baseSequence: sequence }, bytes.size);
     sequence = nextSequence(sequence, forwarded.recordCount);
     const response = o.target.produce(dst.leaderId, { acks: -1, timeoutMs: 30_000, topics: [{ topic: o.targetLayout.topic, partitions: [{ partition: o.partition, batch: bytes }] }] });
     response.catch(() => undefined); // observed by settleOldest; avoid an unhandled rejection meanwhile
     inflight.push({ forwarded, response });
     result.batches++;
     result.records += forwarded.recordCount;
-    result.bytes += bytes.length;
+    result.bytes += bytes.size;
   };
 
   let expected = o.fromOffset;
@@ -131,10 +131,10 @@ export async function copyPartition(o: CopyPartitionOptions): Promise<CopyPartit
       }
       const plan = planBatch(batch, expected);
       if (plan.kind === 'forward') {
-        await send(batch.bytes, { upstreamBase: batch.baseOffset, recordCount: batch.recordCount, upstreamOffsets: null, upstreamNext: plan.nextOffset });
+        await send(batch, { upstreamBase: batch.baseOffset, recordCount: batch.recordCount, upstreamOffsets: null, upstreamNext: plan.nextOffset });
       } else if (plan.kind === 'rebuilt') {
         result.rebuiltBatches++;
-        await send(plan.bytes, { upstreamBase: plan.upstreamOffsets[0]!, recordCount: plan.upstreamOffsets.length, upstreamOffsets: plan.upstreamOffsets, upstreamNext: plan.nextOffset });
+        await send(batchBytesOf(plan.bytes), { upstreamBase: plan.upstreamOffsets[0]!, recordCount: plan.upstreamOffsets.length, upstreamOffsets: plan.upstreamOffsets, upstreamNext: plan.nextOffset });
       } else if (plan.kind === 'record-copy') {
         while (inflight.length > 0) await settleOldest();
         if (!o.recordCopy) throw new MirrorError(ERROR_CODES.KAFKA_ERROR, `${o.sourceLayout.topic}-${o.partition}: compressed batch at ${batch.baseOffset} needs a record-path copy (${plan.reasons.join(', ')})`);

@@ -11,6 +11,7 @@
  */
 import { createAPI, Writer, type Reader } from '@platformatic/kafka';
 import type { AbortedTransaction } from './aborted-filter.ts';
+import type { BatchBytes, RecordsBytes } from './record-batch.ts';
 
 /** Fetch isolation levels (Kafka protocol doc, Fetch `isolation_level`). */
 export const ISOLATION = { READ_UNCOMMITTED: 0, READ_COMMITTED: 1 } as const;
@@ -48,8 +49,11 @@ export interface FetchPartitionResult {
   logStartOffset: number;
   /** read_committed only: aborted transactions overlapping the returned range; null otherwise. */
   abortedTransactions: AbortedTransaction[] | null;
-  /** Zero or more v2 batches, possibly ending in a partial one; an empty Buffer when none. */
-  records: Buffer;
+  /**
+   * Zero or more v2 batches, possibly ending in a partial one, as the consecutive views of the socket chunks
+   * they arrived in (never copied); an empty Buffer when none.
+   */
+  records: RecordsBytes;
 }
 
 /** A Fetch response: top-level error code and every partition result. */
@@ -105,8 +109,8 @@ function parseFetchResponse(_correlationId: number, _apiKey: number, _apiVersion
       const aborted = r.readNullableArray((r) => ({ producerId: int64(r), firstOffset: int64(r) }));
       r.readInt32(); // preferred_read_replica
       const size = r.readUnsignedVarInt() - 1; // COMPACT_RECORDS: length + 1, 0 = null
-      // One contiguous Buffer: a view when the bytes sit in one socket chunk, else one copy.
-      const records = size > 0 ? r.buffer.slice(r.position, r.position + size) : EMPTY;
+      // Views of the socket chunks the bytes arrived in (DynamicBuffer.subarray: no copy; .slice would join them).
+      const records = size > 0 ? r.buffer.subarray(r.position, r.position + size).buffers : EMPTY;
       if (size > 0) r.skip(size);
       partitions.push({ topicId, partition, errorCode, highWatermark, lastStableOffset, logStartOffset, abortedTransactions: aborted, records });
     });
@@ -120,8 +124,8 @@ export const fetchRawV17 = createAPI<[FetchRequestBody], FetchResult>(1, 17, cre
 /** One partition's batch in a Produce request. */
 export interface ProducePartitionRequest {
   partition: number;
-  /** Exactly one v2 batch (the broker rejects more with INVALID_RECORD). */
-  batch: Buffer;
+  /** Exactly one v2 batch (the broker rejects more with INVALID_RECORD), whole or as chunks (appended as they are, no copy here). */
+  batch: Buffer | BatchBytes;
 }
 
 /** Produce request body (topics by name: Produce by topic ID needs v13, KIP-516, not in the pinned brokers' range we rely on). */
@@ -153,7 +157,12 @@ function createProduceRequest(body: ProduceRequestBody): Writer {
     .appendInt32(body.timeoutMs)
     .appendArray(body.topics, (w, t) => {
       w.appendString(t.topic).appendArray(t.partitions, (w, p) => {
-        w.appendInt32(p.partition).appendUnsignedVarInt(p.batch.length + 1).append(p.batch);
+        w.appendInt32(p.partition);
+        if (Buffer.isBuffer(p.batch)) w.appendUnsignedVarInt(p.batch.length + 1).append(p.batch);
+        else {
+          w.appendUnsignedVarInt(p.batch.size + 1);
+          for (const c of p.batch.chunks) w.append(c);
+        }
       });
     })
     .appendTaggedFields();

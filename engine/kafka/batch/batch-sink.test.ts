@@ -3,7 +3,7 @@ import type { BatchClient, TopicLayout } from './batch-client.ts';
 import { BatchProducer } from './batch-sink.ts';
 import type { ProducePartitionResult, ProduceRequestBody } from './batch-protocol.ts';
 import { encodeBatch } from './batch-encoder.ts';
-import { readBatchHeader } from './record-batch.ts';
+import { batchBytesOf, readBatchHeader } from './record-batch.ts';
 
 /** The BatchClient calls BatchProducer makes; Metadata answers only once `openMetadata` is called. */
 class FakeClient {
@@ -25,7 +25,8 @@ class FakeClient {
   }
   async produceOn(_connection: unknown, body: ProduceRequestBody): Promise<ProducePartitionResult[]> {
     const { topic, partitions } = body.topics[0]!;
-    this.produced.push(Buffer.from(partitions[0]!.batch));
+    const batch = partitions[0]!.batch;
+    this.produced.push(Buffer.isBuffer(batch) ? Buffer.from(batch) : Buffer.concat(batch.chunks));
     return [{ topic, partition: 0, errorCode: 0, baseOffset: 0, logStartOffset: 0, errorMessage: null }];
   }
   dropConnection(): void {}
@@ -38,7 +39,7 @@ describe('BatchProducer', () => {
     await sink.connect();
     const first = sink.identity;
     const batch = encodeBatch([{ key: null, value: Buffer.from('v'), headers: [], timestamp: 1 }], { baseOffset: 0 });
-    const response = sink.send('primary.orders', 0, batch, { producerId: first.producerId, producerEpoch: first.producerEpoch, baseSequence: 7 });
+    const response = sink.send('primary.orders', 0, batchBytesOf(batch), { producerId: first.producerId, producerEpoch: first.producerEpoch, baseSequence: 7 });
     await sink.reinit(); // another partition's OUT_OF_ORDER_SEQUENCE_NUMBER, while this request waits for the leader
     expect(sink.identity).toMatchObject({ producerId: first.producerId + 1, generation: 2 });
     client.openMetadata();

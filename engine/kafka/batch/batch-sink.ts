@@ -18,6 +18,7 @@
 import { BatchClient, type TopicLayout } from './batch-client.ts';
 import type { ProducePartitionResult } from './batch-protocol.ts';
 import { rewriteProducerFields, type ProducerFields } from './producer-fields.ts';
+import type { BatchBytes } from './record-batch.ts';
 import { ERROR_CODES, MirrorError } from '../../core/errors.ts';
 import { reconnect } from './batch-source.ts';
 
@@ -35,13 +36,14 @@ export interface BatchSink {
   /** The current identity ({@link connect} first). */
   readonly identity: ProducerIdentity;
   /**
-   * Re-signs `batch` (one v2 batch, in place: baseOffset 0, `fields`' producer id, epoch and base sequence,
-   * CRC) and produces it to `partition` of `topic` with acks=all. `fields` is an identity this sink gave
+   * Re-signs `batch` (one v2 batch, in place in its head chunk: baseOffset 0, `fields`' producer id, epoch and
+   * base sequence, CRC) and produces it to `partition` of `topic` with acks=all; its chunks go into the request
+   * as they are. `fields` is an identity this sink gave
    * ({@link identity}, possibly an older one for a resend) with the caller's sequence in it. Never rejects:
    * a failed request resolves with errorCode -1 and `errorMessage` (retriable); broker errors come back as
    * their Kafka code.
    */
-  send(topic: string, partition: number, batch: Buffer, fields: ProducerFields): Promise<ProducePartitionResult>;
+  send(topic: string, partition: number, batch: BatchBytes, fields: ProducerFields): Promise<ProducePartitionResult>;
   /** Takes a new producer identity (generation + 1). Throws MirrorError when the target does not answer. */
   reinit(): Promise<void>;
   /**
@@ -87,7 +89,7 @@ export class BatchProducer implements BatchSink {
     this.current = { ...id, generation: this.current.generation + 1 };
   }
 
-  send(topic: string, partition: number, batch: Buffer, fields: ProducerFields): Promise<ProducePartitionResult> {
+  send(topic: string, partition: number, batch: BatchBytes, fields: ProducerFields): Promise<ProducePartitionResult> {
     // Requests of one partition reach the broker in call order: each is written to its connection only after
     // the previous one was (a metadata lookup or a connect in between must not let a later batch overtake).
     const key = `${topic}\0${partition}`;
@@ -101,14 +103,14 @@ export class BatchProducer implements BatchSink {
   }
 
   /** Writes one Produce request; resolves once it was written (its `response` settles later, never rejects). */
-  private async issue(topic: string, partition: number, batch: Buffer, fields: ProducerFields): Promise<{ response: Promise<ProducePartitionResult> }> {
+  private async issue(topic: string, partition: number, batch: BatchBytes, fields: ProducerFields): Promise<{ response: Promise<ProducePartitionResult> }> {
     try {
       const leader = (await this.layout(topic))?.partitions[partition];
       if (!leader || leader.partition !== partition || leader.leaderId < 0) {
         this.layouts.delete(topic);
         return { response: Promise.resolve(failure(topic, partition, `no leader known for ${topic}-${partition}`)) };
       }
-      rewriteProducerFields(batch, fields); // the identity the caller counted the sequence in, not this.current (see the module doc)
+      rewriteProducerFields(batch.chunks[0]!, fields, batch.size); // the identity the caller counted the sequence in, not this.current (see the module doc)
       const response = this.client.produceOn(await this.client.connection(leader.leaderId), { acks: -1, timeoutMs: PRODUCE_TIMEOUT_MS, topics: [{ topic, partitions: [{ partition, batch }] }] }).then(
         ([r]) => {
           if (!r) return failure(topic, partition, 'Produce response without the partition');

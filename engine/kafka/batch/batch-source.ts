@@ -13,6 +13,7 @@
 import { BatchClient, type TopicLayout } from './batch-client.ts';
 import { ISOLATION, type FetchPartitionResult } from './batch-protocol.ts';
 import type { AbortedTransaction } from './aborted-filter.ts';
+import type { RecordsBytes } from './record-batch.ts';
 import { topicIdToUuid } from './topic-id.ts';
 
 /** One partition to fetch. `topicId`: base64url (the engine's spelling). */
@@ -36,8 +37,8 @@ export interface FetchedBatches {
   readonly logStartOffset: number;
   /** read_committed: aborted transactions overlapping the returned range. */
   readonly abortedTransactions: readonly AbortedTransaction[] | null;
-  /** Zero or more v2 batches, the last one possibly partial. */
-  readonly records: Buffer;
+  /** Zero or more v2 batches, the last one possibly partial: one Buffer or the views of the response's socket chunks (no copies). */
+  readonly records: RecordsBytes;
   /** What went wrong when `errorCode` is -1. */
   readonly error?: unknown;
 }

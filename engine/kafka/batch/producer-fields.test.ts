@@ -40,6 +40,17 @@ describe('rewriteProducerFields on batches real Kafka built', () => {
       { seed: 42, numRuns: 300 },
     );
   });
+
+  it('rewrites a batch held in chunks through its head chunk alone (size = the whole batch)', () => {
+    for (const whole of readBatches(loadFixture('rdkafka-none').records).batches) {
+      const copy = Buffer.from(whole.bytes);
+      const chunks = [copy.subarray(0, BATCH.HEADER_SIZE + 3), copy.subarray(BATCH.HEADER_SIZE + 3, 100), copy.subarray(100)];
+      const [split] = readBatches(chunks).batches;
+      const crc = rewriteProducerFields(split!.chunks[0]!, { producerId: 42, producerEpoch: 3, baseSequence: 1000 }, split!.size);
+      expect(crc32c(copy, BATCH.ATTRIBUTES)).toBe(crc);
+      expect(readBatchHeader(copy)).toMatchObject({ producerId: 42, producerEpoch: 3, baseSequence: 1000, baseOffset: 0 });
+    }
+  });
 });
 
 describe('nextSequence', () => {

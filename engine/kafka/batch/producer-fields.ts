@@ -30,12 +30,13 @@ const HEAD_END = BATCH.RECORD_COUNT;
 const oldHead = Buffer.alloc(HEAD_END - HEAD_START);
 
 /**
- * Rewrites `batch` (one whole v2 batch, e.g. a {@link BatchHeader}'s `bytes`) IN PLACE for `fields`:
- * baseOffset zeroed, producer id, epoch, base sequence set, transactional bit cleared, CRC patched in
- * O(1) of the batch size. Control batches must never reach here (clients may not write them:
+ * Rewrites a v2 batch IN PLACE for `fields`: baseOffset zeroed, producer id, epoch, base sequence set,
+ * transactional bit cleared, CRC patched in O(1) of the batch size. `batch` is the whole batch, or its
+ * first bytes (at least the 61-byte header: a `BatchBytes`' `chunks[0]`, ./record-batch.ts) with `size` the whole
+ * batch's length in bytes. Control batches must never reach here (clients may not write them:
  * `LogValidator.validateBatch`). Returns the new CRC (uint32). Copies no batch bytes.
  */
-export function rewriteProducerFields(batch: Buffer, fields: ProducerFields): number {
+export function rewriteProducerFields(batch: Buffer, fields: ProducerFields, size = batch.length): number {
   batch.copy(oldHead, 0, HEAD_START, HEAD_END);
   writeInt64(batch, BATCH.BASE_OFFSET, 0);
   const attributes = batch.readInt16BE(BATCH.ATTRIBUTES);
@@ -43,7 +44,7 @@ export function rewriteProducerFields(batch: Buffer, fields: ProducerFields): nu
   writeInt64(batch, BATCH.PRODUCER_ID, fields.producerId);
   batch.writeInt16BE(fields.producerEpoch, BATCH.PRODUCER_EPOCH);
   batch.writeInt32BE(fields.baseSequence, BATCH.BASE_SEQUENCE);
-  const crc = patchCrc32c(batch.readUInt32BE(BATCH.CRC), oldHead, batch.subarray(HEAD_START, HEAD_END), batch.length - HEAD_END);
+  const crc = patchCrc32c(batch.readUInt32BE(BATCH.CRC), oldHead, batch.subarray(HEAD_START, HEAD_END), size - HEAD_END);
   batch.writeUInt32BE(crc, BATCH.CRC);
   return crc;
 }

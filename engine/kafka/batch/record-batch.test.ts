@@ -53,6 +53,40 @@ describe('readBatches over batches real Kafka built', () => {
     expect([first!.baseOffset, first!.lastOffsetDelta, first!.recordCount, hasContiguousOffsets(first!)]).toEqual([0, 3, 2, false]);
   });
 
+  it('records in socket chunks of any size: the same batches as views (only a straddling header copied), the same partial rest', () => {
+    /** `b` cut into consecutive views whose sizes cycle through `sizes`. */
+    const split = (b: Buffer, sizes: number[]): Buffer[] => {
+      const out: Buffer[] = [];
+      for (let at = 0, i = 0; at < b.length; i++) {
+        const n = sizes[i % sizes.length]!;
+        out.push(b.subarray(at, at + n));
+        at += n;
+      }
+      return out;
+    };
+    for (const name of FIXTURES) {
+      const records = loadFixture(name).records;
+      for (const sizes of [[1], [7], [13, 0, 61], [60, 62], [4096], [records.length + 1]]) {
+        for (const cut of [records.length, records.length - 5, 70]) {
+          const expected = readBatches(records.subarray(0, cut));
+          const got = readBatches(split(records.subarray(0, cut), sizes));
+          expect([got.partialBytes, got.partialBatchSize]).toEqual([expected.partialBytes, expected.partialBatchSize]);
+          expect(got.batches.map((b) => [b.baseOffset, b.recordCount, b.crc, b.size])).toEqual(expected.batches.map((b) => [b.baseOffset, b.recordCount, b.crc, b.size]));
+          for (const [i, b] of got.batches.entries()) {
+            expect(b.chunks[0]!.length).toBeGreaterThanOrEqual(BATCH.HEADER_SIZE);
+            expect(b.chunks.reduce((n, c) => n + c.length, 0)).toBe(b.size);
+            expect(Buffer.concat(b.chunks).equals(expected.batches[i]!.bytes)).toBe(true);
+            expect(b.bytes.equals(expected.batches[i]!.bytes)).toBe(true);
+            // Views of the records' memory, except a header copied because it straddled two chunks (exactly 61 bytes).
+            const isView = (c: Buffer) => c.buffer === records.buffer && c.byteOffset >= records.byteOffset && c.byteOffset + c.length <= records.byteOffset + records.length;
+            if (!isView(b.chunks[0]!)) expect(b.chunks[0]!.length).toBe(BATCH.HEADER_SIZE);
+            expect(b.chunks.slice(1).every(isView)).toBe(true);
+          }
+        }
+      }
+    }
+  });
+
   it('a response cut anywhere yields the whole batches before the cut and reports the partial rest', () => {
     for (const name of FIXTURES) {
       const records = loadFixture(name).records;

@@ -57,12 +57,31 @@ export const COMPRESSION = ['none', 'gzip', 'snappy', 'lz4', 'zstd'] as const;
 export type CompressionName = (typeof COMPRESSION)[number] | 'unknown';
 
 /**
- * One v2 batch inside a records buffer: its header fields and where its bytes are. `bytes` is a view
- * (no copy) into the fetch response: `bytes.length === BATCH.LOG_OVERHEAD + batchLength`.
+ * A v2 batch's bytes as consecutive views into the buffers they arrived in (the socket chunks of a Fetch
+ * response: no copies). `chunks[0]` holds at least the whole v2 header ({@link BATCH.HEADER_SIZE} bytes; when
+ * the header straddled two chunks, a 61-byte copy of it), so the producer fields can be rewritten in place
+ * (./producer-fields.ts). `size === BATCH.LOG_OVERHEAD + batchLength` = the sum of the chunks' lengths.
  */
-export interface BatchHeader {
-  /** The batch bytes (view into the response buffer). */
-  bytes: Buffer;
+export interface BatchBytes {
+  readonly chunks: readonly Buffer[];
+  /** Total bytes of the batch. */
+  readonly size: number;
+}
+
+/** A whole batch held in one Buffer, as {@link BatchBytes} (rebuilt batches, tests). */
+export function batchBytesOf(bytes: Buffer): BatchBytes {
+  return { chunks: [bytes], size: bytes.length };
+}
+
+/**
+ * One v2 batch inside a records buffer: its header fields and where its bytes are: `chunks` are views
+ * (no copy) into the fetch response; `bytes` is the batch as one Buffer — the view itself when the batch
+ * sits in one chunk, else a copy made once on first use (for readers of the records: rebuilds, control
+ * records, decoding; the forwarding path uses `chunks` and never reads it).
+ */
+export interface BatchHeader extends BatchBytes {
+  /** The batch bytes as one Buffer (see above; a copy does not see later in-place rewrites of `chunks[0]`). */
+  readonly bytes: Buffer;
   baseOffset: number;
   /** Bytes after the length field (the whole batch is `LOG_OVERHEAD + batchLength`). */
   batchLength: number;
@@ -110,24 +129,52 @@ export function writeInt64(buf: Buffer, at: number, value: number): void {
   buf.writeUInt32BE(value - hi * 4294967296, at + 4);
 }
 
-/** The header of the batch that starts at `bytes[0]`; `bytes` must hold at least {@link BATCH.HEADER_SIZE} bytes. */
+/** {@link BatchHeader} with `bytes` joined from `chunks` on first use. */
+class ParsedBatch implements BatchHeader {
+  readonly chunks: readonly Buffer[];
+  readonly size: number;
+  baseOffset: number;
+  batchLength: number;
+  partitionLeaderEpoch: number;
+  magic: number;
+  crc: number;
+  attributes: number;
+  lastOffsetDelta: number;
+  baseTimestamp: number;
+  maxTimestamp: number;
+  producerId: number;
+  producerEpoch: number;
+  baseSequence: number;
+  recordCount: number;
+  private joined: Buffer | undefined;
+
+  constructor(head: Buffer, chunks: readonly Buffer[], size: number) {
+    this.chunks = chunks;
+    this.size = size;
+    this.baseOffset = readInt64(head, BATCH.BASE_OFFSET);
+    this.batchLength = head.readInt32BE(BATCH.LENGTH);
+    this.partitionLeaderEpoch = head.readInt32BE(BATCH.PARTITION_LEADER_EPOCH);
+    this.magic = head.readInt8(BATCH.MAGIC);
+    this.crc = head.readUInt32BE(BATCH.CRC);
+    this.attributes = head.readInt16BE(BATCH.ATTRIBUTES);
+    this.lastOffsetDelta = head.readInt32BE(BATCH.LAST_OFFSET_DELTA);
+    this.baseTimestamp = readInt64(head, BATCH.BASE_TIMESTAMP);
+    this.maxTimestamp = readInt64(head, BATCH.MAX_TIMESTAMP);
+    this.producerId = readInt64(head, BATCH.PRODUCER_ID);
+    this.producerEpoch = head.readInt16BE(BATCH.PRODUCER_EPOCH);
+    this.baseSequence = head.readInt32BE(BATCH.BASE_SEQUENCE);
+    this.recordCount = head.readInt32BE(BATCH.RECORD_COUNT);
+  }
+
+  get bytes(): Buffer {
+    if (this.chunks.length === 1) return this.chunks[0]!;
+    return (this.joined ??= Buffer.concat(this.chunks, this.size));
+  }
+}
+
+/** The header of the batch that starts at `bytes[0]`; `bytes` must hold at least {@link BATCH.HEADER_SIZE} bytes and is taken as the whole batch. */
 export function readBatchHeader(bytes: Buffer): BatchHeader {
-  return {
-    bytes,
-    baseOffset: readInt64(bytes, BATCH.BASE_OFFSET),
-    batchLength: bytes.readInt32BE(BATCH.LENGTH),
-    partitionLeaderEpoch: bytes.readInt32BE(BATCH.PARTITION_LEADER_EPOCH),
-    magic: bytes.readInt8(BATCH.MAGIC),
-    crc: bytes.readUInt32BE(BATCH.CRC),
-    attributes: bytes.readInt16BE(BATCH.ATTRIBUTES),
-    lastOffsetDelta: bytes.readInt32BE(BATCH.LAST_OFFSET_DELTA),
-    baseTimestamp: readInt64(bytes, BATCH.BASE_TIMESTAMP),
-    maxTimestamp: readInt64(bytes, BATCH.MAX_TIMESTAMP),
-    producerId: readInt64(bytes, BATCH.PRODUCER_ID),
-    producerEpoch: bytes.readInt16BE(BATCH.PRODUCER_EPOCH),
-    baseSequence: bytes.readInt32BE(BATCH.BASE_SEQUENCE),
-    recordCount: bytes.readInt32BE(BATCH.RECORD_COUNT),
-  };
+  return new ParsedBatch(bytes, [bytes], bytes.length);
 }
 
 /** Last offset of a batch: `baseOffset + lastOffsetDelta`. */
@@ -177,30 +224,84 @@ export interface BatchList {
 }
 
 /**
- * The v2 batches in `records` (a Fetch response's `records` bytes), in order, as views without copies.
- * A partial last batch is reported in `partialBytes`, never returned. Throws {@link RecordBatchError}
- * when a whole batch has a magic other than 2 (v0/v1 message sets: the batch path does not handle
- * them; Kafka 4 brokers write only v2) or a `batchLength` below the v2 header size.
+ * A Fetch response's `records`: one Buffer, or consecutive chunks (views into the socket chunks the
+ * response arrived in, as @platformatic/kafka's response `DynamicBuffer` holds them).
  */
-export function readBatches(records: Buffer): BatchList {
+export type RecordsBytes = Buffer | readonly Buffer[];
+
+/** Total bytes of `records`. */
+export function recordsLength(records: RecordsBytes): number {
+  if (Buffer.isBuffer(records)) return records.length;
+  let n = 0;
+  for (const c of records) n += c.length;
+  return n;
+}
+
+/** A fresh contiguous copy of `records` (tests and tools that keep batches past the next rewrite). */
+export function copyRecords(records: RecordsBytes): Buffer {
+  return Buffer.isBuffer(records) ? Buffer.from(records) : Buffer.concat(records);
+}
+
+/**
+ * The v2 batches in `records` (a Fetch response's `records` bytes), in order, as views without copies:
+ * each batch's `chunks` are subarrays of the chunks of `records` (only a header that straddles two chunks
+ * is copied: 61 bytes). A partial last batch is reported in `partialBytes`, never returned. Throws
+ * {@link RecordBatchError} when a whole batch has a magic other than 2 (v0/v1 message sets: the batch
+ * path does not handle them; Kafka 4 brokers write only v2) or a `batchLength` below the v2 header size.
+ */
+export function readBatches(records: RecordsBytes): BatchList {
+  const chunks = Buffer.isBuffer(records) ? [records] : records.filter((c) => c.length > 0);
+  const end = recordsLength(chunks);
   const batches: BatchHeader[] = [];
-  let at = 0;
-  const end = records.length;
+  let at = 0; // position in the records
+  let ci = 0; // cursor: chunks[ci][off] is byte `at`
+  let off = 0;
+  /** `n` bytes from the cursor (not moved): a view when they sit in one chunk, else a copy. */
+  const peek = (n: number): Buffer => {
+    const c = chunks[ci]!;
+    if (off + n <= c.length) return c.subarray(off, off + n);
+    const out = Buffer.allocUnsafe(n);
+    for (let i = ci, o = off, w = 0; w < n; i++, o = 0) w += chunks[i]!.copy(out, w, o, Math.min(chunks[i]!.length, o + n - w));
+    return out;
+  };
+  /** Moves the cursor `n` bytes on, pushing the views it passes over onto `into` when given. */
+  const take = (n: number, into?: Buffer[]): void => {
+    at += n;
+    while (n > 0) {
+      const c = chunks[ci]!;
+      const k = Math.min(n, c.length - off);
+      into?.push(c.subarray(off, off + k));
+      n -= k;
+      off += k;
+      if (off === c.length && ci < chunks.length - 1) {
+        ci++;
+        off = 0;
+      }
+    }
+  };
   while (end - at >= BATCH.LOG_OVERHEAD) {
-    const batchLength = records.readInt32BE(at + BATCH.LENGTH);
+    const head = peek(Math.min(BATCH.HEADER_SIZE, end - at));
+    const batchLength = head.readInt32BE(BATCH.LENGTH);
     const size = BATCH.LOG_OVERHEAD + batchLength;
     if (batchLength < BATCH.HEADER_SIZE - BATCH.LOG_OVERHEAD) {
-      throw new RecordBatchError(`record batch at byte ${at} has batchLength ${batchLength}, below the v2 header size`, at, readInt64(records, at));
+      throw new RecordBatchError(`record batch at byte ${at} has batchLength ${batchLength}, below the v2 header size`, at, readInt64(head, 0));
     }
     if (end - at < size) break;
-    const magic = records.readInt8(at + BATCH.MAGIC);
+    const magic = head.readInt8(BATCH.MAGIC);
     if (magic !== 2) {
-      throw new RecordBatchError(`record batch at byte ${at} (baseOffset ${readInt64(records, at)}) has magic ${magic}; only v2 batches are forwarded`, at, readInt64(records, at));
+      throw new RecordBatchError(`record batch at byte ${at} (baseOffset ${readInt64(head, 0)}) has magic ${magic}; only v2 batches are forwarded`, at, readInt64(head, 0));
     }
-    batches.push(readBatchHeader(records.subarray(at, at + size)));
-    at += size;
+    const parts: Buffer[] = [];
+    if (off + BATCH.HEADER_SIZE <= chunks[ci]!.length) {
+      take(size, parts);
+    } else {
+      parts.push(head); // the header straddles two chunks: its copy, then views of the rest
+      take(BATCH.HEADER_SIZE);
+      take(size - BATCH.HEADER_SIZE, parts);
+    }
+    batches.push(new ParsedBatch(head, parts, size));
   }
   const partialBytes = end - at;
-  const partialBatchSize = batches.length === 0 && partialBytes >= BATCH.LOG_OVERHEAD ? BATCH.LOG_OVERHEAD + records.readInt32BE(at + BATCH.LENGTH) : -1;
+  const partialBatchSize = batches.length === 0 && partialBytes >= BATCH.LOG_OVERHEAD ? BATCH.LOG_OVERHEAD + peek(BATCH.LOG_OVERHEAD).readInt32BE(BATCH.LENGTH) : -1;
   return { batches, partialBytes, partialBatchSize };
 }
