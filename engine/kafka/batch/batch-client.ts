@@ -1,13 +1,16 @@
 /**
  * Connections of the batch data path to one cluster, on @platformatic/kafka's `Connection` (framing,
- * pipelining up to `maxInflights` requests per connection, SASL PLAIN/SCRAM/OAUTHBEARER, TLS): one
- * connection per broker, partition leaders and topic IDs from Metadata v12, an idempotent producer id
- * from InitProducerId v5 (KIP-98), and the raw Fetch / Produce of ./batch-protocol.ts. No retries here:
- * callers get Kafka error codes per partition and decide (the record path's retry rules apply).
+ * pipelining up to `maxInflights` requests per connection, SASL PLAIN/SCRAM/OAUTHBEARER, TLS) for the
+ * bootstrap broker and for leaders of SASL / TLS clusters, on ./wire-connection.ts (the same framing, requests
+ * written as chunk lists without a join) for leaders of plaintext clusters: one connection per broker,
+ * partition leaders and topic IDs from Metadata v12, an idempotent producer id from InitProducerId v5
+ * (KIP-98), and the raw Fetch / Produce of ./batch-protocol.ts. No retries here: callers get Kafka error
+ * codes per partition and decide (the record path's retry rules apply).
  */
 import { Connection, initProducerIdV5, metadataV12, apiVersionsV3, type ConnectionOptions } from '@platformatic/kafka';
 import { ERROR_CODES, MirrorError } from '../../core/errors.ts';
 import { fetchRawV17, produceRawV11, type FetchRequestBody, type FetchResult, type ProducePartitionResult, type ProduceRequestBody } from './batch-protocol.ts';
+import { WireConnection } from './wire-connection.ts';
 
 /** Options of a {@link BatchClient}. `connection` carries SASL / TLS and timeouts (never logged). */
 export interface BatchClientOptions {
@@ -39,6 +42,18 @@ export class BatchProtocolError extends MirrorError {
   }
 }
 
+/**
+ * A connection to a partition leader: {@link WireConnection} (requests written as chunk lists, no join) for
+ * plaintext clusters, the library's `Connection` when SASL or TLS is configured (its SASL exchange, KIP-368
+ * re-authentication and TLS are not re-implemented).
+ */
+export type LeaderConnection = Connection | WireConnection;
+
+/** The library's API functions only call `connection.send` (`createAPI` in @platformatic/kafka `apis/definitions.js`), which both kinds implement alike. */
+function asApiConnection(c: LeaderConnection): Connection {
+  return c as Connection;
+}
+
 /** Lowest Fetch version that addresses topics by ID (KIP-516) and the versions this module speaks. */
 const REQUIRED = [
   { api: 'Fetch', key: 1, version: 17 },
@@ -53,7 +68,7 @@ const REQUIRED = [
  */
 export class BatchClient {
   private readonly options: BatchClientOptions;
-  private readonly connections = new Map<number, Promise<Connection>>();
+  private readonly connections = new Map<number, Promise<LeaderConnection>>();
   private brokers = new Map<number, { host: string; port: number }>();
   private bootstrapConnection: Connection | undefined;
 
@@ -133,16 +148,16 @@ export class BatchClient {
 
   /** Raw Fetch v17 to broker `nodeId` (the partitions' leader). */
   async fetch(nodeId: number, body: FetchRequestBody): Promise<FetchResult> {
-    return fetchRawV17.async(await this.connectionTo(nodeId), body);
+    return fetchRawV17.async(asApiConnection(await this.connectionTo(nodeId)), body);
   }
 
   /** Raw Produce v11 to broker `nodeId` (the partitions' leader). */
   async produce(nodeId: number, body: ProduceRequestBody): Promise<ProducePartitionResult[]> {
-    return produceRawV11.async(await this.connectionTo(nodeId), body);
+    return produceRawV11.async(asApiConnection(await this.connectionTo(nodeId)), body);
   }
 
   /** The open connection to broker `nodeId` (opened on first use). Rejects when it cannot connect. */
-  connection(nodeId: number): Promise<Connection> {
+  connection(nodeId: number): Promise<LeaderConnection> {
     return this.connectionTo(nodeId);
   }
 
@@ -151,8 +166,8 @@ export class BatchClient {
    * the other on one connection reach the broker in that order, which handles them in order: idempotent
    * sequences stay in order). The promise is the response.
    */
-  produceOn(connection: Connection, body: ProduceRequestBody): Promise<ProducePartitionResult[]> {
-    return produceRawV11.async(connection, body);
+  produceOn(connection: LeaderConnection, body: ProduceRequestBody): Promise<ProducePartitionResult[]> {
+    return produceRawV11.async(asApiConnection(connection), body);
   }
 
   /** Closes the connection to broker `nodeId` (after a request on it failed): the next request opens a new one. */
@@ -176,12 +191,13 @@ export class BatchClient {
   }
 
   /** The connection to broker `nodeId`; concurrent callers share one connect (a request sent while it is still connecting would fail). */
-  private connectionTo(nodeId: number): Promise<Connection> {
+  private connectionTo(nodeId: number): Promise<LeaderConnection> {
     const open = this.connections.get(nodeId);
     if (open) return open;
     const broker = this.brokers.get(nodeId);
     if (!broker) return Promise.reject(new MirrorError(ERROR_CODES.KAFKA_ERROR, `broker ${nodeId} unknown: call metadata() first`));
-    const c = new Connection(this.options.clientId, this.options.connection);
+    const o = this.options.connection;
+    const c: LeaderConnection = o?.sasl || o?.tls || o?.ssl ? new Connection(this.options.clientId, o) : new WireConnection(this.options.clientId, { connectTimeout: o?.connectTimeout, requestTimeout: o?.requestTimeout, maxInflights: o?.maxInflights });
     const connected = (async () => {
       await c.connect(broker.host, broker.port);
       return c;
