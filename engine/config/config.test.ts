@@ -107,7 +107,7 @@ config.storage.replication.factor=1
       'primary->standby.enabled = true', 'primary->dr.enabled = true',
       'topics = default-.*', 'primary->standby.topics = commit-log, orders.*',
       'truncation.policy = continue', 'primary->dr.truncation.policy = fail', 'primary->dr.isolation.level = read_uncommitted',
-      'primary->dr.data.path = batches',
+      'primary->dr.data.path = records',
       'emit.checkpoints.interval.seconds = 5', 'primary->standby.emit.checkpoints.interval.seconds = 7',
     ].join('\n'), { env: {} });
     const [standby, dr] = config.flows;
@@ -115,7 +115,7 @@ config.storage.replication.factor=1
     expect(dr?.topicFilter.include).toEqual(['default-.*']);
     expect([standby?.truncationPolicy, dr?.truncationPolicy]).toEqual(['continue', 'fail']);
     expect([standby?.isolationLevel, dr?.isolationLevel]).toEqual(['read_committed', 'read_uncommitted']);
-    expect([standby?.dataPath, dr?.dataPath]).toEqual(['records', 'batches']);
+    expect([standby?.dataPath, dr?.dataPath]).toEqual(['batches', 'records']);
     expect([standby?.emitCheckpointsIntervalMs, dr?.emitCheckpointsIntervalMs]).toEqual([7000, 5000]);
   });
 

@@ -2,7 +2,7 @@
  * The mirror task of one replication flow: fetches every mirrored source partition with a manually
  * assigned consumer and produces each record to the same partition of its remote topic on the
  * target (key, value, headers in order with duplicates, timestamp), then records progress once the
- * target acknowledged it. With `data.path = batches` the partitions' record batches are
+ * target acknowledged it. With `data.path = batches` (the default) the partitions' record batches are
  * forwarded as bytes by {@link BatchPath} (engine/replicate/batch-path.ts) instead, through the same
  * partition states, checks, listener and progress; the record path then carries only what it hands over
  * (compressed batches to trim, rejected batches, heartbeats topics). On that path the topic-ID fence is
