@@ -18,7 +18,7 @@
  * - C: sequences: `inflight[i + 1].sequence = inflight[i].sequence + inflight[i].recordCount` (mod 2^31)
  *   and every batch of `inflight` belongs to one producer generation (a batch of a new identity is sent only
  *   once the older ones settled: the broker orders by sequence per producer id only, so batches of two ids
- *   in flight at once could be written out of order); `nextSequence` follows the last batch sent.
+ *   in flight at once could be written out of order); the sink's SequenceBook follows the last batch sent.
  * - D: while `recovering`, nothing is sent but the resends of the failed batches, in their order.
  */
 import type { ProducePartitionResult } from '../kafka/batch/batch-protocol.ts';
@@ -81,8 +81,7 @@ export class BatchLane {
   blockedUntilMs = 0;
   readonly pending: PlannedBatch[] = [];
   inflight: SentBatch[] = [];
-  nextSequence = 0;
-  /** Producer generation `nextSequence` counts in. */
+  /** Producer generation of the last batch sent (its sequences come from the sink's SequenceBook). */
   generation = 0;
   /** Whether a settle loop runs for this lane. */
   settling = false;

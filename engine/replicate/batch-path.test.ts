@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { encodeBatch, decodeRecords, type BatchRecord } from '../kafka/batch/batch-encoder.ts';
 import type { BatchFetchRequest, BatchSource, FetchedBatches } from '../kafka/batch/batch-source.ts';
 import type { BatchSink, ProducerIdentity } from '../kafka/batch/batch-sink.ts';
+import { SequenceBook } from '../kafka/batch/sequence-book.ts';
 import type { ProducePartitionResult } from '../kafka/batch/batch-protocol.ts';
 import { ATTR, BATCH, readBatchHeader } from '../kafka/batch/record-batch.ts';
 import { rewriteProducerFields } from '../kafka/batch/producer-fields.ts';
@@ -46,6 +47,7 @@ class FakeSource implements BatchSource {
 /** A target partition: appends produced batches (checking idempotent sequences), or answers `errors.shift()` first. */
 class FakeSink implements BatchSink {
   identity: ProducerIdentity = { producerId: 500, producerEpoch: 0, generation: 1 };
+  readonly sequences = new SequenceBook(() => this.identity.generation);
   readonly written: { upstreamValues: string[]; producerId: number; sequence: number }[] = [];
   readonly errors: number[] = [];
   /** The n-th send (0-based) is answered only once {@link release} is called. */

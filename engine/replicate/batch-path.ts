@@ -32,7 +32,6 @@ import type { BatchFetchRequest, BatchSource, FetchedBatches } from '../kafka/ba
 import type { BatchSink } from '../kafka/batch/batch-sink.ts';
 import type { ProducePartitionResult } from '../kafka/batch/batch-protocol.ts';
 import { planBatch } from '../kafka/batch/forward-plan.ts';
-import { nextSequence } from '../kafka/batch/producer-fields.ts';
 import { lastOffsetOf, readBatches } from '../kafka/batch/record-batch.ts';
 import type { ClientErrorLike } from '../kafka/source-consumer.ts';
 import { KAFKA_ERROR_CODES as K } from '../kafka/error-codes.ts';
@@ -334,16 +333,13 @@ export class BatchPath {
   }
 
   private send(lane: BatchLane, p: PlannedBatch): void {
-    const identity = this.o.sink.identity;
-    if (lane.generation !== identity.generation) {
-      lane.generation = identity.generation;
-      lane.nextSequence = 0;
-    }
+    // Sequences come from the sink's book: in exactly-once mode the record path writes the same remote partition with the same identity.
+    const claimed = this.o.sink.sequences.claim(lane.remoteTopic, lane.state.partition, p.forwarded.recordCount);
+    lane.generation = claimed.generation;
     const sent = p as SentBatch;
-    sent.sequence = lane.nextSequence;
-    sent.generation = identity.generation;
+    sent.sequence = claimed.sequence;
+    sent.generation = claimed.generation;
     sent.response = this.o.sink.send(lane.remoteTopic, lane.state.partition, p.bytes, sent.sequence);
-    lane.nextSequence = nextSequence(sent.sequence, p.forwarded.recordCount);
     lane.inflight.push(sent);
   }
 
@@ -414,8 +410,6 @@ export class BatchPath {
     const again = lane.inflight;
     lane.inflight = [];
     if (renumber || lane.generation !== this.o.sink.identity.generation) {
-      lane.generation = this.o.sink.identity.generation;
-      lane.nextSequence = 0;
       for (const s of again) this.send(lane, s);
     } else {
       for (const s of again) {
@@ -453,7 +447,7 @@ export class BatchPath {
       `The target rejected the batch of ${s.key} at offsets ${sent.forwarded.upstreamBase}..${sent.lastOffset} (Kafka error code ${r.errorCode}: ${r.errorMessage ?? ''}); copying its records through the record path`,
     );
     // The broker kept no sequence of the rejected batch nor of those after it (out of order).
-    if (sent.generation === lane.generation) lane.nextSequence = sent.sequence;
+    this.o.sink.sequences.rewind(lane.remoteTopic, s.partition, sent.generation, sent.sequence);
     lane.inflight = [];
     lane.pending.length = 0;
     s.rewindToAcknowledged();

@@ -8,13 +8,24 @@
  * module only stamps them. {@link BatchSink.reinit} takes a new producer identity (what the Java
  * producer does on UNKNOWN_PRODUCER_ID / OUT_OF_ORDER_SEQUENCE_NUMBER for an idempotent producer:
  * `TransactionManager.handleFailedBatch` → `requestIdempotentEpochBumpForPartition` / reset producer id);
- * callers see it as a new {@link ProducerIdentity.generation} and restart their sequences at 0.
+ * callers see it as a new {@link ProducerIdentity.generation} and restart their sequences at 0
+ * ({@link BatchSink.sequences}).
+ *
+ * Exactly-once (`transactional` settings): the identity is the TRANSACTIONAL one of the task's
+ * `transactional.id` (InitProducerId to its transaction coordinator), every batch is written with the
+ * transactional bit set and the transactional id in the Produce request, after its partition was added to the
+ * open transaction (./batch-transactions.ts, {@link BatchProducer.transactions}); the record path and the
+ * internal records write through the same identity (./batch-record-producer.ts).
  */
 import { BatchClient, type TopicLayout } from './batch-client.ts';
 import type { ProducePartitionResult } from './batch-protocol.ts';
 import { rewriteProducerFields } from './producer-fields.ts';
 import { ERROR_CODES, MirrorError } from '../../core/errors.ts';
 import { reconnect } from './batch-source.ts';
+import { BatchTransactions, UNUSABLE_TXN_CODES } from './batch-transactions.ts';
+import { SequenceBook } from './sequence-book.ts';
+import { ClientTxnProtocol } from './txn-protocol.ts';
+import type { TransactionalSettings } from '../target-transactions.ts';
 
 /** The producer identity batches are signed with; `generation` counts identities taken since start (1 = the first). */
 export interface ProducerIdentity {
@@ -29,6 +40,8 @@ export interface BatchSink {
   connect(): Promise<void>;
   /** The current identity ({@link connect} first). */
   readonly identity: ProducerIdentity;
+  /** Base sequences per target partition for the current identity: every writer of this identity claims them here. */
+  readonly sequences: SequenceBook;
   /**
    * Re-signs `batch` (one v2 batch, in place: baseOffset 0, current identity, `baseSequence`, CRC) and
    * produces it to `partition` of `topic` with acks=all. Never rejects: a failed request resolves with
@@ -55,24 +68,44 @@ export class BatchProducer implements BatchSink {
   /** `topic\0partition` → resolves once the partition's last request was written (keeps produce order per partition). */
   private readonly issuing = new Map<string, Promise<void>>();
   private current: ProducerIdentity = { producerId: -1, producerEpoch: -1, generation: 0 };
+  private connecting: Promise<void> | undefined;
+  readonly sequences = new SequenceBook(() => this.current.generation);
+  /** Exactly-once only: the open transaction of the transactional identity. */
+  readonly transactions: BatchTransactions | undefined;
+  private readonly transactionalId: string | null;
 
-  constructor(client: BatchClient) {
+  /** `transactional`: exactly-once (see the module doc); absent: an idempotent producer. */
+  constructor(client: BatchClient, transactional?: TransactionalSettings) {
     this.client = client;
+    this.transactionalId = transactional?.transactionalId ?? null;
+    this.transactions = transactional && new BatchTransactions({ protocol: new ClientTxnProtocol(client), transactionalId: transactional.transactionalId, transactionTimeoutMs: transactional.transactionTimeoutMs });
   }
 
   get identity(): ProducerIdentity {
     return this.current;
   }
 
-  async connect(): Promise<void> {
-    await this.client.connect();
-    await this.reinit();
+  /** Connects and takes the first identity, once: later calls resolve with the first (the record path and the batch path share one transactional producer). */
+  connect(): Promise<void> {
+    this.connecting ??= (async () => {
+      await this.client.connect();
+      await this.reinit(true);
+    })();
+    const connecting = this.connecting;
+    connecting.catch(() => {
+      if (this.connecting === connecting) this.connecting = undefined;
+    });
+    return connecting;
   }
 
-  async reinit(): Promise<void> {
+  /**
+   * A new identity. Transactional: InitProducerId with the transactional id (a new epoch; the coordinator
+   * aborts the open transaction) — without `fresh` an open transaction is doomed (BatchTransactions.init).
+   */
+  async reinit(fresh = false): Promise<void> {
     let id: { producerId: number; producerEpoch: number };
     try {
-      id = await this.client.initProducerId();
+      id = this.transactions ? await this.transactions.init(30_000, fresh) : await this.client.initProducerId();
     } catch (err) {
       if ((err as { errorCode?: number }).errorCode === undefined) await reconnect(this.client);
       throw err;
@@ -101,8 +134,19 @@ export class BatchProducer implements BatchSink {
         this.layouts.delete(topic);
         return { response: Promise.resolve(failure(topic, partition, `no leader known for ${topic}-${partition}`)) };
       }
-      rewriteProducerFields(batch, { producerId: this.current.producerId, producerEpoch: this.current.producerEpoch, baseSequence });
-      const response = this.client.produceOn(await this.client.connection(leader.leaderId), { acks: -1, timeoutMs: PRODUCE_TIMEOUT_MS, topics: [{ topic, partitions: [{ partition, batch }] }] }).then(
+      const identity = this.current;
+      if (this.transactions) {
+        // KIP-890 verification: the partition must be in the transaction before a transactional batch reaches it.
+        const code = await this.transactions.enlist(topic, partition, identity, PRODUCE_TIMEOUT_MS);
+        if (code !== 0) {
+          // A fenced or unusable identity reads as INVALID_PRODUCER_EPOCH (47): the lane takes a new identity, and the transaction is doomed.
+          if (UNUSABLE_TXN_CODES.has(code)) this.transactions.doom(`AddPartitionsToTxn answered Kafka error code ${code}`);
+          const errorCode = UNUSABLE_TXN_CODES.has(code) ? 47 : code;
+          return { response: Promise.resolve({ ...failure(topic, partition, `AddPartitionsToTxn for ${topic}-${partition} answered Kafka error code ${code}`), errorCode }) };
+        }
+      }
+      rewriteProducerFields(batch, { producerId: identity.producerId, producerEpoch: identity.producerEpoch, baseSequence, transactional: this.transactions !== undefined });
+      const response = this.client.produceOn(await this.client.connection(leader.leaderId), { transactionalId: this.transactionalId, acks: -1, timeoutMs: PRODUCE_TIMEOUT_MS, topics: [{ topic, partitions: [{ partition, batch }] }] }).then(
         ([r]) => {
           if (!r) return failure(topic, partition, 'Produce response without the partition');
           if (r.errorCode !== 0) this.layouts.delete(topic);
