@@ -19,7 +19,13 @@ import type { ClientErrorLike, SourceRecord } from '../source-consumer.ts';
 import type { TargetProducer, TargetProducerFactory, DeliveryHandler, RecordLimits } from '../target-producer.ts';
 import type { InternalDelivery, TargetTransactions, TransactionGroup, TransactionOffset } from '../target-transactions.ts';
 import { encodeBatch, type BatchRecord } from './batch-encoder.ts';
-import type { BatchProducer } from './batch-sink.ts';
+import type { BatchProducer, BatchSink } from './batch-sink.ts';
+import type { BatchTransactions } from './batch-transactions.ts';
+
+/** What {@link BatchRecordProducer} uses of the transactional {@link BatchProducer} (unit tests fake it). */
+export type TransactionalBatchSink = Pick<BatchSink, 'send' | 'sequences' | 'identity' | 'awaitPartitions'> & {
+  readonly transactions: Pick<BatchTransactions, 'commit' | 'abort' | 'doom'> | undefined;
+};
 
 /** Largest batch this producer builds from queued records (bytes of record data, roughly): below the broker's default `message.max.bytes` (1 048 588). */
 const MAX_BATCH_BYTES = 900_000;
@@ -62,7 +68,7 @@ export function batchRecordProducerFactory(sink: () => BatchProducer): TargetPro
 
 /** {@link TargetProducer} over a transactional {@link BatchProducer}. See the module doc. */
 export class BatchRecordProducer implements TargetProducer {
-  private readonly sink: BatchProducer;
+  private readonly sink: TransactionalBatchSink;
   private readonly onDelivery: DeliveryHandler;
   private readonly queues = new Map<string, PartitionQueue>();
   private scheduled = false;
@@ -71,7 +77,7 @@ export class BatchRecordProducer implements TargetProducer {
   private pending = 0;
   readonly transactions: TargetTransactions;
 
-  constructor(sink: BatchProducer, onDelivery: DeliveryHandler) {
+  constructor(sink: TransactionalBatchSink, onDelivery: DeliveryHandler) {
     if (!sink.transactions) throw new Error('BatchRecordProducer needs a transactional BatchProducer');
     const tx = sink.transactions;
     this.sink = sink;
