@@ -171,7 +171,11 @@ class RdGroupMembership implements GroupMembership {
     consumer.setDefaultConsumeTimeout(POLL_TIMEOUT_MS);
     consumer.on('event.error', (err: LibrdKafkaError) => this.log.warn({ code: err.code, err: err.message }, `group membership error: ${err.message}`));
     const tracker = this.tracker;
-    if (tracker) consumer.on('event.log', (e: { message?: string }) => tracker.onLog(String(e.message ?? '')));
+    if (tracker) {
+      consumer.on('event.log', (e: { message?: string }) => {
+        if (tracker.onLog(String(e.message ?? ''))) this.log.debug({ event: 'group_generation', ...tracker.metadata() }, 'group member id / generation changed (read from librdkafka\'s cgrp log)');
+      });
+    }
   }
 
   subscribe(topics: readonly string[]): void {

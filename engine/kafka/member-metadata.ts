@@ -36,14 +36,15 @@ export class MemberMetadataTracker {
     this.groupInstanceId = groupInstanceId;
   }
 
-  /** One librdkafka log message (`event.log`'s `message`). */
-  onLog(message: string): void {
+  /** One librdkafka log message (`event.log`'s `message`); true when the member id or generation changed. */
+  onLog(message: string): boolean {
     let m = JOIN.exec(message);
     if (m) return this.set(m[2]!, Number(m[1]));
     m = HEARTBEAT.exec(message);
     if (m) return this.set(m[1]!, Number(m[2]));
     m = MEMBER_ID.exec(message);
-    if (m && m[1] !== this.memberId) this.set(m[1] === '(not-set)' ? '' : m[1]!, -1);
+    if (m && m[1] !== this.memberId) return this.set(m[1] === '(not-set)' ? '' : m[1]!, -1);
+    return false;
   }
 
   /** The member id and generation as last logged; undefined while either is unknown (no member id, generation < 0). */
@@ -52,9 +53,11 @@ export class MemberMetadataTracker {
     return { groupId: this.groupId, memberId: this.memberId, generationId: this.generationId, groupInstanceId: this.groupInstanceId };
   }
 
-  private set(memberId: string, generationId: number): void {
+  private set(memberId: string, generationId: number): boolean {
+    const changed = memberId !== this.memberId || generationId !== this.generationId;
     this.memberId = memberId;
     this.generationId = generationId;
+    return changed;
   }
 }
 

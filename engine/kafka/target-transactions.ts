@@ -15,6 +15,11 @@
  * `initTransactions` aborts what its killed predecessor left open at once, instead of read_committed readers
  * waiting `transaction.timeout.ms` for the coordinator to do it.
  *
+ * With `data.path = batches` the task's {@link TargetTransactions} are the batch path's own instead
+ * (engine/kafka/batch/batch-record-producer.ts over engine/kafka/batch/batch-transactions.ts: the same commit
+ * round, sent as AddOffsetsToTxn / TxnOffsetCommit / EndTxn by the engine, the member id and generation taken
+ * from {@link TransactionGroup.metadata}).
+ *
  * librdkafka (2.15, INTRODUCTION.md "Transactional Producer"): `initTransactions` / `beginTransaction` /
  * `sendOffsetsToTransaction` / `commitTransaction` / `abortTransaction`; an error with `isTxnRequiresAbort`
  * leaves the transaction abortable, `isFatal` leaves the producer unusable (PRODUCER_FENCED, …).
