@@ -4,7 +4,9 @@
  * port ({@link TxnProtocol}; ./txn-protocol.ts speaks it on @platformatic/kafka connections, unit tests fake it).
  *
  * Protocol (transaction version 1 on the wire: AddPartitionsToTxn v3, AddOffsetsToTxn v4, TxnOffsetCommit v4,
- * EndTxn v4, Produce v11 — the broker treats a client below EndTxn v5 / Produce v12 as TV1, KIP-890):
+ * EndTxn v4, Produce v11 — KIP-890 part 2's transaction version 2 starts at EndTxn v5 / Produce v12, whose
+ * epoch bump per transaction would invalidate our sequences; measured against the pinned 4.1.1 brokers: the
+ * epoch stays across commits with these versions, test/exactly-once.int.test.ts commits without an abort):
  * - InitProducerId v5 with the `transactional.id` and `transaction.timeout.ms` to the transaction coordinator
  *   gives the producer id and a new epoch; it fences older epochs of the id and aborts (or completes) the
  *   transaction they left open (`TransactionCoordinator.handleInitProducerId`).
