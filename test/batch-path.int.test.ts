@@ -6,7 +6,9 @@
  * - source compression kept (lz4 batches stay lz4 on the target);
  * - a compressed batch that starts before the first offset to mirror (log start moved inside it by
  *   DeleteRecords) is copied from that offset through the record path, then batches again: nothing
- *   before it, nothing missing, no duplicate.
+ *   before it, nothing missing, no duplicate;
+ * - exactly-once on the batch path: that record-path copy and the forwarded batches are transactional batches
+ *   of one identity, committed together, each record seen once by read_committed.
  */
 import Kafka from '@confluentinc/kafka-javascript';
 import type { KafkaConsumer, Message } from '@confluentinc/kafka-javascript';
@@ -138,5 +140,31 @@ describe('data.path = batches (engine)', () => {
     const dst = await allBatches(target, remoteOf(topic));
     // The batches after the copied one are the source's lz4 batches, forwarded.
     expect(dst.slice(-1).every((b) => (b.attributes & 7) === 3)).toBe(true);
+  });
+
+  it('exactly-once: the records copied through the record path and the forwarded lz4 batches commit in the same transactions; read_committed sees each record once', async () => {
+    const topic = await createTopic('kme-bp-eos');
+    await produceRdkafka(topic, 300, 'lz4');
+    const cut = (await allBatches(source, topic))[0]!.baseOffset + 1;
+    const admin = new KafkaAdmin({ 'bootstrap.servers': PRIMARY, 'client.id': 'kme-test-delete-records' });
+    try {
+      expect(await admin.deleteRecordsBefore({ topic, partition: 0 }, cut)).toBe(cut);
+    } finally {
+      admin.close();
+    }
+    const engine = await startEngine(topic, { 'data.path': 'batches', 'exactly.once.source.support': 'enabled', 'offset-syncs.topic.location': 'target' });
+    f.engines.push(engine);
+    const expected = [...Array.from({ length: 300 - cut }, (_, i) => `value-${i + cut}`), ...Array.from({ length: 50 }, (_, i) => `value-${i}`)];
+    await readValues(STANDBY, remoteOf(topic), 300 - cut); // read_committed (librdkafka's default)
+    await produceRdkafka(topic, 50, 'lz4');
+    const values = (await readValues(STANDBY, remoteOf(topic), 350 - cut)).map((v) => v.split('-').slice(0, 2).join('-'));
+    expect(values).toEqual(expected);
+    const dst = await allBatches(target, remoteOf(topic));
+    const data = dst.filter((b) => (b.attributes & 0x20) === 0);
+    // Every data batch is transactional: the record-copied (uncompressed) ones and the forwarded lz4 ones; commit markers end them.
+    expect(data.every((b) => (b.attributes & 0x10) !== 0)).toBe(true);
+    expect(data.some((b) => (b.attributes & 7) === 0) && data.some((b) => (b.attributes & 7) === 3)).toBe(true);
+    expect(dst.some((b) => (b.attributes & 0x20) !== 0)).toBe(true);
+    expect(engine.logs.filter((l) => l.event === 'transaction_aborted' || l.event === 'data_path_records')).toEqual([]);
   });
 });

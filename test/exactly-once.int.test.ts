@@ -22,8 +22,9 @@ import { assignedLine, ownedPartitions } from '../testkit/ownership-log.ts';
 import { PRIMARY, STANDBY, kafkajsClient, uniqueTopic } from '../testkit/test-clusters.ts';
 import { waitFor } from '../testkit/wait-for.ts';
 import { decodeOffsetSync } from '../engine/index.ts';
-import { KafkaAdmin, readInternalTopic, type InternalRecord } from '../engine/testing.ts';
+import { BatchClient, ISOLATION, KafkaAdmin, readBatches, readInternalTopic, type BatchHeader, type InternalRecord } from '../engine/testing.ts';
 import { startEngine } from '../testkit/engine-harness.ts';
+import { testDataPath } from '../testkit/data-path.ts';
 
 const SESSION_TIMEOUT_MS = 6000;
 const EOS = {
@@ -297,6 +298,16 @@ describe('exactly-once in process (the engine as a library)', () => {
     await waitFor(committed(300), { timeoutMs: 30_000, intervalMs: 500, message: `${remote} to hold 300 + 300 committed records` });
     const line = await first.waitForLog((l) => typeof l.transactionalId === 'string');
     expect(String(line.transactionalId)).toMatch(/-primary-standby-.+-\d+-0$/);
+    if (testDataPath() === 'batches') {
+      // Exactly-once no longer falls back to the record path: the batches on the target are transactional, each transaction ended by a marker.
+      expect((await first.waitForLog((l) => typeof l.dataPath === 'string')).dataPath).toBe('batches');
+      expect(first.logs.filter((l) => l.event === 'data_path_records')).toEqual([]);
+      const batches = await rawBatches(remote);
+      const data = batches.filter((b) => (b.attributes & 0x20) === 0);
+      expect(data.length).toBeGreaterThan(0);
+      expect(data.every((b) => (b.attributes & 0x10) !== 0)).toBe(true);
+      expect(batches.some((b) => (b.attributes & 0x20) !== 0)).toBe(true);
+    }
     await first.stop();
     await send(300, 200);
     const second = await startEngine(`^${prefix}-.*`, props);
@@ -308,3 +319,21 @@ describe('exactly-once in process (the engine as a library)', () => {
   });
 });
 
+/** Every batch of partition 0 of `topic` on the target, read_uncommitted, headers only (attributes: 0x10 transactional, 0x20 control). */
+async function rawBatches(topic: string): Promise<BatchHeader[]> {
+  const client = new BatchClient({ bootstrap: STANDBY, clientId: 'kme-exactly-once-test' });
+  await client.connect();
+  try {
+    const [layout] = await client.metadata([topic]);
+    const out: BatchHeader[] = [];
+    for (let offset = 0; ; ) {
+      const res = await client.fetch(layout!.partitions[0]!.leaderId, { maxWaitMs: 10, minBytes: 1, maxBytes: 1 << 20, isolationLevel: ISOLATION.READ_UNCOMMITTED, topics: [{ topicId: layout!.topicId, partitions: [{ partition: 0, fetchOffset: offset, currentLeaderEpoch: -1, partitionMaxBytes: 1 << 20 }] }] });
+      const batches = readBatches(res.partitions[0]!.records).batches.filter((b) => b.baseOffset + b.lastOffsetDelta >= offset);
+      if (batches.length === 0) return out;
+      out.push(...batches);
+      offset = batches.at(-1)!.baseOffset + batches.at(-1)!.lastOffsetDelta + 1;
+    }
+  } finally {
+    await client.close();
+  }
+}

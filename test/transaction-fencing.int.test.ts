@@ -3,7 +3,8 @@
  * real target broker: a member frozen (SIGSTOP) past its session timeout while another member of the same
  * group takes its partition cannot commit the transaction it had open when it froze — its
  * `sendOffsetsToTransaction` with its stale group metadata is refused (or refused locally once librdkafka
- * marked the assignment lost) — and a read_committed reader never sees its record.
+ * marked the assignment lost) — and a read_committed reader never sees its record. With `KME_DATA_PATH=batches`
+ * the zombie commits through the batch path's transactional producer (test/zombie-committer.ts).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
@@ -13,6 +14,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ClusterReader, valuesOf } from '../testkit/cluster-reader.ts';
 import { STANDBY, uniqueTopic } from '../testkit/test-clusters.ts';
 import { waitFor } from '../testkit/wait-for.ts';
+import { testDataPath } from '../testkit/data-path.ts';
 import { groupMembershipFactory, silentLogger, type GroupMembership } from '../engine/testing.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -79,6 +81,8 @@ describe('zombie fencing of a transaction (KIP-447, group generation on the targ
     expect(commit.ok, JSON.stringify(commit)).toBe(false);
     expect(commit.stage).toBe('send-offsets');
     expect(FENCED_CODES).toContain(commit.kafkaCode);
+    // On the batch path the engine sends TxnOffsetCommit itself, with the member id and generation read from librdkafka's log.
+    if (testDataPath() === 'batches') expect(String(commit.message)).toMatch(/TxnOffsetCommit as member \S+ of generation \d+/);
     expect(commit.visible).toEqual([]);
   });
 });

@@ -8,11 +8,15 @@
  * prints `{"event":"commit","ok":…,"stage":…,"kafkaCode":…,"message":…}`, then exits.
  *
  * With `broker-only` the local lost-assignment check is switched off, so only the group coordinator judges.
+ * With `KME_DATA_PATH=batches` the producer is the batch path's transactional producer (engine/kafka/batch/
+ * batch-record-producer.ts: its own AddPartitionsToTxn / TxnOffsetCommit / EndTxn, the member id and generation
+ * followed from the membership consumer's log), as an exactly-once flow on the batch path has it.
  *
  * Usage: node --import tsx/esm test/zombie-committer.ts <bootstrap> <group> <topic> <transactional.id> [broker-only]
  */
 import { TransactionError } from '../engine/core/errors.ts';
-import { groupMembershipFactory, silentLogger, targetProducerFactory, type ClusterClientSettings } from '../engine/testing.ts';
+import { BatchClient, BatchProducer, batchRecordProducerFactory, groupMembershipFactory, silentLogger, targetProducerFactory, type ClusterClientSettings } from '../engine/testing.ts';
+import { testDataPath } from '../testkit/data-path.ts';
 
 const [bootstrap, groupId, topic, transactionalId, mode] = process.argv.slice(2) as [string, string, string, string, string | undefined];
 const say = (o: Record<string, unknown>) => process.stdout.write(`${JSON.stringify(o)}\n`);
@@ -20,7 +24,8 @@ const cluster: ClusterClientSettings = { alias: 'standby', bootstrapServers: boo
 
 let assigned: () => void;
 const firstAssignment = new Promise<void>((r) => (assigned = r));
-const membership = await groupMembershipFactory(cluster, 'zombie-group', { groupId, protocol: 'classic', sessionTimeoutMs: 6000, heartbeatIntervalMs: 1000 }, silentLogger())({
+const batches = testDataPath() === 'batches';
+const membership = await groupMembershipFactory(cluster, 'zombie-group', { groupId, protocol: 'classic', sessionTimeoutMs: 6000, heartbeatIntervalMs: 1000, trackMemberMetadata: batches }, silentLogger())({
   onAssigned: (partitions) => {
     if (partitions.length > 0) assigned();
     return Promise.resolve();
@@ -30,7 +35,9 @@ const membership = await groupMembershipFactory(cluster, 'zombie-group', { group
 });
 membership.subscribe([topic]);
 await firstAssignment;
-const producer = await targetProducerFactory(cluster, 'zombie-producer', { transactionalId, transactionTimeoutMs: 60_000 })({ onDelivery: () => undefined });
+const settings = { transactionalId, transactionTimeoutMs: 60_000 };
+const batchSink = batches ? new BatchProducer(new BatchClient({ bootstrap, clientId: 'zombie-producer' }), settings) : undefined;
+const producer = await (batchSink ? batchRecordProducerFactory(() => batchSink) : targetProducerFactory(cluster, 'zombie-producer', settings))({ onDelivery: () => undefined });
 producer.produce(topic, { topic, partition: 0, offset: 0, key: null, value: Buffer.from('zombie'), timestamp: Date.now(), headers: [] });
 await producer.awaitReports(10_000, () => 0);
 say({ event: 'ready' });
@@ -53,6 +60,7 @@ const timer = setInterval(() => {
       await producer.transactions!.abort(10_000).catch(() => undefined);
     }
     await producer.disconnect(0);
+    await batchSink?.close();
     await membership.leave();
     process.exit(0);
   })();

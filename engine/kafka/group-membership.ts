@@ -27,6 +27,7 @@
  * and no commits; a poll loop serves the rebalance callbacks (librdkafka runs them from poll) and drops
  * anything that was fetched before the pause landed.
  */
+import { MemberMetadataTracker, withCgrpDebug } from './member-metadata.ts';
 import type { KafkaConsumer, LibrdKafkaError } from '@confluentinc/kafka-javascript';
 import type { Logger } from '../core/logger.ts';
 import type { TopicPartition } from './kafka-admin.ts';
@@ -46,6 +47,11 @@ export interface MembershipSettings {
   readonly sessionTimeoutMs: number;
   /** Classic protocol only (KIP-848: `group.consumer.heartbeat.interval.ms` on the broker). */
   readonly heartbeatIntervalMs: number;
+  /**
+   * Exactly-once on the batch path: follow the member id and generation from librdkafka's `cgrp` debug log
+   * (./member-metadata.ts), for TransactionGroup.metadata. Default false.
+   */
+  readonly trackMemberMetadata?: boolean;
 }
 
 /**
@@ -130,6 +136,10 @@ export function groupMembershipFactory(cluster: ClusterClientSettings, clientId:
     const membership = new RdGroupMembership(settings.groupId, listener, logger.child({ component: 'group-membership', groupId: settings.groupId }));
     const conf = membershipConsumerConfig(cluster, clientId, settings);
     conf.rebalance_cb = membership.onRebalance as never;
+    if (settings.trackMemberMetadata) {
+      conf.debug = withCgrpDebug(conf.debug);
+      membership.tracker = new MemberMetadataTracker(settings.groupId, typeof conf['group.instance.id'] === 'string' ? conf['group.instance.id'] : null);
+    }
     membership.attach((await connectConsumer(conf)) as IncrementalConsumer);
     return membership;
   };
@@ -147,6 +157,8 @@ class RdGroupMembership implements GroupMembership {
   private subscription = '';
   private closing = false;
   private leaving: Promise<void> | undefined;
+  /** Set when the member id and generation are followed (MembershipSettings.trackMemberMetadata). */
+  tracker: MemberMetadataTracker | undefined;
 
   constructor(groupId: string, listener: MembershipListener, log: Logger) {
     this.groupId = groupId;
@@ -158,6 +170,12 @@ class RdGroupMembership implements GroupMembership {
     this.consumer = consumer;
     consumer.setDefaultConsumeTimeout(POLL_TIMEOUT_MS);
     consumer.on('event.error', (err: LibrdKafkaError) => this.log.warn({ code: err.code, err: err.message }, `group membership error: ${err.message}`));
+    const tracker = this.tracker;
+    if (tracker) {
+      consumer.on('event.log', (e: { message?: string }) => {
+        if (tracker.onLog(String(e.message ?? ''))) this.log.debug({ event: 'group_generation', ...tracker.metadata() }, 'group member id / generation changed (read from librdkafka\'s cgrp log)');
+      });
+    }
   }
 
   subscribe(topics: readonly string[]): void {
@@ -177,7 +195,8 @@ class RdGroupMembership implements GroupMembership {
 
   transactionGroup(): TransactionGroup | undefined {
     const consumer = this.consumer;
-    return this.closing || !consumer ? undefined : { consumer, lost: () => safe(() => consumer.assignmentLost(), true) };
+    const tracker = this.tracker;
+    return this.closing || !consumer ? undefined : { consumer, lost: () => safe(() => consumer.assignmentLost(), true), metadata: tracker && (() => tracker.metadata()) };
   }
 
   private async leaveOnce(): Promise<void> {

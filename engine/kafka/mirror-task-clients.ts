@@ -15,6 +15,7 @@ import { BatchClient } from './batch/batch-client.ts';
 import { batchClientOptions } from './batch/batch-connection.ts';
 import { BatchFetcher, type BatchSource } from './batch/batch-source.ts';
 import { BatchProducer, type BatchSink } from './batch/batch-sink.ts';
+import { batchRecordProducerFactory } from './batch/batch-record-producer.ts';
 
 /** The two ends of the batch data path (`data.path = batches`): raw Fetch on the source, raw Produce on the target. Not connected yet. */
 export interface BatchEndpoints {
@@ -54,7 +55,9 @@ export type MirrorTaskTransactions = TransactionalSettings;
  * The librdkafka clients of one flow's mirror task (consumer, producer and group membership on demand).
  * `admins`: the shared per-cluster admins (engine/kafka/cluster-connections.ts) — without them the task
  * gets two admins of its own, created now. `membership`: the flow's group settings; without them the
- * task mirrors the whole flow (no group). `transactional`: exactly-once (a transactional target producer).
+ * task mirrors the whole flow (no group). `transactional`: exactly-once (a transactional target producer; with
+ * `data.path = batches` the batch sink's transactional identity, which the record path writes through too, and a
+ * membership that tracks its member id and generation for TxnOffsetCommit).
  */
 export function createMirrorTaskClients(
   settings: MirrorTaskClientSettings,
@@ -63,17 +66,22 @@ export function createMirrorTaskClients(
   transactional?: MirrorTaskTransactions,
 ): MirrorTaskClients {
   const clientId = `kafka-mirror-${settings.name}`;
+  // Exactly-once on the batch path: one transactional identity for the batches, the record path and the internal
+  // records (engine/kafka/batch/batch-record-producer.ts), so the record path's producer is the batch sink too.
+  const transactionalBatches = transactional !== undefined && settings.dataPath === 'batches';
+  let batchSink: BatchProducer | undefined;
+  const sink = (): BatchProducer => (batchSink ??= new BatchProducer(new BatchClient(batchClientOptions(settings.target, `${clientId}-batch-target`)), transactionalBatches ? transactional : undefined));
   return {
     sourceAdmin: admins.sourceAdmin ?? new KafkaAdmin(adminConfig(settings.source, `${clientId}-source-admin`), { label: settings.source }),
     targetAdmin: admins.targetAdmin ?? new KafkaAdmin(adminConfig(settings.target, `${clientId}-target-admin`), { label: settings.target }),
     createSourceConsumer: sourceConsumerFactory(settings.source, clientId, settings.isolationLevel),
-    createTargetProducer: targetProducerFactory(settings.target, clientId, transactional),
+    createTargetProducer: transactionalBatches ? batchRecordProducerFactory(sink) : targetProducerFactory(settings.target, clientId, transactional),
     createBatchEndpoints: settings.dataPath === 'batches'
       ? () => ({
           source: new BatchFetcher(new BatchClient(batchClientOptions(settings.source, `${clientId}-batch-source`)), settings.isolationLevel === 'read_committed'),
-          sink: new BatchProducer(new BatchClient(batchClientOptions(settings.target, `${clientId}-batch-target`))),
+          sink: sink(),
         })
       : undefined,
-    createMembership: membership && groupMembershipFactory(settings.target, `${clientId}-group`, membership.settings, membership.logger),
+    createMembership: membership && groupMembershipFactory(settings.target, `${clientId}-group`, transactionalBatches ? { ...membership.settings, trackMemberMetadata: true } : membership.settings, membership.logger),
   };
 }

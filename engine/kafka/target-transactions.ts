@@ -15,6 +15,11 @@
  * `initTransactions` aborts what its killed predecessor left open at once, instead of read_committed readers
  * waiting `transaction.timeout.ms` for the coordinator to do it.
  *
+ * With `data.path = batches` the task's {@link TargetTransactions} are the batch path's own instead
+ * (engine/kafka/batch/batch-record-producer.ts over engine/kafka/batch/batch-transactions.ts: the same commit
+ * round, sent as AddOffsetsToTxn / TxnOffsetCommit / EndTxn by the engine, the member id and generation taken
+ * from {@link TransactionGroup.metadata}).
+ *
  * librdkafka (2.15, INTRODUCTION.md "Transactional Producer"): `initTransactions` / `beginTransaction` /
  * `sendOffsetsToTransaction` / `commitTransaction` / `abortTransaction`; an error with `isTxnRequiresAbort`
  * leaves the transaction abortable, `isFatal` leaves the producer unusable (PRODUCER_FENCED, …).
@@ -47,6 +52,27 @@ export interface TransactionGroup {
    * set in the same librdkafka step, before the rebalance callback reaches us — closes that window.
    */
   lost(): boolean;
+  /**
+   * The member id and generation the consumer holds now (what librdkafka's `rd_kafka_consumer_group_metadata`
+   * carries), for a producer that sends TxnOffsetCommit itself (the batch path's transactions,
+   * engine/kafka/batch/batch-transactions.ts). Undefined while not known (not joined yet, member id reset).
+   */
+  metadata?(): GroupMemberMetadata | undefined;
+}
+
+/**
+ * A group member as TxnOffsetCommit v3+ names it (KIP-447): the coordinator refuses the offsets — and so the
+ * transaction cannot commit them — unless `memberId` is a current member and `generationId` the group's
+ * generation (classic protocol; KIP-848 groups: the member epoch), else ILLEGAL_GENERATION (22) /
+ * UNKNOWN_MEMBER_ID (25) / FENCED_INSTANCE_ID (82) / STALE_MEMBER_EPOCH (113).
+ */
+export interface GroupMemberMetadata {
+  groupId: string;
+  memberId: string;
+  /** Classic protocol: the generation of the JoinGroup response; KIP-848: the member epoch. */
+  generationId: number;
+  /** `group.instance.id` (static membership, KIP-345), or null. */
+  groupInstanceId: string | null;
 }
 
 /** The transactional operations of a target producer (present only in exactly-once mode). */

@@ -18,9 +18,11 @@
  * - C: sequences: `inflight[i + 1].sequence = inflight[i].sequence + inflight[i].recordCount` (mod 2^31)
  *   and every batch of `inflight` belongs to one producer identity (a batch of a new identity is sent only
  *   once the older ones settled: the broker orders by sequence per producer id only, so batches of two ids
- *   in flight at once could be written out of order); `sequence.nextSequence` follows the last batch sent,
- *   and each batch is stamped with the identity its sequence was counted in (resends included).
- * - E: `sequence` is the remote partition's, not the lane's: it outlives the lane (see {@link PartitionSequence}).
+ *   in flight at once could be written out of order); each batch's sequence is claimed from the sink's
+ *   SequenceBook, and each batch is stamped with the identity its sequence was counted in (resends included).
+ * - E: sequences are the remote partition's, not the lane's: they outlive the lane (the sink's SequenceBook,
+ *   engine/kafka/batch/sequence-book.ts, shared with earlier and later lanes of the partition and, exactly-once,
+ *   with the record producer of the same identity).
  * - D: while `recovering`, nothing is sent but the resends of the failed batches, in their order.
  */
 import type { ProducePartitionResult } from '../kafka/batch/batch-protocol.ts';
@@ -51,24 +53,6 @@ export interface PlannedBatch {
   readonly readAtMs: number;
   /** Newest record timestamp (epoch ms; `maxTimestamp`): latency is measured from it. */
   readonly timestampMs: number;
-}
-
-/**
- * Where the task's idempotent producer is in one remote partition: the producer generation it counts in
- * and the base sequence of the next batch. One per remote partition for the task's life, shared by every
- * lane that writes there: the target broker keeps a producer id's last sequence per partition
- * (`ProducerStateManager`, until `producer.id.expiration.ms`, 1 day by default) whoever owned the source
- * partition meanwhile, so a partition that leaves and comes back (group rebalance, topic reset: a new
- * partition state, a new lane) continues where this producer stopped. Starting again at 0 under the same
- * identity is answered OUT_OF_ORDER_SEQUENCE_NUMBER or — when the range equals one of the 5 batches the
- * broker caches for the producer (`ProducerStateEntry.findDuplicateBatch`) — acknowledged with that old
- * batch's offset without being written: silent loss.
- */
-export interface PartitionSequence {
-  /** Producer generation `nextSequence` counts in (0: nothing sent yet). */
-  generation: number;
-  /** int32 base sequence of the next batch under `generation`. */
-  nextSequence: number;
 }
 
 /** A planned batch that was sent: with its sequence, the producer identity it was signed with and its response. */
@@ -104,8 +88,6 @@ export class BatchLane {
   blockedUntilMs = 0;
   readonly pending: PlannedBatch[] = [];
   inflight: SentBatch[] = [];
-  /** The remote partition's producer sequence (shared with earlier and later lanes of that partition, invariant E). */
-  readonly sequence: PartitionSequence;
   /** Whether a settle loop runs for this lane. */
   settling = false;
   /** Its state left the task's table (revoked, lost, removed): nothing more is fetched or sent. */
@@ -113,11 +95,10 @@ export class BatchLane {
   /** Set while a failed batch is handled (resend, new identity, rejection): nothing new is sent meanwhile, so the failed batches go first. */
   recovering = false;
 
-  /** `sequence`: the remote partition's producer sequence (a fresh one when this producer never wrote there). */
-  constructor(state: PartitionState, remoteTopic: string, sequence: PartitionSequence = { generation: 0, nextSequence: 0 }) {
+  /** `remoteTopic`: where the partition's batches go (its sequences are the sink's, invariant E). */
+  constructor(state: PartitionState, remoteTopic: string) {
     this.state = state;
     this.remoteTopic = remoteTopic;
-    this.sequence = sequence;
     this.fetchOffset = state.nextOffset;
     this.fetchTopicId = state.topicId;
   }

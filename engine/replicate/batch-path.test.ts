@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { encodeBatch, decodeRecords, type BatchRecord } from '../kafka/batch/batch-encoder.ts';
 import type { BatchFetchRequest, BatchSource, FetchedBatches } from '../kafka/batch/batch-source.ts';
 import type { BatchSink, ProducerIdentity } from '../kafka/batch/batch-sink.ts';
+import { SequenceBook } from '../kafka/batch/sequence-book.ts';
 import type { ProducePartitionResult } from '../kafka/batch/batch-protocol.ts';
 import { ATTR, BATCH, readBatchHeader, type BatchBytes } from '../kafka/batch/record-batch.ts';
 import { rewriteProducerFields, type ProducerFields } from '../kafka/batch/producer-fields.ts';
@@ -55,6 +56,7 @@ class FakeSource implements BatchSource {
 /** Target partitions: append produced batches, checking idempotent sequences as the broker does, or answer `errors.shift()` first. */
 class FakeSink implements BatchSink {
   identity: ProducerIdentity = { producerId: 500, producerEpoch: 0, generation: 1 };
+  readonly sequences = new SequenceBook(() => this.identity);
   readonly written: { partition: number; upstreamValues: string[]; producerId: number; sequence: number }[] = [];
   readonly errors: number[] = [];
   reinits = 0;

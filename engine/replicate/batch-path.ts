@@ -25,8 +25,10 @@
  *   producer identity (one for all partitions that fail together) and renumber; a rejection rewinds the
  *   partition and copies that batch's records through the record path; any other error stops the task
  *   (DELIVERY_FAILED). Sequences are kept per remote partition for the task's life, not per lane: a
- *   partition the group takes away and gives back continues its producer's sequence (batch-lane.ts,
- *   PartitionSequence) — restarting at 0 could be acknowledged by the broker as a duplicate and never written.
+ *   partition the group takes away and gives back continues its producer's sequence (the sink's SequenceBook,
+ *   engine/kafka/batch/sequence-book.ts, which exactly-once also shares with the record producer of the same
+ *   transactional identity) — restarting at 0 could be acknowledged by the broker as a duplicate and never
+ *   written. Each batch is signed with the identity its sequence was claimed in, resends included.
  */
 import { ERROR_CODES, MirrorError, type MirrorError as MirrorErrorType } from '../core/errors.ts';
 import type { Logger } from '../core/logger.ts';
@@ -35,13 +37,13 @@ import type { BatchFetchRequest, BatchSource, FetchedBatches } from '../kafka/ba
 import type { BatchSink } from '../kafka/batch/batch-sink.ts';
 import type { ProducePartitionResult } from '../kafka/batch/batch-protocol.ts';
 import { planBatch } from '../kafka/batch/forward-plan.ts';
-import { nextSequence } from '../kafka/batch/producer-fields.ts';
+import { claimFields } from '../kafka/batch/sequence-book.ts';
 import { batchBytesOf, lastOffsetOf, readBatches } from '../kafka/batch/record-batch.ts';
 import type { ClientErrorLike } from '../kafka/source-consumer.ts';
 import { KAFKA_ERROR_CODES as K } from '../kafka/error-codes.ts';
 import { PARTITION_STATUS, type PartitionState } from '../partitions/partition-state.ts';
 import type { PartitionTable } from '../partitions/partition-table.ts';
-import { BatchLane, MAX_IN_FLIGHT_PER_LANE, type PartitionSequence, type PlannedBatch, type SentBatch } from './batch-lane.ts';
+import { BatchLane, MAX_IN_FLIGHT_PER_LANE, type PlannedBatch, type SentBatch } from './batch-lane.ts';
 import { REJECTION_CODES } from './delivery-failure.ts';
 import type { MirrorListener, MirrorTelemetry } from './mirror-listener.ts';
 
@@ -89,8 +91,6 @@ export class BatchPath {
   private readonly o: BatchPathOptions;
   private readonly log: Logger;
   private readonly lanes = new Map<PartitionState, BatchLane>();
-  /** `remoteTopic\0partition` → the producer's sequence there: outlives the lanes (a partition that leaves and comes back continues it; batch-lane.ts). */
-  private readonly sequences = new Map<string, PartitionSequence>();
   /** The InitProducerId in progress, shared by every lane that needs a new identity meanwhile. */
   private renewing: Promise<void> | undefined;
   private readonly attributes = new Map<string, { flow: string; topic: string }>();
@@ -217,11 +217,7 @@ export class BatchPath {
   private lane(state: PartitionState): BatchLane {
     let lane = this.lanes.get(state);
     if (lane === undefined) {
-      const remoteTopic = this.o.remoteTopic(state.topic);
-      const key = `${remoteTopic}\0${state.partition}`;
-      let sequence = this.sequences.get(key);
-      if (sequence === undefined) this.sequences.set(key, (sequence = { generation: 0, nextSequence: 0 }));
-      lane = new BatchLane(state, remoteTopic, sequence);
+      lane = new BatchLane(state, this.o.remoteTopic(state.topic));
       if (this.o.isHeartbeatsTopic(state.topic)) {
         lane.mode = 'records';
         lane.recordsUntil = Infinity;
@@ -346,23 +342,18 @@ export class BatchPath {
 
   /** Sends `p` under the current identity with the remote partition's next sequence (restarting at 0 under a new identity). */
   private send(lane: BatchLane, p: PlannedBatch): void {
-    const identity = this.o.sink.identity;
-    const seq = lane.sequence;
-    if (seq.generation !== identity.generation) {
-      seq.generation = identity.generation;
-      seq.nextSequence = 0;
-    }
+    // The sink's SequenceBook owns the remote partition's sequence for the task's life: earlier lanes of the
+    // partition and, exactly-once, the record producer writing through the same identity claim from it too.
+    const claim = this.o.sink.sequences.claim(lane.remoteTopic, lane.state.partition, p.forwarded.recordCount);
     const sent = p as SentBatch;
-    sent.sequence = seq.nextSequence;
-    sent.identity = identity;
-    seq.nextSequence = nextSequence(sent.sequence, p.forwarded.recordCount);
+    sent.sequence = claim.sequence;
+    sent.identity = claim.identity;
     this.produce(lane, sent);
   }
 
   /** Produces `sent` signed with the identity and sequence it was numbered with (a resend: the same ones again). */
   private produce(lane: BatchLane, sent: SentBatch): void {
-    const { producerId, producerEpoch } = sent.identity;
-    sent.response = this.o.sink.send(lane.remoteTopic, lane.state.partition, sent.bytes, { producerId, producerEpoch, baseSequence: sent.sequence });
+    sent.response = this.o.sink.send(lane.remoteTopic, lane.state.partition, sent.bytes, claimFields(sent));
     lane.inflight.push(sent);
   }
 
@@ -437,8 +428,8 @@ export class BatchPath {
     const again = lane.inflight;
     lane.inflight = [];
     if (renumber) {
-      lane.sequence.generation = this.o.sink.identity.generation;
-      lane.sequence.nextSequence = 0;
+      // Under the new identity the book starts the partition at 0 (or goes on after what the record producer
+      // already wrote with it, exactly-once).
       for (const s of again) this.send(lane, s);
     } else {
       for (const s of again) this.produce(lane, s);
@@ -477,7 +468,7 @@ export class BatchPath {
       `The target rejected the batch of ${s.key} at offsets ${sent.forwarded.upstreamBase}..${sent.lastOffset} (Kafka error code ${r.errorCode}: ${r.errorMessage ?? ''}); copying its records through the record path`,
     );
     // The broker kept no sequence of the rejected batch nor of those after it (out of order).
-    if (sent.identity.generation === lane.sequence.generation) lane.sequence.nextSequence = sent.sequence;
+    this.o.sink.sequences.rewind(lane.remoteTopic, s.partition, sent.identity.generation, sent.sequence);
     lane.inflight = [];
     lane.pending.length = 0;
     s.rewindToAcknowledged();

@@ -20,6 +20,8 @@ import type { TransactionCycle, TransactionCyclePort } from './transaction-cycle
 /** The task collaborators the port works on; functions where the task creates them later or replaces them. */
 export interface ExactlyOncePortParts {
   writer: () => TargetWriter;
+  /** With `data.path = batches`: the batch path, whose batches are in the same transaction (drained with the writer). */
+  batches?: () => { drain(timeoutMs: number): Promise<boolean> } | undefined;
   table: PartitionTable;
   ownership: PartitionOwnership;
   store: TaskProgressStore;
@@ -50,8 +52,8 @@ export function exactlyOncePort(p: ExactlyOncePortParts): TransactionCyclePort {
     drain: async (timeoutMs) => {
       const writer = p.writer();
       if (writer.failure) return false;
-      await writer.drain(timeoutMs);
-      return !writer.failure && [...p.table.values()].every((s) => s.inFlight === 0);
+      const [, batchesDrained] = await Promise.all([writer.drain(timeoutMs), p.batches?.()?.drain(timeoutMs) ?? true]);
+      return batchesDrained && !writer.failure && [...p.table.values()].every((s) => s.inFlight === 0);
     },
     flushSyncs: async () => void (await (p.listener?.flushForCommit ? p.listener.flushForCommit() : p.listener?.flush?.())),
     writeProgress: (states) => p.writeProgress(states),

@@ -278,6 +278,7 @@ export class MirrorTask implements PartitionCheckActions {
   private exactlyOncePort(): TransactionCyclePort {
     return exactlyOncePort({
       writer: () => this.writer,
+      batches: () => this.batches,
       table: this.table,
       ownership: this.ownership,
       store: this.store,

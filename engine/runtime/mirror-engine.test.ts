@@ -52,13 +52,10 @@ describe('exactly-once settings', () => {
 });
 
 describe('effectiveDataPath', () => {
-  it('keeps data.path unless the flow needs what only the record path does (a transaction, the provenance header)', () => {
-    expect(effectiveDataPath({ dataPath: 'batches' }, { exactlyOnce: false, provenance: false })).toEqual({ path: 'batches' });
-    expect(effectiveDataPath({ dataPath: 'records' }, { exactlyOnce: true, provenance: true })).toEqual({ path: 'records' });
-    const eos = effectiveDataPath({ dataPath: 'batches' }, { exactlyOnce: true, provenance: false });
-    expect(eos.path).toBe('records');
-    expect(eos.reason).toContain('exactly.once.source.support');
-    const header = effectiveDataPath({ dataPath: 'batches' }, { exactlyOnce: false, provenance: true });
+  it('keeps data.path unless the flow needs the provenance header (only the record path adds it); exactly-once runs on either path', () => {
+    expect(effectiveDataPath({ dataPath: 'batches' }, { provenance: false })).toEqual({ path: 'batches' });
+    expect(effectiveDataPath({ dataPath: 'records' }, { provenance: true })).toEqual({ path: 'records' });
+    const header = effectiveDataPath({ dataPath: 'batches' }, { provenance: true });
     expect(header.path).toBe('records');
     expect(header.reason).toContain('provenance');
   });

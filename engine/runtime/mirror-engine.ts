@@ -198,7 +198,7 @@ export class MirrorEngine {
     const transactional = exactlyOnce ? transactionalSettings(flow, this.instanceId, this.task ?? 0) : undefined;
     if (transactional) this.log.info({ flow: flow.name, transactionalId: transactional.transactionalId, transactionTimeoutMs: transactional.transactionTimeoutMs }, `Exactly-once: ${flow.name} commits through transactional.id ${transactional.transactionalId}`);
     const provenance = await flowProvenance(flow, this.config.flows, (c) => this.connections.of(c, { adminTimeoutMs: flow.adminTimeoutMs }).clusterId(), this.log, this.telemetry);
-    const dataPath = effectiveDataPath(flow, { exactlyOnce, provenance: provenance !== undefined });
+    const dataPath = effectiveDataPath(flow, { provenance: provenance !== undefined });
     if (dataPath.reason) this.log.info({ flow: flow.name, event: 'data_path_records', dataPath: 'records', reason: dataPath.reason }, `data.path = batches is not available for ${flow.name} ${dataPath.reason}: it mirrors on the record path`);
     const settings: MirrorTaskSettings = dataPath.path === flow.dataPath ? flow : { ...flow, dataPath: dataPath.path };
     const clients = createMirrorTaskClients(settings, admins, { settings: membershipSettings(flow), logger: this.log.child({ flow: flow.name }) }, transactional);
@@ -345,14 +345,13 @@ function fmt(v: number | undefined): string {
 }
 
 /**
- * The data path a flow's mirror task runs on: its `data.path`, except that the record-batch path (which
- * forwards source batches as bytes with an idempotent, non-transactional producer of its own) cannot write
- * into a transaction (exactly-once) nor add the provenance header (loop-safe active-active) to a batch it
- * does not rebuild — such flows run on the record path, and `reason` says why (for the info line).
+ * The data path a flow's mirror task runs on: its `data.path`, except that the record-batch path cannot add
+ * the provenance header (loop-safe active-active) to a batch it does not rebuild — such flows run on the record
+ * path, and `reason` says why (for the info line). Exactly-once runs on either path (the batch path writes
+ * through a transactional identity of its own: engine/kafka/batch/batch-transactions.ts).
  */
-export function effectiveDataPath(flow: { dataPath: 'records' | 'batches' }, uses: { exactlyOnce: boolean; provenance: boolean }): { path: 'records' | 'batches'; reason?: string } {
+export function effectiveDataPath(flow: { dataPath: 'records' | 'batches' }, uses: { provenance: boolean }): { path: 'records' | 'batches'; reason?: string } {
   if (flow.dataPath !== 'batches') return { path: flow.dataPath };
-  if (uses.exactlyOnce) return { path: 'records', reason: 'with exactly.once.source.support = enabled (the batch path has no transactional producer)' };
   if (uses.provenance) return { path: 'records', reason: 'with the provenance header on (replication.provenance.header.enabled; a forwarded batch cannot take a header)' };
   return { path: 'batches' };
 }

@@ -7,7 +7,7 @@
  * (KIP-98), and the raw Fetch / Produce of ./batch-protocol.ts. No retries here: callers get Kafka error
  * codes per partition and decide (the record path's retry rules apply).
  */
-import { Connection, initProducerIdV5, metadataV12, apiVersionsV3, type ConnectionOptions } from '@platformatic/kafka';
+import { Connection, findCoordinatorV4, initProducerIdV5, metadataV12, apiVersionsV3, type ConnectionOptions } from '@platformatic/kafka';
 import { ERROR_CODES, MirrorError } from '../../core/errors.ts';
 import { fetchRawV17, produceRawV11, type FetchRequestBody, type FetchResult, type ProducePartitionResult, type ProduceRequestBody } from './batch-protocol.ts';
 import { WireConnection } from './wire-connection.ts';
@@ -71,6 +71,8 @@ export class BatchClient {
   private readonly connections = new Map<number, Promise<LeaderConnection>>();
   private brokers = new Map<number, { host: string; port: number }>();
   private bootstrapConnection: Connection | undefined;
+  /** `keyType\0key` → coordinator node id (FindCoordinator), until {@link forgetCoordinator}. */
+  private readonly coordinators = new Map<string, number>();
 
   constructor(options: BatchClientOptions) {
     this.options = options;
@@ -144,6 +146,40 @@ export class BatchClient {
       }
       await new Promise((resolve) => setTimeout(resolve, backoffMs));
     }
+  }
+
+  /**
+   * The connection to the coordinator of `key`: keyType 0 a consumer group, 1 a `transactional.id`
+   * (FindCoordinator v4, KIP-699; the coordinator is the leader of the `__consumer_offsets` /
+   * `__transaction_state` partition the key hashes to). Cached until {@link forgetCoordinator}. Throws
+   * BatchProtocolError with the Kafka code (14 COORDINATOR_LOAD_IN_PROGRESS, 15 COORDINATOR_NOT_AVAILABLE: retriable),
+   * or what the connection throws.
+   */
+  async coordinatorConnection(keyType: 0 | 1, key: string): Promise<Connection> {
+    const cacheKey = `${keyType}\0${key}`;
+    let nodeId = this.coordinators.get(cacheKey);
+    if (nodeId === undefined) {
+      let coordinator: { nodeId: number; host: string; port: number; errorCode: number } | undefined;
+      try {
+        [coordinator] = (await findCoordinatorV4.api.async(this.requireBootstrap(), keyType, [key])).coordinators;
+      } catch (err) {
+        coordinator = (err as { response?: { coordinators?: typeof coordinator[] } }).response?.coordinators?.[0];
+        if (!coordinator) throw err;
+      }
+      if (!coordinator || coordinator.errorCode !== 0) throw new BatchProtocolError('FindCoordinator', coordinator?.errorCode ?? -1, `${keyType === 0 ? 'group' : 'transactional id'} ${key}`);
+      nodeId = coordinator.nodeId;
+      if (!this.brokers.has(nodeId)) this.brokers.set(nodeId, { host: coordinator.host, port: coordinator.port });
+      this.coordinators.set(cacheKey, nodeId);
+    }
+    return asApiConnection(await this.connectionTo(nodeId));
+  }
+
+  /** The coordinator of `key` answered NOT_COORDINATOR / COORDINATOR_NOT_AVAILABLE or its connection failed: look it up again next time. */
+  forgetCoordinator(keyType: 0 | 1, key: string, connectionFailed = false): void {
+    const cacheKey = `${keyType}\0${key}`;
+    const nodeId = this.coordinators.get(cacheKey);
+    this.coordinators.delete(cacheKey);
+    if (connectionFailed && nodeId !== undefined) this.dropConnection(nodeId);
   }
 
   /** Raw Fetch v17 to broker `nodeId` (the partitions' leader). */

@@ -130,6 +130,11 @@ export interface ProducePartitionRequest {
 
 /** Produce request body (topics by name: Produce by topic ID needs v13, KIP-516, not in the pinned brokers' range we rely on). */
 export interface ProduceRequestBody {
+  /**
+   * The producer's `transactional.id` when the batches are transactional (KIP-98: the broker refuses
+   * transactional batches of a request without one, TRANSACTIONAL_ID_AUTHORIZATION_FAILED); absent or null otherwise.
+   */
+  transactionalId?: string | null;
   /** -1 all in-sync replicas (idempotence requires it), 1 leader. */
   acks: number;
   /** How long the broker waits for replication (ms). */
@@ -152,7 +157,7 @@ export interface ProducePartitionResult {
 
 function createProduceRequest(body: ProduceRequestBody): Writer {
   const w = Writer.create()
-    .appendString(null) // transactional_id
+    .appendString(body.transactionalId ?? null) // transactional_id
     .appendInt16(body.acks)
     .appendInt32(body.timeoutMs)
     .appendArray(body.topics, (w, t) => {

@@ -18,6 +18,17 @@ describe('rewriteProducerFields on batches real Kafka built', () => {
     }
   });
 
+  it('sets the transactional bit when the batch goes into a transaction of ours (exactly-once), CRC valid', () => {
+    for (const b of readBatches(loadFixture('rdkafka-none').records).batches) {
+      rewriteProducerFields(b.bytes, { producerId: 9, producerEpoch: 3, baseSequence: 10, transactional: true });
+      const h = readBatchHeader(b.bytes);
+      expect(isTransactionalBatch(h)).toBe(true);
+      expect(crc32c(b.bytes, BATCH.ATTRIBUTES)).toBe(h.crc);
+      rewriteProducerFields(b.bytes, { producerId: 9, producerEpoch: 3, baseSequence: 10 });
+      expect(isTransactionalBatch(readBatchHeader(b.bytes))).toBe(false);
+    }
+  });
+
   it('clears the transactional bit of a committed transaction batch (an idempotent producer writes it)', () => {
     const data = readBatches(loadFixture('transactions').records).batches.filter((b) => !(b.attributes & 0x20));
     for (const b of data) {

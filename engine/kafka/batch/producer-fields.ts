@@ -21,6 +21,11 @@ export interface ProducerFields {
   producerEpoch: number;
   /** int32 sequence of the batch's first record for this producer and partition (wraps at 2^31). */
   baseSequence: number;
+  /**
+   * Whether the batch is written inside a transaction of this producer (KIP-98; attributes bit 4 set:
+   * exactly-once, engine/kafka/batch/batch-transactions.ts). Absent or false: the bit is cleared (idempotent producer).
+   */
+  transactional?: boolean;
 }
 
 /** Bytes from `attributes` to the end of `baseSequence`: everything the rewrite may change inside the CRC. */
@@ -31,16 +36,17 @@ const oldHead = Buffer.alloc(HEAD_END - HEAD_START);
 
 /**
  * Rewrites a v2 batch IN PLACE for `fields`: baseOffset zeroed, producer id, epoch, base sequence set,
- * transactional bit cleared, CRC patched in O(1) of the batch size. `batch` is the whole batch, or its
- * first bytes (at least the 61-byte header: a `BatchBytes`' `chunks[0]`, ./record-batch.ts) with `size` the whole
- * batch's length in bytes. Control batches must never reach here (clients may not write them:
+ * transactional bit set as `fields.transactional` says (cleared by default), CRC patched in O(1) of the batch
+ * size. `batch` is the whole batch, or its first bytes (at least the 61-byte header: a `BatchBytes`'
+ * `chunks[0]`, ./record-batch.ts) with `size` the whole batch's length in bytes. Control batches must never
+ * reach here (clients may not write them:
  * `LogValidator.validateBatch`). Returns the new CRC (uint32). Copies no batch bytes.
  */
 export function rewriteProducerFields(batch: Buffer, fields: ProducerFields, size = batch.length): number {
   batch.copy(oldHead, 0, HEAD_START, HEAD_END);
   writeInt64(batch, BATCH.BASE_OFFSET, 0);
   const attributes = batch.readInt16BE(BATCH.ATTRIBUTES);
-  batch.writeInt16BE(attributes & ~ATTR.TRANSACTIONAL, BATCH.ATTRIBUTES);
+  batch.writeInt16BE(fields.transactional === true ? attributes | ATTR.TRANSACTIONAL : attributes & ~ATTR.TRANSACTIONAL, BATCH.ATTRIBUTES);
   writeInt64(batch, BATCH.PRODUCER_ID, fields.producerId);
   batch.writeInt16BE(fields.producerEpoch, BATCH.PRODUCER_EPOCH);
   batch.writeInt32BE(fields.baseSequence, BATCH.BASE_SEQUENCE);
