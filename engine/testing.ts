@@ -19,6 +19,7 @@ export { METRICS } from './telemetry/prometheus-export.ts';
 // The record-batch data path's foundations (issue 16), not yet wired into MirrorTask: for the batch-copy
 // integration test, its fixture generator and bench/batch-copy.ts.
 export { BatchClient, type TopicLayout } from './kafka/batch/batch-client.ts';
+export { batchClientOptions } from './kafka/batch/batch-connection.ts';
 export { copyPartition, type CopyPartitionOptions, type CopyPartitionResult } from './kafka/batch/batch-copier.ts';
 export { decodeRecords, encodeBatch, type BatchRecord, type DecodedRecord } from './kafka/batch/batch-encoder.ts';
 export { ISOLATION, type FetchPartitionResult } from './kafka/batch/batch-protocol.ts';
