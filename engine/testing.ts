@@ -16,11 +16,12 @@ export type { MirrorTask } from './replicate/mirror-task.ts';
 export type { EngineStatus, PartitionStatus } from './telemetry/engine-status.ts';
 export { parseListeners, type ListenerAddress } from './config/listeners.ts';
 export { METRICS } from './telemetry/prometheus-export.ts';
-// The record-batch data path's foundations (issue 16), not yet wired into MirrorTask: for the batch-copy
-// integration test, its fixture generator and bench/batch-copy.ts.
+// The record-batch data path's parts (issue 16): for the batch-copy and exactly-once integration tests, the
+// TLS test, the fixture generator and bench/batch-copy.ts.
 export { BatchClient, type TopicLayout } from './kafka/batch/batch-client.ts';
 export { BatchProducer } from './kafka/batch/batch-sink.ts';
 export { batchRecordProducerFactory } from './kafka/batch/batch-record-producer.ts';
+export { batchClientOptions } from './kafka/batch/batch-connection.ts';
 export { copyPartition, type CopyPartitionOptions, type CopyPartitionResult } from './kafka/batch/batch-copier.ts';
 export { decodeRecords, encodeBatch, type BatchRecord, type DecodedRecord } from './kafka/batch/batch-encoder.ts';
 export { ISOLATION, type FetchPartitionResult } from './kafka/batch/batch-protocol.ts';

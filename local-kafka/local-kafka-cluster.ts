@@ -19,6 +19,7 @@ import { fileURLToPath } from 'node:url';
 import { Kafka, logLevel } from 'kafkajs';
 import { LocalKafkaError } from './local-kafka-error.ts';
 import { kafkaClasspath } from './jars.ts';
+import type { TlsMaterial } from './tls-material.ts';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 
@@ -43,6 +44,13 @@ export interface LocalKafkaClusterOptions {
    */
   saslPort?: number;
   /**
+   * Adds an SSL listener (TLS, no client authentication) on this port serving the broker certificate of
+   * {@link tls}, for tests of TLS clusters. Off by default; needs `tls`.
+   */
+  sslPort?: number;
+  /** Key material of the SSL listener (./tls-material.ts `createTlsMaterial`); its keystore password is written to server.properties only. */
+  tls?: TlsMaterial;
+  /**
    * Enables ACLs with KRaft's `StandardAuthorizer` and these `super.users` (e.g. `['User:ANONYMOUS']`:
    * the principal of PLAINTEXT clients, so tools and the engine act as super users while ACLs of other
    * principals can be listed and created). Off by default.
@@ -66,6 +74,8 @@ export class LocalKafkaCluster {
   readonly dir: string;
   private readonly heap: string;
   readonly saslPort: number | undefined;
+  readonly sslPort: number | undefined;
+  private readonly tls: TlsMaterial | undefined;
   private readonly superUsers: readonly string[] | undefined;
 
   constructor(options: LocalKafkaClusterOptions) {
@@ -75,6 +85,9 @@ export class LocalKafkaCluster {
     this.dir = join(options.dataRoot ?? DATA_ROOT, options.alias);
     this.heap = options.heap ?? '512m';
     this.saslPort = options.saslPort;
+    this.sslPort = options.sslPort;
+    this.tls = options.tls;
+    if (this.sslPort !== undefined && this.tls === undefined) throw new LocalKafkaError(`local Kafka '${this.alias}': sslPort ${this.sslPort} needs tls key material`);
     this.superUsers = options.superUsers;
   }
 
@@ -198,11 +211,9 @@ export class LocalKafkaCluster {
       'process.roles': 'broker,controller',
       'node.id': 1,
       'controller.quorum.bootstrap.servers': `127.0.0.1:${this.controllerPort}`,
-      listeners: `PLAINTEXT://127.0.0.1:${this.port},CONTROLLER://127.0.0.1:${this.controllerPort}${this.saslPort ? `,SASL_PLAINTEXT://127.0.0.1:${this.saslPort}` : ''}`,
-      'advertised.listeners': `PLAINTEXT://127.0.0.1:${this.port}${this.saslPort ? `,SASL_PLAINTEXT://127.0.0.1:${this.saslPort}` : ''}`,
+      ...listenerProperties({ port: this.port, controllerPort: this.controllerPort, saslPort: this.saslPort, sslPort: this.sslPort, tls: this.tls }),
       'controller.listener.names': 'CONTROLLER',
       'inter.broker.listener.name': 'PLAINTEXT',
-      'listener.security.protocol.map': 'CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT',
       ...(this.saslPort
         ? {
             'sasl.enabled.mechanisms': 'PLAIN',
@@ -285,6 +296,32 @@ export function defaultClusters(): { primary: LocalKafkaCluster; standby: LocalK
     primary: new LocalKafkaCluster({ alias: 'primary', port: Number(process.env.PRIMARY_PORT ?? 9092) }),
     standby: new LocalKafkaCluster({ alias: 'standby', port: Number(process.env.STANDBY_PORT ?? 9093) }),
   };
+}
+
+/**
+ * The listener settings of a local broker: PLAINTEXT on `port` (also the inter-broker listener), CONTROLLER
+ * on `controllerPort`, and the optional SASL_PLAINTEXT (`saslPort`) and SSL (`sslPort`, serving the PKCS#12
+ * keystore of `tls`; no client certificates asked for) listeners, all on 127.0.0.1. Pure; the result holds
+ * the keystore password when `sslPort` is set — it goes into server.properties and nowhere else.
+ */
+export function listenerProperties(o: { port: number; controllerPort: number; saslPort?: number; sslPort?: number; tls?: TlsMaterial }): Record<string, string> {
+  const client = [`PLAINTEXT://127.0.0.1:${o.port}`];
+  if (o.saslPort) client.push(`SASL_PLAINTEXT://127.0.0.1:${o.saslPort}`);
+  if (o.sslPort) client.push(`SSL://127.0.0.1:${o.sslPort}`);
+  const props: Record<string, string> = {
+    listeners: [...client, `CONTROLLER://127.0.0.1:${o.controllerPort}`].join(','),
+    'advertised.listeners': client.join(','),
+    'listener.security.protocol.map': 'CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT,SSL:SSL',
+  };
+  if (o.sslPort) {
+    if (!o.tls) throw new LocalKafkaError(`sslPort ${o.sslPort} needs tls key material`);
+    props['listener.name.ssl.ssl.keystore.type'] = 'PKCS12';
+    props['listener.name.ssl.ssl.keystore.location'] = o.tls.keystore;
+    props['listener.name.ssl.ssl.keystore.password'] = o.tls.keystorePassword;
+    props['listener.name.ssl.ssl.key.password'] = o.tls.keystorePassword;
+    props['listener.name.ssl.ssl.client.auth'] = 'none';
+  }
+  return props;
 }
 
 /** True when a broker at `bootstrapServers` answers a metadata request within `timeoutMs`. */

@@ -1,6 +1,6 @@
 import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { isConnectionLoss, librdkafkaProbe } from './cluster-probe.ts';
+import { isConnectionLoss, librdkafkaProbe, tlsTrustFailure } from './cluster-probe.ts';
 
 /** A local port nothing listens on (bound, then released): connections to it are refused at once. */
 async function closedPort(): Promise<number> {
@@ -18,6 +18,18 @@ describe('cluster probe', () => {
     expect(isConnectionLoss({ code: -195, message: 'Local: Broker transport failure' })).toBe(false);
     expect(isConnectionLoss({ code: -1, message: 'broker transport failure' })).toBe(false);
     expect(isConnectionLoss(undefined)).toBe(false);
+  });
+
+  it('tlsTrustFailure: the FAIL log of a certificate that failed verification in the TLS handshake, thread prefix dropped', () => {
+    // librdkafka 2.x's log line for a broker certificate signed by a CA not in ssl.ca.location (seen in test/tls.int.test.ts).
+    const message =
+      '[thrd:ssl://127.0.0.1:21592/bootstrap]: ssl://127.0.0.1:21592/bootstrap: SSL handshake failed: error:0A000086:SSL routines::certificate verify failed: ' +
+      'broker certificate could not be verified, verify that ssl.ca.location is correctly configured or root CA certificates are installed (install ca-certificates package) (after 2ms in state SSL_HANDSHAKE)';
+    expect(tlsTrustFailure({ severity: 3, fac: 'FAIL', message })).toMatch(/^ssl:\/\/127\.0\.0\.1:21592\/bootstrap: SSL handshake failed: .*certificate verify failed: .*ssl\.ca\.location/);
+    // Other handshake failures (a PLAINTEXT port, a reset) are not a verdict on trust; other facilities are not failures.
+    expect(tlsTrustFailure({ severity: 3, fac: 'FAIL', message: 'ssl://127.0.0.1:9092/bootstrap: SSL handshake failed: error:0A00010B:SSL routines::wrong version number' })).toBeUndefined();
+    expect(tlsTrustFailure({ severity: 7, fac: 'SSL', message })).toBeUndefined();
+    expect(tlsTrustFailure({})).toBeUndefined();
   });
 
   it('against a closed port: the metadata request fails within its timeout and the client reports the lost connection', async () => {

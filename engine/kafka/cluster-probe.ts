@@ -6,6 +6,12 @@
  * than the next probe: librdkafka raises ERR__ALL_BROKERS_DOWN (-187) once every broker connection is
  * down (rdkafka.h); the binding hands it to `event.error` as code -1 with the text "all broker
  * connections are down", so both the code and the text are matched.
+ *
+ * A broker certificate the client does not trust (wrong `ssl.ca.location`, host name not in the
+ * certificate) is a verdict too, like a refused password: Kafka's Java client raises it as
+ * `SslAuthenticationException`, an `AuthenticationException` that is never retried. The binding reduces
+ * librdkafka's error event to "ssl error" (code -1); the reason is only in the FAIL log line ("SSL handshake
+ * failed: …certificate verify failed…", rdkafka_ssl.c), so the probe reads its client's log events.
  */
 import Kafka from '@confluentinc/kafka-javascript';
 import type { LibrdKafkaError } from '@confluentinc/kafka-javascript';
@@ -36,6 +42,24 @@ export function isConnectionLoss(err: { code?: number; message?: string } | unde
   return err?.code === ALL_BROKERS_DOWN || /all broker connections are down/i.test(err?.message ?? '');
 }
 
+/** A librdkafka log event as the binding's `event.log` delivers it. */
+export interface LibrdkafkaLogEvent {
+  severity?: number;
+  fac?: string;
+  message?: string;
+}
+
+/**
+ * The reason, when `log` is librdkafka reporting that the broker's certificate failed verification during
+ * the TLS handshake (OpenSSL "certificate verify failed": untrusted CA, expired, host name mismatch); else
+ * undefined. The thread prefix (`[thrd:…]: `) is dropped; the text names the broker, never a secret.
+ */
+export function tlsTrustFailure(log: LibrdkafkaLogEvent): string | undefined {
+  const message = log.message ?? '';
+  if (log.fac !== 'FAIL' || !/SSL handshake failed: .*certificate verify failed/i.test(message)) return undefined;
+  return message.replace(/^\[thrd:[^\]]*\]: /, '');
+}
+
 /**
  * librdkafka's reconnect backoff grows to `reconnect.backoff.max.ms` (10 s by default): the probe caps it
  * at this, so a cluster that is back is seen within about a probe interval, not up to 10 s later.
@@ -54,6 +78,9 @@ export const librdkafkaProbe: ClusterProbeFactory = (cluster, onConnectionLoss) 
         lastEvent = err.message;
         if (isAuthFailure(err)) authFailure = err.message;
         if (isConnectionLoss(err)) onConnectionLoss(err.message);
+      },
+      'event.log': (log: LibrdkafkaLogEvent) => {
+        authFailure ??= tlsTrustFailure(log);
       },
     },
   );

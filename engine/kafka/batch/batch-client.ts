@@ -11,6 +11,7 @@ import { Connection, findCoordinatorV4, initProducerIdV5, metadataV12, apiVersio
 import { ERROR_CODES, MirrorError } from '../../core/errors.ts';
 import { fetchRawV17, produceRawV11, type FetchRequestBody, type FetchResult, type ProducePartitionResult, type ProduceRequestBody } from './batch-protocol.ts';
 import { WireConnection } from './wire-connection.ts';
+import { causeChain, tlsTrustFailureCode } from './connection-failure.ts';
 
 /** Options of a {@link BatchClient}. `connection` carries SASL / TLS and timeouts (never logged). */
 export interface BatchClientOptions {
@@ -80,7 +81,9 @@ export class BatchClient {
 
   /**
    * Connects to the first reachable bootstrap broker and checks that it speaks Fetch v17, Produce v11,
-   * InitProducerId v5 and Metadata v12 (Kafka ≥ 3.9 brokers do). Throws BatchProtocolError otherwise.
+   * InitProducerId v5 and Metadata v12 (Kafka ≥ 3.9 brokers do). Throws BatchProtocolError otherwise; when no
+   * broker answers, MirrorError with the last failure's cause chain — AUTH_FAILED for an untrusted broker
+   * certificate (./connection-failure.ts), KAFKA_ERROR for anything else.
    */
   async connect(): Promise<void> {
     let lastError: unknown;
@@ -104,7 +107,9 @@ export class BatchClient {
         if (err instanceof BatchProtocolError) throw err;
       }
     }
-    throw new MirrorError(ERROR_CODES.KAFKA_ERROR, `no bootstrap broker of ${this.options.bootstrap} answered`, { cause: lastError });
+    // The library's NetworkError says only "Connection to … failed."; the reason (refused, TLS) is in its cause.
+    const code = tlsTrustFailureCode(lastError) !== undefined ? ERROR_CODES.AUTH_FAILED : ERROR_CODES.KAFKA_ERROR;
+    throw new MirrorError(code, `no bootstrap broker of ${this.options.bootstrap} answered: ${causeChain(lastError)}`, { cause: lastError });
   }
 
   /** Leaders and topic IDs of `topics` (Metadata v12). Throws BatchProtocolError on a topic-level error. */
