@@ -14,7 +14,7 @@
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { loadMirrorConfig, redactConfig } from '../config/config.ts';
-import { createLogger, type Logger } from '../core/logger.ts';
+import { createLogger, exitOnUncaughtError, type Logger } from '../core/logger.ts';
 import { MirrorEngine } from '../runtime/mirror-engine.ts';
 import { acknowledgeGap, describeAcknowledgement, selectFlow } from '../progress/gap-acknowledgement.ts';
 import { ConfigError, ERROR_CODES, EXIT_CODES, MirrorError } from '../core/errors.ts';
@@ -61,6 +61,7 @@ async function run(opts: RunOptions): Promise<number> {
   const listener = opts.task === undefined ? await listenerFor(opts.config, opts.listeners) : undefined;
   const journal = new EventJournal();
   const root: Logger = createLogger({ destination: opts.logFile, level: opts.logLevel, streamWrite: journal.tap });
+  exitOnUncaughtError(opts.task === undefined ? root : root.child({ task: opts.task }), EXIT_CODES.INTERNAL);
   if (opts.task === undefined) {
     for (const w of warnings) root.warn({ component: 'config' }, w);
     root.info({ component: 'engine', config: redactConfig(config), configFile: opts.config, tasks: taskCount }, 'kafka-mirror starting');

@@ -7,7 +7,8 @@
  * Logs `kafka-mirror worker started` (event `worker_started`, fields `url`, `groupId`, `connectors`) once it
  * serves requests. SIGINT/SIGTERM stop every engine (progress flushed), then the listener; exit 0.
  */
-import { createLogger, type Logger } from '../core/logger.ts';
+import { EXIT_CODES } from '../core/errors.ts';
+import { createLogger, exitOnUncaughtError, type Logger } from '../core/logger.ts';
 import { parseListeners } from '../config/listeners.ts';
 import { EventJournal } from '../telemetry/event-journal.ts';
 import { buildStatus, type EnginePhase } from '../telemetry/engine-status.ts';
@@ -38,6 +39,7 @@ export async function runWorker(opts: WorkerOptions, signals: NodeJS.EventEmitte
   const address = opts.listeners !== undefined ? parseListeners({ key: '--listeners', value: opts.listeners }) : config.listener;
   const journal = new EventJournal();
   const log: Logger = createLogger({ destination: opts.logFile, level: opts.logLevel, streamWrite: journal.tap });
+  if (signals === process) exitOnUncaughtError(log, EXIT_CODES.INTERNAL); // not when a test runs the worker in-process
   for (const w of warnings) log.warn({ component: 'config' }, w);
   log.info({ component: 'worker', worker: redactWorkerConfig(config), configFile: opts.worker }, 'kafka-mirror worker starting');
   let stopRequested!: (signal: string) => void;

@@ -50,3 +50,19 @@ export function createLogger(options: { destination?: string | DestinationStream
 export function silentLogger(): Logger {
   return pino({ level: 'silent', customLevels: { critical: 55 } });
 }
+
+/**
+ * Makes an exception nothing caught (a bug, or a library throwing from a socket callback; with Node's
+ * default `--unhandled-rejections=throw` an unhandled rejection too) end the process the way Node would —
+ * its stack on stderr, exit code `exitCode` — after one `fatal` line `internal_error` with the error on
+ * `log` (synchronous destination: the line is written before the exit). Operators grepping the JSON log
+ * then see why the engine ended instead of a process that is simply gone. Installed once per process by
+ * the CLI's `run` and `--worker` commands; never by the library (an embedding application owns its process).
+ */
+export function exitOnUncaughtError(log: Logger, exitCode: number): void {
+  process.once('uncaughtException', (err: Error, origin: string) => {
+    log.fatal({ component: 'engine', event: 'internal_error', origin, err }, `kafka-mirror crashed (${origin}): ${err?.message ?? String(err)}`);
+    process.stderr.write(`kafka-mirror: internal error (${origin}): ${err?.stack ?? String(err)}\n`);
+    process.exit(exitCode);
+  });
+}
