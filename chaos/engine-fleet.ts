@@ -134,7 +134,9 @@ export class EngineFleet {
     const exited = this.instances.filter((i) => i.state === 'running' && i.engine.pid === undefined);
     for (const i of exited) {
       i.state = 'down';
-      this.unexpectedExits.push(`instance ${i.id} (run ${i.starts}) exited on its own; log ${i.engine.logFile}`);
+      const stderr = i.engine.stderrText.trim().split('\n').slice(-3).join(' | ').slice(-600);
+      const code = i.engine.lastExitCode;
+      this.unexpectedExits.push(`instance ${i.id} (run ${i.starts}) exited on its own${code === undefined ? '' : ` with code ${code}`}${stderr ? `; stderr: ${stderr}` : ''}; log ${i.engine.logFile} (stderr in ${i.engine.stderrFile})`);
     }
     return exited;
   }

@@ -145,7 +145,7 @@ export class FaultLoop {
   /** Restarts instances that exited on their own (recorded by the fleet as unexpected). */
   async restartUnexpectedExits(): Promise<void> {
     for (const i of this.o.fleet.reapUnexpectedExits()) {
-      this.o.say(`instance ${i.id} exited on its own; starting it again`);
+      this.o.say(`instance ${i.id} exited on its own${i.engine.lastExitCode === undefined ? '' : ` (code ${i.engine.lastExitCode})`}; starting it again`);
       await this.o.fleet.start(i);
     }
   }

@@ -11,7 +11,7 @@
  * reads the bound URL from the run's `http_listening` log line.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -38,6 +38,7 @@ export class EngineProcess {
   private child: ChildProcess | undefined;
   private exit: Promise<number> | undefined;
   private stderr = '';
+  private lastExit: number | undefined;
   private readonly listeners: string;
   /** Extra environment of every run (e.g. `KAFKA_MIRROR_INSTANCE_ID`, the exactly-once slot identity). */
   readonly env: Record<string, string>;
@@ -95,6 +96,16 @@ export class EngineProcess {
     return this.stderr;
   }
 
+  /** Where every run's stderr is appended as well: `<logFile>.stderr` (a crash that could not log is seen there). */
+  get stderrFile(): string {
+    return `${this.logFile}.stderr`;
+  }
+
+  /** Exit code of the last run that ended (128+n for a signal), undefined while none ended. */
+  get lastExitCode(): number | undefined {
+    return this.lastExit;
+  }
+
   /**
    * Starts a run; resolves once it logged that its mirror task (or, with `tasks.max` > 1, every task
    * process) started. When the process exits first it rejects with its stderr, unless `allowEarlyExit`
@@ -104,13 +115,17 @@ export class EngineProcess {
   async start(options: { waitForStartedMs?: number; extraArgs?: string[]; allowEarlyExit?: boolean } = {}): Promise<void> {
     const linesBefore = this.lines().length;
     this.stderr = '';
+    this.lastExit = undefined;
     const extraArgs = options.extraArgs ?? [];
     const listeners = extraArgs.includes('--listeners') ? [] : ['--listeners', this.listeners];
     const args = [KAFKA_MIRROR_BIN, '--config', this.configPath, '--log-file', this.logFile, ...listeners, ...extraArgs];
     // setpriv execs node: the child's pid is still the engine's (signals, pid file).
     const [command, ...argv] = this.dieWithParent ? ['setpriv', '--pdeathsig', 'SIGKILL', process.execPath, ...args] : [process.execPath, ...args];
     const child = spawn(command!, argv, { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...this.env } });
-    child.stderr!.on('data', (d: Buffer) => (this.stderr += d.toString('utf8')));
+    child.stderr!.on('data', (d: Buffer) => {
+      this.stderr += d.toString('utf8');
+      appendFileSync(this.stderrFile, d);
+    });
     this.child = child;
     if (child.pid !== undefined) this.runPids.push(child.pid);
     // Recorded so `npm run cleanup` can stop an engine a crashed run left behind — by pid, never by name.
@@ -118,7 +133,8 @@ export class EngineProcess {
     this.exit = new Promise((r) =>
       child.once('exit', (code, signal) => {
         rmSync(this.pidFile, { force: true });
-        r(code ?? (signal ? 128 + signalNumber(signal) : 1));
+        this.lastExit = code ?? (signal ? 128 + signalNumber(signal) : 1);
+        r(this.lastExit);
       }),
     );
     const deadline = Date.now() + (options.waitForStartedMs ?? 60_000);
