@@ -113,7 +113,8 @@ export class KafkaAdmin {
   /**
    * Log start and log end offsets of existing partitions (ListOffsets EARLIEST / LATEST).
    * `readCommitted` asks for the last stable offset as the end. Keys are {@link tpKey}.
-   * Throws when any partition's topic does not exist (librdkafka fails the whole call).
+   * Throws when any partition's topic does not exist (librdkafka fails the whole call). librdkafka's
+   * "No leaders found" (_NOENT) is retried after a metadata refresh, within the admin timeout.
    */
   async partitionOffsets(partitions: readonly TopicPartition[], readCommitted = false): Promise<Map<string, PartitionOffsets>> {
     const result = new Map<string, PartitionOffsets>();
@@ -131,9 +132,22 @@ export class KafkaAdmin {
     // A topic created a moment ago answers NOT_LEADER_OR_FOLLOWER or UNKNOWN_LEADER_EPOCH until its leader
     // is known everywhere (the progress topic on a fresh target cluster): retry exactly those. Not UNKNOWN_TOPIC_OR_PARTITION:
     // a deleted topic must surface at once (topic-reset detection).
-    const [earliest, latest] = await retry(() => Promise.all([query(Kafka.OffsetSpec.EARLIEST), query(Kafka.OffsetSpec.LATEST)]), {
+    // librdkafka answers the whole call with _NOENT "No leaders found" while its metadata cache holds the
+    // partitions leaderless, e.g. after the only broker restarted: it re-queries only topics it does not know
+    // (rd_kafka_partition_leader_query), so one client stayed stuck 40 s+ in a chaos run until its process was
+    // stopped. A full Metadata request (listTopics, rd_kafka_metadata) updates the cache entries it has:
+    // refresh, then try again within the same time budget.
+    const both = async () => {
+      try {
+        return await Promise.all([query(Kafka.OffsetSpec.EARLIEST), query(Kafka.OffsetSpec.LATEST)]);
+      } catch (err) {
+        if (kafkaErrorCode(err) === K._NOENT) await this.listTopics().catch(() => undefined);
+        throw err;
+      }
+    };
+    const [earliest, latest] = await retry(both, {
       timeoutMs: this.timeoutMs,
-      isRetriable: () => false, // call() has retried call-level errors already
+      isRetriable: (err) => kafkaErrorCode(err) === K._NOENT, // call() has retried the other call-level errors already
       retryResult: ([e, l]) => [...e, ...l].some((x) => x.error !== undefined && LEADERSHIP_SETTLING.has(x.error.code)),
     });
     for (const e of earliest) {
