@@ -21,6 +21,20 @@ export interface BatchClientOptions {
   connection?: ConnectionOptions;
 }
 
+/**
+ * The library's `Connection` for direct use (bootstrap, and leaders of SASL / TLS clusters). Outside its
+ * ConnectionPool nobody listens to the `'error'` event it emits when its socket fails after connecting — a
+ * broker restart can reset the socket (ECONNRESET) — and an `'error'` event without a listener ends the
+ * process (seen in a chaos run: `internal_error` "Connection error: read ECONNRESET"). Requests in flight fail
+ * through their callbacks at the `'close'` that follows, and the batch path reopens failed connections
+ * (./batch-source.ts `reconnect`, BatchClient.dropConnection), so the listener only has to exist.
+ */
+export function libraryConnection(clientId: string, options?: ConnectionOptions): Connection {
+  const c = new Connection(clientId, options);
+  c.on('error', () => undefined);
+  return c;
+}
+
 /** Leader and topic ID of a topic's partitions, from Metadata. */
 export interface TopicLayout {
   topic: string;
@@ -89,7 +103,7 @@ export class BatchClient {
     let lastError: unknown;
     for (const hostPort of this.options.bootstrap.split(',')) {
       const [host, port] = splitHostPort(hostPort);
-      const c = new Connection(this.options.clientId, this.options.connection);
+      const c = libraryConnection(this.options.clientId, this.options.connection);
       try {
         await c.connect(host, port);
         const versions = await apiVersionsV3.api.async(c, 'kafka-mirror-engine', '0');
@@ -238,7 +252,7 @@ export class BatchClient {
     const broker = this.brokers.get(nodeId);
     if (!broker) return Promise.reject(new MirrorError(ERROR_CODES.KAFKA_ERROR, `broker ${nodeId} unknown: call metadata() first`));
     const o = this.options.connection;
-    const c: LeaderConnection = o?.sasl || o?.tls || o?.ssl ? new Connection(this.options.clientId, o) : new WireConnection(this.options.clientId, { connectTimeout: o?.connectTimeout, requestTimeout: o?.requestTimeout, maxInflights: o?.maxInflights });
+    const c: LeaderConnection = o?.sasl || o?.tls || o?.ssl ? libraryConnection(this.options.clientId, o) : new WireConnection(this.options.clientId, { connectTimeout: o?.connectTimeout, requestTimeout: o?.requestTimeout, maxInflights: o?.maxInflights });
     const connected = (async () => {
       await c.connect(broker.host, broker.port);
       return c;
