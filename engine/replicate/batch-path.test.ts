@@ -99,7 +99,7 @@ class FakeSink implements BatchSink {
   }
 }
 
-function setup(options: { startOffset?: number; readCommitted?: boolean; topic?: string; partitions?: number } = {}) {
+function setup(options: { startOffset?: number; readCommitted?: boolean; topic?: string; partitions?: number; mergeMaxBytes?: number } = {}) {
   const topic = options.topic ?? 'orders';
   const table = new PartitionTable();
   const partitions = options.partitions ?? 1;
@@ -118,7 +118,7 @@ function setup(options: { startOffset?: number; readCommitted?: boolean; topic?:
   const path = new BatchPath({
     flow: 'primary->standby', table, source, sink, telemetry,
     listener: { onMirrored: (_p, up, down) => pairs.push([up, down]) },
-    remoteTopic: (t) => `primary.${t}`, isHeartbeatsTopic: (t) => t === 'heartbeats', readCommitted: options.readCommitted ?? true,
+    remoteTopic: (t) => `primary.${t}`, isHeartbeatsTopic: (t) => t === 'heartbeats', readCommitted: options.readCommitted ?? true, mergeMaxBytes: options.mergeMaxBytes ?? 0,
     clock: () => 1_000_000, logger: capturingLogger(lines), onResetRecovered: () => undefined,
     onSourceError: (err) => sourceErrors.push(err), onRecordPathChange: () => recordPathChanges++, failWith: (e) => failures.push(e),
   });
@@ -142,6 +142,16 @@ describe('BatchPath', () => {
     expect(t.sink.values()).toEqual(['v0', 'v1', 'v2', 'v3', 'v4']);
     expect(t.sink.written.map((w) => w.sequence)).toEqual([0, 3]);
     expect(t.pairs).toEqual([[0, 0], [2, 2], [3, 3], [4, 4]]);
+    expect(t.state.inFlight).toBe(0);
+  });
+
+  it('merges adjacent small uncompressed batches of one fetch answer into one Produce (mergeMaxBytes); offsets still exact', async () => {
+    const t = setup({ mergeMaxBytes: 256 * 1024 });
+    for (let i = 0; i < 5; i++) t.source.append(encodeBatch(records(i, 1), { baseOffset: i }));
+    await run(t.path, () => t.state.ackedNextOffset === 5);
+    expect(t.sink.values()).toEqual(['v0', 'v1', 'v2', 'v3', 'v4']);
+    expect(t.sink.written.map((w) => w.sequence)).toEqual([0]); // one request of 5 records
+    expect(t.pairs).toEqual([[0, 0], [1, 1], [2, 2], [3, 3], [4, 4]]);
     expect(t.state.inFlight).toBe(0);
   });
 

@@ -36,9 +36,9 @@ import { AbortedTransactionFilter } from '../kafka/batch/aborted-filter.ts';
 import type { BatchFetchRequest, BatchSource, FetchedBatches } from '../kafka/batch/batch-source.ts';
 import type { BatchSink } from '../kafka/batch/batch-sink.ts';
 import type { ProducePartitionResult } from '../kafka/batch/batch-protocol.ts';
-import { planBatch } from '../kafka/batch/forward-plan.ts';
+import { mergeUncompressed, planBatch, type MergePart } from '../kafka/batch/forward-plan.ts';
 import { claimFields } from '../kafka/batch/sequence-book.ts';
-import { batchBytesOf, lastOffsetOf, readBatches } from '../kafka/batch/record-batch.ts';
+import { ATTR, batchBytesOf, lastOffsetOf, readBatches } from '../kafka/batch/record-batch.ts';
 import type { ClientErrorLike } from '../kafka/source-consumer.ts';
 import { KAFKA_ERROR_CODES as K } from '../kafka/error-codes.ts';
 import { PARTITION_STATUS, type PartitionState } from '../partitions/partition-state.ts';
@@ -60,6 +60,11 @@ export interface BatchPathOptions {
   /** Heartbeats topics stay on the record path (their records feed `heartbeat-latency-ms`). */
   isHeartbeatsTopic: (topic: string) => boolean;
   readCommitted: boolean;
+  /**
+   * Adjacent uncompressed batches of one fetch answer are merged up to this many bytes ({@link BatchPath.enqueue});
+   * 0 forwards every batch alone. Default {@link MERGE_MAX_BYTES}.
+   */
+  mergeMaxBytes?: number;
   clock: () => number;
   /** The task's logger (binds `flow`). */
   logger: Logger;
@@ -83,6 +88,20 @@ const NEW_IDENTITY_PRODUCE: ReadonlySet<number> = new Set([45, 47, 59]);
 /** Kafka OFFSET_OUT_OF_RANGE (1) in a Fetch response. */
 const OFFSET_OUT_OF_RANGE = 1;
 
+/**
+ * Adjacent uncompressed batches of one fetch answer are merged into one batch up to this many bytes (well under
+ * the 1 MiB default `max.message.bytes` of a remote topic); a batch this big or bigger is forwarded alone.
+ */
+const MERGE_MAX_BYTES = 256 * 1024;
+
+/** A batch taken from a fetch answer, before {@link BatchPath.enqueue}: its plan, and its bytes when it may be merged. */
+interface TakenBatch {
+  readonly planned: PlannedBatch;
+  readonly part: MergePart | undefined;
+  /** Bytes of the batch as planned. */
+  readonly size: number;
+}
+
 /** How long a partition whose range on the record path has offset gaps may make no progress before the rest of the range counts as compacted away (ms). */
 const RECORDS_GAP_IDLE_MS = 10_000;
 
@@ -97,10 +116,12 @@ export class BatchPath {
   private halted = false;
   private wake: (() => void) | undefined;
   private lastWarnAtMs = 0;
+  private readonly mergeMaxBytes: number;
 
   constructor(options: BatchPathOptions) {
     this.o = options;
     this.log = options.logger;
+    this.mergeMaxBytes = options.mergeMaxBytes ?? MERGE_MAX_BYTES;
   }
 
   /** Connects both sides and takes the producer identity. Throws MirrorError. */
@@ -278,6 +299,7 @@ export class BatchPath {
       return;
     }
     const filter = this.o.readCommitted ? new AbortedTransactionFilter(r.abortedTransactions) : undefined;
+    const taken: TakenBatch[] = [];
     for (const batch of list.batches) {
       const last = lastOffsetOf(batch);
       if (last < lane.fetchOffset) continue;
@@ -291,17 +313,60 @@ export class BatchPath {
         continue;
       }
       if (plan.kind === 'record-copy') {
+        this.enqueue(lane, taken);
         this.toRecords(lane, plan.toOffset, plan.reasons.join(','), plan.reasons.includes('offset-gaps'));
         return;
       }
-      if (!state.accept(last, readAtMs)) return;
-      const planned: PlannedBatch = plan.kind === 'forward'
-        ? { bytes: batch, forwarded: { upstreamBase: batch.baseOffset, recordCount: batch.recordCount, upstreamOffsets: null, upstreamNext: plan.nextOffset }, lastOffset: last, topicId: state.topicId, readAtMs, timestampMs: batch.maxTimestamp }
-        : { bytes: batchBytesOf(plan.bytes), forwarded: { upstreamBase: plan.upstreamOffsets[0]!, recordCount: plan.upstreamOffsets.length, upstreamOffsets: plan.upstreamOffsets, upstreamNext: plan.nextOffset }, lastOffset: last, topicId: state.topicId, readAtMs, timestampMs: batch.maxTimestamp };
-      lane.pending.push(planned);
+      if (!state.accept(last, readAtMs)) return this.enqueue(lane, taken);
+      if (plan.kind === 'forward') {
+        const uncompressed = (batch.attributes & ATTR.COMPRESSION_MASK) === 0 && batch.size < this.mergeMaxBytes;
+        taken.push({
+          planned: { bytes: batch, forwarded: { upstreamBase: batch.baseOffset, recordCount: batch.recordCount, upstreamOffsets: null, upstreamNext: plan.nextOffset }, lastOffset: last, topicId: state.topicId, readAtMs, timestampMs: batch.maxTimestamp },
+          part: uncompressed ? { get bytes() { return batch.bytes; }, upstreamOffsets: Array.from({ length: batch.recordCount }, (_, i) => batch.baseOffset + i) } : undefined,
+          size: batch.size,
+        });
+      } else {
+        taken.push({
+          planned: { bytes: batchBytesOf(plan.bytes), forwarded: { upstreamBase: plan.upstreamOffsets[0]!, recordCount: plan.upstreamOffsets.length, upstreamOffsets: plan.upstreamOffsets, upstreamNext: plan.nextOffset }, lastOffset: last, topicId: state.topicId, readAtMs, timestampMs: batch.maxTimestamp },
+          part: plan.bytes.length < this.mergeMaxBytes ? { bytes: plan.bytes, upstreamOffsets: plan.upstreamOffsets } : undefined,
+          size: plan.bytes.length,
+        });
+      }
       lane.fetchOffset = plan.nextOffset;
     }
+    this.enqueue(lane, taken);
     this.pump(lane);
+  }
+
+  /**
+   * Queues the batches one fetch answer gave a lane, in order; runs of two or more adjacent uncompressed batches
+   * that fit `mergeMaxBytes` together are queued as one merged batch (./forward-plan.ts mergeUncompressed):
+   * a lane behind a source of small batches then writes one Produce request per run instead of one per batch.
+   */
+  private enqueue(lane: BatchLane, taken: readonly TakenBatch[]): void {
+    for (let i = 0; i < taken.length; ) {
+      let j = i;
+      let bytes = 0;
+      while (j < taken.length && taken[j]!.part !== undefined && bytes + taken[j]!.size <= this.mergeMaxBytes) bytes += taken[j++]!.size;
+      if (j - i < 2) {
+        lane.pending.push(taken[i]!.planned);
+        i++;
+        continue;
+      }
+      const run = taken.slice(i, j);
+      const merged = mergeUncompressed(run.map((t) => t.part!));
+      lane.state.inFlight -= run.length - 1; // state.accept counted each fetched batch; one planned batch is in flight now
+      const last = run[run.length - 1]!.planned;
+      lane.pending.push({
+        bytes: batchBytesOf(merged.bytes),
+        forwarded: { upstreamBase: merged.upstreamOffsets[0]!, recordCount: merged.upstreamOffsets.length, upstreamOffsets: merged.upstreamOffsets, upstreamNext: last.forwarded.upstreamNext },
+        lastOffset: last.lastOffset,
+        topicId: last.topicId,
+        readAtMs: last.readAtMs,
+        timestampMs: Math.max(...run.map((t) => t.planned.timestampMs)),
+      });
+      i = j;
+    }
   }
 
   private onFetchError(lane: BatchLane, r: FetchedBatches, now: number): void {
