@@ -99,7 +99,7 @@ class FakeSink implements BatchSink {
   }
 }
 
-function setup(options: { startOffset?: number; readCommitted?: boolean; topic?: string; partitions?: number; mergeMaxBytes?: number } = {}) {
+function setup(options: { startOffset?: number; readCommitted?: boolean; topic?: string; partitions?: number; mergeMaxBytes?: number; mergeMaxRecords?: number } = {}) {
   const topic = options.topic ?? 'orders';
   const table = new PartitionTable();
   const partitions = options.partitions ?? 1;
@@ -118,7 +118,7 @@ function setup(options: { startOffset?: number; readCommitted?: boolean; topic?:
   const path = new BatchPath({
     flow: 'primary->standby', table, source, sink, telemetry,
     listener: { onMirrored: (_p, up, down) => pairs.push([up, down]) },
-    remoteTopic: (t) => `primary.${t}`, isHeartbeatsTopic: (t) => t === 'heartbeats', readCommitted: options.readCommitted ?? true, mergeMaxBytes: options.mergeMaxBytes ?? 0,
+    remoteTopic: (t) => `primary.${t}`, isHeartbeatsTopic: (t) => t === 'heartbeats', readCommitted: options.readCommitted ?? true, mergeMaxBytes: options.mergeMaxBytes ?? 0, mergeMaxRecords: options.mergeMaxRecords,
     clock: () => 1_000_000, logger: capturingLogger(lines), onResetRecovered: () => undefined,
     onSourceError: (err) => sourceErrors.push(err), onRecordPathChange: () => recordPathChanges++, failWith: (e) => failures.push(e),
   });
@@ -153,6 +153,31 @@ describe('BatchPath', () => {
     expect(t.sink.written.map((w) => w.sequence)).toEqual([0]); // one request of 5 records
     expect(t.pairs).toEqual([[0, 0], [1, 1], [2, 2], [3, 3], [4, 4]]);
     expect(t.state.inFlight).toBe(0);
+  });
+
+  it('merges at most mergeMaxRecords (progress.flush.max.records) records into one batch; a source batch with more is forwarded alone; 0 = no record cap', async () => {
+    const sizes = [1, 2, 1, 1, 5, 2, 2]; // offsets 0, 1, 3, 4, 5, 10, 12; 14 records
+    const fill = (t: ReturnType<typeof setup>): void => {
+      let offset = 0;
+      for (const n of sizes) {
+        t.source.append(encodeBatch(records(offset, n), { baseOffset: offset }));
+        offset += n;
+      }
+    };
+    const capped = setup({ mergeMaxBytes: 256 * 1024, mergeMaxRecords: 4 });
+    fill(capped);
+    await run(capped.path, () => capped.state.ackedNextOffset === 14);
+    // [1+2+1] (the next 1 would make 5), [1] (the 5 after it cannot join), [5] alone, [2+2]
+    expect(capped.sink.written.map((w) => w.upstreamValues.length)).toEqual([4, 1, 5, 4]);
+    expect(capped.sink.written.map((w) => w.sequence)).toEqual([0, 4, 5, 10]);
+    expect(capped.sink.values()).toEqual(records(0, 14).map((r) => r.value!.toString()));
+    expect(capped.pairs.filter(([up, down]) => up !== down)).toEqual([]);
+    expect(capped.state.inFlight).toBe(0);
+
+    const uncapped = setup({ mergeMaxBytes: 256 * 1024, mergeMaxRecords: 0 });
+    fill(uncapped);
+    await run(uncapped.path, () => uncapped.state.ackedNextOffset === 14);
+    expect(uncapped.sink.written.map((w) => w.upstreamValues.length)).toEqual([14]);
   });
 
   it('keeps null header values and timestamp 0 byte for byte', async () => {

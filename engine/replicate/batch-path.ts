@@ -65,6 +65,13 @@ export interface BatchPathOptions {
    * 0 forwards every batch alone. Default {@link MERGE_MAX_BYTES}.
    */
   mergeMaxBytes?: number;
+  /**
+   * At most this many records in one merged batch: `progress.flush.max.records` (a merged batch is acknowledged
+   * as one Produce, so it must not hold more records than the record-count progress trigger allows between two
+   * writes; test/progress-by-records.int.test.ts). 0 (time-only progress flushing): no record cap, only
+   * `mergeMaxBytes`. A source batch with more records than this is never merged but still forwarded alone.
+   */
+  mergeMaxRecords?: number;
   clock: () => number;
   /** The task's logger (binds `flow`). */
   logger: Logger;
@@ -117,11 +124,14 @@ export class BatchPath {
   private wake: (() => void) | undefined;
   private lastWarnAtMs = 0;
   private readonly mergeMaxBytes: number;
+  /** 0: no record cap. */
+  private readonly mergeMaxRecords: number;
 
   constructor(options: BatchPathOptions) {
     this.o = options;
     this.log = options.logger;
     this.mergeMaxBytes = options.mergeMaxBytes ?? MERGE_MAX_BYTES;
+    this.mergeMaxRecords = options.mergeMaxRecords ?? 0;
   }
 
   /** Connects both sides and takes the producer identity. Throws MirrorError. */
@@ -340,14 +350,20 @@ export class BatchPath {
 
   /**
    * Queues the batches one fetch answer gave a lane, in order; runs of two or more adjacent uncompressed batches
-   * that fit `mergeMaxBytes` together are queued as one merged batch (./forward-plan.ts mergeUncompressed):
-   * a lane behind a source of small batches then writes one Produce request per run instead of one per batch.
+   * that fit `mergeMaxBytes` and `mergeMaxRecords` (when > 0) together are queued as one merged batch
+   * (./forward-plan.ts mergeUncompressed): a lane behind a source of small batches then writes one Produce
+   * request per run instead of one per batch.
    */
   private enqueue(lane: BatchLane, taken: readonly TakenBatch[]): void {
+    const maxRecords = this.mergeMaxRecords > 0 ? this.mergeMaxRecords : Infinity;
     for (let i = 0; i < taken.length; ) {
       let j = i;
       let bytes = 0;
-      while (j < taken.length && taken[j]!.part !== undefined && bytes + taken[j]!.size <= this.mergeMaxBytes) bytes += taken[j++]!.size;
+      let records = 0;
+      for (let t = taken[j]; t?.part !== undefined && bytes + t.size <= this.mergeMaxBytes && records + t.part.upstreamOffsets.length <= maxRecords; t = taken[++j]) {
+        bytes += t.size;
+        records += t.part.upstreamOffsets.length;
+      }
       if (j - i < 2) {
         lane.pending.push(taken[i]!.planned);
         i++;
