@@ -43,7 +43,7 @@ import type { ClientErrorLike } from '../kafka/source-consumer.ts';
 import { KAFKA_ERROR_CODES as K } from '../kafka/error-codes.ts';
 import { PARTITION_STATUS, type PartitionState } from '../partitions/partition-state.ts';
 import type { PartitionTable } from '../partitions/partition-table.ts';
-import { BatchLane, MAX_IN_FLIGHT_PER_LANE, type PlannedBatch, type SentBatch } from './batch-lane.ts';
+import { BatchLane, MAX_IN_FLIGHT_PER_LANE, type MergedPart, type PlannedBatch, type SentBatch } from './batch-lane.ts';
 import { REJECTION_CODES } from './delivery-failure.ts';
 import type { MirrorListener, MirrorTelemetry } from './mirror-listener.ts';
 
@@ -371,7 +371,10 @@ export class BatchPath {
       }
       const run = taken.slice(i, j);
       const merged = mergeUncompressed(run.map((t) => t.part!));
-      lane.state.inFlight -= run.length - 1; // state.accept counted each fetched batch; one planned batch is in flight now
+      // state.accept counted each source batch in inFlight: each is acknowledged on its own (acknowledge, `parts`).
+      const parts: MergedPart[] = [];
+      let end = 0;
+      for (const t of run) parts.push({ end: (end += t.part!.upstreamOffsets.length), lastOffset: t.planned.lastOffset });
       const last = run[run.length - 1]!.planned;
       lane.pending.push({
         bytes: batchBytesOf(merged.bytes),
@@ -380,6 +383,7 @@ export class BatchPath {
         topicId: last.topicId,
         readAtMs: last.readAtMs,
         timestampMs: Math.max(...run.map((t) => t.planned.timestampMs)),
+        parts,
       });
       i = j;
     }
@@ -565,19 +569,32 @@ export class BatchPath {
     lane.pending.length = 0;
   }
 
-  /** One batch acknowledged at `downstreamBase`: partition state, telemetry, listener (offset syncs, progress trigger). */
+  /**
+   * One batch acknowledged at `downstreamBase`: partition state, telemetry, listener (offset syncs, progress trigger).
+   * A merged batch is acknowledged source batch by source batch (its `parts`): the acknowledged position and the
+   * listener's record-count progress trigger see the same steps as without merging, so a progress write lands at
+   * the end of the source batch that made it due, never further (test/progress-by-records.int.test.ts).
+   */
   private acknowledge(lane: BatchLane, sent: SentBatch, downstreamBase: number): void {
     const state = lane.state;
     if (sent.topicId !== state.topicId) {
-      state.inFlight = Math.max(0, state.inFlight - 1); // a previous incarnation's batch
+      state.inFlight = Math.max(0, state.inFlight - (sent.parts?.length ?? 1)); // a previous incarnation's batch
       return;
     }
-    state.acknowledge(sent.lastOffset);
+    const parts = sent.parts;
+    if (parts === undefined) state.acknowledge(sent.lastOffset);
     const now = this.o.clock();
     const f = sent.forwarded;
     this.o.telemetry.recordMirrored(now - sent.timestampMs, sent.bytes.size, this.attributesOf(state.topic), state.partition, sent.readAtMs, f.recordCount);
     const listener = this.o.listener;
-    if (listener) {
+    if (parts !== undefined) {
+      const upstreamOffsets = f.upstreamOffsets!;
+      let i = 0;
+      for (const part of parts) {
+        state.acknowledge(part.lastOffset);
+        for (; i < part.end; i++) listener?.onMirrored(state, upstreamOffsets[i]!, downstreamBase + i, now);
+      }
+    } else if (listener) {
       if (f.upstreamOffsets === null) {
         listener.onMirrored(state, f.upstreamBase, downstreamBase, now);
         if (f.recordCount > 1) listener.onMirrored(state, f.upstreamBase + f.recordCount - 1, downstreamBase + f.recordCount - 1, now);
