@@ -53,6 +53,20 @@ export interface PlannedBatch {
   readonly readAtMs: number;
   /** Newest record timestamp (epoch ms; `maxTimestamp`): latency is measured from it. */
   readonly timestampMs: number;
+  /**
+   * A merged batch only (BatchPath.enqueue): its source batches in order, each counted in the partition's
+   * `inFlight` and acknowledged on its own — the partition's acknowledged position moves source batch by source
+   * batch, so the record-count progress trigger stores the same positions as without merging.
+   */
+  readonly parts?: readonly MergedPart[];
+}
+
+/** One source batch inside a merged {@link PlannedBatch}. */
+export interface MergedPart {
+  /** Index in `forwarded.upstreamOffsets` after this part's last record. */
+  readonly end: number;
+  /** Upstream last offset of the source batch (its planned `lastOffset`). */
+  readonly lastOffset: number;
 }
 
 /** A planned batch that was sent: with its sequence, the producer identity it was signed with and its response. */

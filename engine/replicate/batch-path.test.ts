@@ -12,6 +12,9 @@ import { PartitionTable } from '../partitions/partition-table.ts';
 import type { ClientErrorLike } from '../kafka/source-consumer.ts';
 import { KAFKA_ERROR_CODES } from '../kafka/error-codes.ts';
 import { BatchPath } from './batch-path.ts';
+import type { MirrorListener } from './mirror-listener.ts';
+import { ProgressWriter } from './progress-writer.ts';
+import type { ProgressPort } from '../partitions/partition-progress.ts';
 import { capturingLogger, FakeTelemetry, type CapturedLine } from './fakes/fake-kafka.ts';
 import { waitFor } from '../../testkit/wait-for.ts';
 
@@ -99,7 +102,7 @@ class FakeSink implements BatchSink {
   }
 }
 
-function setup(options: { startOffset?: number; readCommitted?: boolean; topic?: string; partitions?: number } = {}) {
+function setup(options: { startOffset?: number; readCommitted?: boolean; topic?: string; partitions?: number; mergeMaxBytes?: number; mergeMaxRecords?: number; listener?: MirrorListener } = {}) {
   const topic = options.topic ?? 'orders';
   const table = new PartitionTable();
   const partitions = options.partitions ?? 1;
@@ -117,8 +120,8 @@ function setup(options: { startOffset?: number; readCommitted?: boolean; topic?:
   const telemetry = new FakeTelemetry();
   const path = new BatchPath({
     flow: 'primary->standby', table, source, sink, telemetry,
-    listener: { onMirrored: (_p, up, down) => pairs.push([up, down]) },
-    remoteTopic: (t) => `primary.${t}`, isHeartbeatsTopic: (t) => t === 'heartbeats', readCommitted: options.readCommitted ?? true,
+    listener: options.listener ?? { onMirrored: (_p, up, down) => pairs.push([up, down]) },
+    remoteTopic: (t) => `primary.${t}`, isHeartbeatsTopic: (t) => t === 'heartbeats', readCommitted: options.readCommitted ?? true, mergeMaxBytes: options.mergeMaxBytes ?? 0, mergeMaxRecords: options.mergeMaxRecords,
     clock: () => 1_000_000, logger: capturingLogger(lines), onResetRecovered: () => undefined,
     onSourceError: (err) => sourceErrors.push(err), onRecordPathChange: () => recordPathChanges++, failWith: (e) => failures.push(e),
   });
@@ -142,6 +145,56 @@ describe('BatchPath', () => {
     expect(t.sink.values()).toEqual(['v0', 'v1', 'v2', 'v3', 'v4']);
     expect(t.sink.written.map((w) => w.sequence)).toEqual([0, 3]);
     expect(t.pairs).toEqual([[0, 0], [2, 2], [3, 3], [4, 4]]);
+    expect(t.state.inFlight).toBe(0);
+  });
+
+  it('merges adjacent small uncompressed batches of one fetch answer into one Produce (mergeMaxBytes); offsets still exact', async () => {
+    const t = setup({ mergeMaxBytes: 256 * 1024 });
+    for (let i = 0; i < 5; i++) t.source.append(encodeBatch(records(i, 1), { baseOffset: i }));
+    await run(t.path, () => t.state.ackedNextOffset === 5);
+    expect(t.sink.values()).toEqual(['v0', 'v1', 'v2', 'v3', 'v4']);
+    expect(t.sink.written.map((w) => w.sequence)).toEqual([0]); // one request of 5 records
+    expect(t.pairs).toEqual([[0, 0], [1, 1], [2, 2], [3, 3], [4, 4]]);
+    expect(t.state.inFlight).toBe(0);
+  });
+
+  it('merges at most mergeMaxRecords (progress.flush.max.records) records into one batch; a source batch with more is forwarded alone; 0 = no record cap', async () => {
+    const sizes = [1, 2, 1, 1, 5, 2, 2]; // offsets 0, 1, 3, 4, 5, 10, 12; 14 records
+    const fill = (t: ReturnType<typeof setup>): void => {
+      let offset = 0;
+      for (const n of sizes) {
+        t.source.append(encodeBatch(records(offset, n), { baseOffset: offset }));
+        offset += n;
+      }
+    };
+    const capped = setup({ mergeMaxBytes: 256 * 1024, mergeMaxRecords: 4 });
+    fill(capped);
+    await run(capped.path, () => capped.state.ackedNextOffset === 14);
+    // [1+2+1] (the next 1 would make 5), [1] (the 5 after it cannot join), [5] alone, [2+2]
+    expect(capped.sink.written.map((w) => w.upstreamValues.length)).toEqual([4, 1, 5, 4]);
+    expect(capped.sink.written.map((w) => w.sequence)).toEqual([0, 4, 5, 10]);
+    expect(capped.sink.values()).toEqual(records(0, 14).map((r) => r.value!.toString()));
+    expect(capped.pairs.filter(([up, down]) => up !== down)).toEqual([]);
+    expect(capped.state.inFlight).toBe(0);
+
+    const uncapped = setup({ mergeMaxBytes: 256 * 1024, mergeMaxRecords: 0 });
+    fill(uncapped);
+    await run(uncapped.path, () => uncapped.state.ackedNextOffset === 14);
+    expect(uncapped.sink.written.map((w) => w.upstreamValues.length)).toEqual([14]);
+  });
+
+  it('acknowledges a merged batch source batch by source batch: record-count progress writes land where they would without merging', async () => {
+    const written: number[] = [];
+    const store: ProgressPort = { get: () => undefined, incarnations: () => [], write: async (r) => void written.push(r.nextOffset) };
+    const lines: CapturedLine[] = [];
+    const progress = new ProgressWriter({ store, listener: undefined, flushMaxRecords: 4, remoteTopic: (topic) => `primary.${topic}`, logger: capturingLogger(lines) });
+    // No record cap here: one merged batch of 10 one-record batches, acknowledged at once.
+    const t = setup({ mergeMaxBytes: 256 * 1024, mergeMaxRecords: 0, listener: progress.targetListener });
+    for (let i = 0; i < 10; i++) t.source.append(encodeBatch(records(i, 1), { baseOffset: i }));
+    await run(t.path, () => t.state.ackedNextOffset === 10);
+    expect(t.sink.written.map((w) => w.upstreamValues.length)).toEqual([10]);
+    // Due at the first record, then every 4 records: written at the end of the source batch that made it due (1, 5, 9), not at 10.
+    expect(written).toEqual([1, 5, 9]);
     expect(t.state.inFlight).toBe(0);
   });
 

@@ -36,14 +36,14 @@ import { AbortedTransactionFilter } from '../kafka/batch/aborted-filter.ts';
 import type { BatchFetchRequest, BatchSource, FetchedBatches } from '../kafka/batch/batch-source.ts';
 import type { BatchSink } from '../kafka/batch/batch-sink.ts';
 import type { ProducePartitionResult } from '../kafka/batch/batch-protocol.ts';
-import { planBatch } from '../kafka/batch/forward-plan.ts';
+import { mergeUncompressed, planBatch, type MergePart } from '../kafka/batch/forward-plan.ts';
 import { claimFields } from '../kafka/batch/sequence-book.ts';
-import { batchBytesOf, lastOffsetOf, readBatches } from '../kafka/batch/record-batch.ts';
+import { ATTR, batchBytesOf, lastOffsetOf, readBatches } from '../kafka/batch/record-batch.ts';
 import type { ClientErrorLike } from '../kafka/source-consumer.ts';
 import { KAFKA_ERROR_CODES as K } from '../kafka/error-codes.ts';
 import { PARTITION_STATUS, type PartitionState } from '../partitions/partition-state.ts';
 import type { PartitionTable } from '../partitions/partition-table.ts';
-import { BatchLane, MAX_IN_FLIGHT_PER_LANE, type PlannedBatch, type SentBatch } from './batch-lane.ts';
+import { BatchLane, MAX_IN_FLIGHT_PER_LANE, type MergedPart, type PlannedBatch, type SentBatch } from './batch-lane.ts';
 import { REJECTION_CODES } from './delivery-failure.ts';
 import type { MirrorListener, MirrorTelemetry } from './mirror-listener.ts';
 
@@ -60,6 +60,18 @@ export interface BatchPathOptions {
   /** Heartbeats topics stay on the record path (their records feed `heartbeat-latency-ms`). */
   isHeartbeatsTopic: (topic: string) => boolean;
   readCommitted: boolean;
+  /**
+   * Adjacent uncompressed batches of one fetch answer are merged up to this many bytes ({@link BatchPath.enqueue});
+   * 0 forwards every batch alone. Default {@link MERGE_MAX_BYTES}.
+   */
+  mergeMaxBytes?: number;
+  /**
+   * At most this many records in one merged batch: `progress.flush.max.records` (a merged batch is acknowledged
+   * as one Produce, so it must not hold more records than the record-count progress trigger allows between two
+   * writes; test/progress-by-records.int.test.ts). 0 (time-only progress flushing): no record cap, only
+   * `mergeMaxBytes`. A source batch with more records than this is never merged but still forwarded alone.
+   */
+  mergeMaxRecords?: number;
   clock: () => number;
   /** The task's logger (binds `flow`). */
   logger: Logger;
@@ -83,6 +95,20 @@ const NEW_IDENTITY_PRODUCE: ReadonlySet<number> = new Set([45, 47, 59]);
 /** Kafka OFFSET_OUT_OF_RANGE (1) in a Fetch response. */
 const OFFSET_OUT_OF_RANGE = 1;
 
+/**
+ * Adjacent uncompressed batches of one fetch answer are merged into one batch up to this many bytes (well under
+ * the 1 MiB default `max.message.bytes` of a remote topic); a batch this big or bigger is forwarded alone.
+ */
+const MERGE_MAX_BYTES = 256 * 1024;
+
+/** A batch taken from a fetch answer, before {@link BatchPath.enqueue}: its plan, and its bytes when it may be merged. */
+interface TakenBatch {
+  readonly planned: PlannedBatch;
+  readonly part: MergePart | undefined;
+  /** Bytes of the batch as planned. */
+  readonly size: number;
+}
+
 /** How long a partition whose range on the record path has offset gaps may make no progress before the rest of the range counts as compacted away (ms). */
 const RECORDS_GAP_IDLE_MS = 10_000;
 
@@ -97,10 +123,15 @@ export class BatchPath {
   private halted = false;
   private wake: (() => void) | undefined;
   private lastWarnAtMs = 0;
+  private readonly mergeMaxBytes: number;
+  /** 0: no record cap. */
+  private readonly mergeMaxRecords: number;
 
   constructor(options: BatchPathOptions) {
     this.o = options;
     this.log = options.logger;
+    this.mergeMaxBytes = options.mergeMaxBytes ?? MERGE_MAX_BYTES;
+    this.mergeMaxRecords = options.mergeMaxRecords ?? 0;
   }
 
   /** Connects both sides and takes the producer identity. Throws MirrorError. */
@@ -278,6 +309,7 @@ export class BatchPath {
       return;
     }
     const filter = this.o.readCommitted ? new AbortedTransactionFilter(r.abortedTransactions) : undefined;
+    const taken: TakenBatch[] = [];
     for (const batch of list.batches) {
       const last = lastOffsetOf(batch);
       if (last < lane.fetchOffset) continue;
@@ -291,17 +323,70 @@ export class BatchPath {
         continue;
       }
       if (plan.kind === 'record-copy') {
+        this.enqueue(lane, taken);
         this.toRecords(lane, plan.toOffset, plan.reasons.join(','), plan.reasons.includes('offset-gaps'));
         return;
       }
-      if (!state.accept(last, readAtMs)) return;
-      const planned: PlannedBatch = plan.kind === 'forward'
-        ? { bytes: batch, forwarded: { upstreamBase: batch.baseOffset, recordCount: batch.recordCount, upstreamOffsets: null, upstreamNext: plan.nextOffset }, lastOffset: last, topicId: state.topicId, readAtMs, timestampMs: batch.maxTimestamp }
-        : { bytes: batchBytesOf(plan.bytes), forwarded: { upstreamBase: plan.upstreamOffsets[0]!, recordCount: plan.upstreamOffsets.length, upstreamOffsets: plan.upstreamOffsets, upstreamNext: plan.nextOffset }, lastOffset: last, topicId: state.topicId, readAtMs, timestampMs: batch.maxTimestamp };
-      lane.pending.push(planned);
+      if (!state.accept(last, readAtMs)) return this.enqueue(lane, taken);
+      if (plan.kind === 'forward') {
+        const uncompressed = (batch.attributes & ATTR.COMPRESSION_MASK) === 0 && batch.size < this.mergeMaxBytes;
+        taken.push({
+          planned: { bytes: batch, forwarded: { upstreamBase: batch.baseOffset, recordCount: batch.recordCount, upstreamOffsets: null, upstreamNext: plan.nextOffset }, lastOffset: last, topicId: state.topicId, readAtMs, timestampMs: batch.maxTimestamp },
+          part: uncompressed ? { get bytes() { return batch.bytes; }, upstreamOffsets: Array.from({ length: batch.recordCount }, (_, i) => batch.baseOffset + i) } : undefined,
+          size: batch.size,
+        });
+      } else {
+        taken.push({
+          planned: { bytes: batchBytesOf(plan.bytes), forwarded: { upstreamBase: plan.upstreamOffsets[0]!, recordCount: plan.upstreamOffsets.length, upstreamOffsets: plan.upstreamOffsets, upstreamNext: plan.nextOffset }, lastOffset: last, topicId: state.topicId, readAtMs, timestampMs: batch.maxTimestamp },
+          part: plan.bytes.length < this.mergeMaxBytes ? { bytes: plan.bytes, upstreamOffsets: plan.upstreamOffsets } : undefined,
+          size: plan.bytes.length,
+        });
+      }
       lane.fetchOffset = plan.nextOffset;
     }
+    this.enqueue(lane, taken);
     this.pump(lane);
+  }
+
+  /**
+   * Queues the batches one fetch answer gave a lane, in order; runs of two or more adjacent uncompressed batches
+   * that fit `mergeMaxBytes` and `mergeMaxRecords` (when > 0) together are queued as one merged batch
+   * (./forward-plan.ts mergeUncompressed): a lane behind a source of small batches then writes one Produce
+   * request per run instead of one per batch.
+   */
+  private enqueue(lane: BatchLane, taken: readonly TakenBatch[]): void {
+    const maxRecords = this.mergeMaxRecords > 0 ? this.mergeMaxRecords : Infinity;
+    for (let i = 0; i < taken.length; ) {
+      let j = i;
+      let bytes = 0;
+      let records = 0;
+      for (let t = taken[j]; t?.part !== undefined && bytes + t.size <= this.mergeMaxBytes && records + t.part.upstreamOffsets.length <= maxRecords; t = taken[++j]) {
+        bytes += t.size;
+        records += t.part.upstreamOffsets.length;
+      }
+      if (j - i < 2) {
+        lane.pending.push(taken[i]!.planned);
+        i++;
+        continue;
+      }
+      const run = taken.slice(i, j);
+      const merged = mergeUncompressed(run.map((t) => t.part!));
+      // state.accept counted each source batch in inFlight: each is acknowledged on its own (acknowledge, `parts`).
+      const parts: MergedPart[] = [];
+      let end = 0;
+      for (const t of run) parts.push({ end: (end += t.part!.upstreamOffsets.length), lastOffset: t.planned.lastOffset });
+      const last = run[run.length - 1]!.planned;
+      lane.pending.push({
+        bytes: batchBytesOf(merged.bytes),
+        forwarded: { upstreamBase: merged.upstreamOffsets[0]!, recordCount: merged.upstreamOffsets.length, upstreamOffsets: merged.upstreamOffsets, upstreamNext: last.forwarded.upstreamNext },
+        lastOffset: last.lastOffset,
+        topicId: last.topicId,
+        readAtMs: last.readAtMs,
+        timestampMs: Math.max(...run.map((t) => t.planned.timestampMs)),
+        parts,
+      });
+      i = j;
+    }
   }
 
   private onFetchError(lane: BatchLane, r: FetchedBatches, now: number): void {
@@ -484,19 +569,32 @@ export class BatchPath {
     lane.pending.length = 0;
   }
 
-  /** One batch acknowledged at `downstreamBase`: partition state, telemetry, listener (offset syncs, progress trigger). */
+  /**
+   * One batch acknowledged at `downstreamBase`: partition state, telemetry, listener (offset syncs, progress trigger).
+   * A merged batch is acknowledged source batch by source batch (its `parts`): the acknowledged position and the
+   * listener's record-count progress trigger see the same steps as without merging, so a progress write lands at
+   * the end of the source batch that made it due, never further (test/progress-by-records.int.test.ts).
+   */
   private acknowledge(lane: BatchLane, sent: SentBatch, downstreamBase: number): void {
     const state = lane.state;
     if (sent.topicId !== state.topicId) {
-      state.inFlight = Math.max(0, state.inFlight - 1); // a previous incarnation's batch
+      state.inFlight = Math.max(0, state.inFlight - (sent.parts?.length ?? 1)); // a previous incarnation's batch
       return;
     }
-    state.acknowledge(sent.lastOffset);
+    const parts = sent.parts;
+    if (parts === undefined) state.acknowledge(sent.lastOffset);
     const now = this.o.clock();
     const f = sent.forwarded;
     this.o.telemetry.recordMirrored(now - sent.timestampMs, sent.bytes.size, this.attributesOf(state.topic), state.partition, sent.readAtMs, f.recordCount);
     const listener = this.o.listener;
-    if (listener) {
+    if (parts !== undefined) {
+      const upstreamOffsets = f.upstreamOffsets!;
+      let i = 0;
+      for (const part of parts) {
+        state.acknowledge(part.lastOffset);
+        for (; i < part.end; i++) listener?.onMirrored(state, upstreamOffsets[i]!, downstreamBase + i, now);
+      }
+    } else if (listener) {
       if (f.upstreamOffsets === null) {
         listener.onMirrored(state, f.upstreamBase, downstreamBase, now);
         if (f.recordCount > 1) listener.onMirrored(state, f.upstreamBase + f.recordCount - 1, downstreamBase + f.recordCount - 1, now);

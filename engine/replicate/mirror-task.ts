@@ -509,7 +509,7 @@ export class MirrorTask implements PartitionCheckActions {
     return new BatchPath({
       flow: this.settings.name, table: this.table, ...endpoints, telemetry: options.telemetry, listener: this.progress.targetListener,
       remoteTopic: (topic) => this.discovery.remoteTopic(topic), isHeartbeatsTopic: (topic) => this.settings.replicationPolicy.isHeartbeatsTopic(topic),
-      readCommitted: this.settings.isolationLevel === 'read_committed', clock: this.clock, logger: this.log,
+      readCommitted: this.settings.isolationLevel === 'read_committed', mergeMaxRecords: this.settings.progressFlushMaxRecords, clock: this.clock, logger: this.log,
       onResetRecovered: (state, nowMs) => this.checks.onResetRecovered(state, nowMs), onSourceError: (err) => this.checks.onConsumeError(err),
       onRecordPathChange: () => this.requestReassign(), failWith: (error) => this.failWith(error),
     });

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { decodeRecords, encodeBatch, type BatchRecord } from './batch-encoder.ts';
 import { crc32c } from './crc32c.ts';
 import { loadFixture } from './fixtures/load-fixture.ts';
-import { planBatch } from './forward-plan.ts';
+import { mergeUncompressed, planBatch } from './forward-plan.ts';
 import { BATCH, hasContiguousOffsets, readBatches, readBatchHeader } from './record-batch.ts';
 
 const batchesOf = (name: Parameters<typeof loadFixture>[0]) => readBatches(loadFixture(name).records).batches;
@@ -92,5 +92,32 @@ describe('planBatch', () => {
       }),
       { seed: 42, numRuns: 300 },
     );
+  });
+});
+
+describe('mergeUncompressed', () => {
+  const record = (i: number, timestamp: number): BatchRecord => ({
+    key: i % 3 === 0 ? null : Buffer.from(`k${i}`),
+    value: i % 4 === 0 ? null : Buffer.from(`value-${i}`),
+    headers: i % 2 === 0 ? [['h', null], ['h', Buffer.from(`x${i}`)]] : [],
+    timestamp,
+  });
+
+  it('puts adjacent batches into one: every record byte for byte with its own timestamp (earlier ones too), offsets 0..n-1, CRC valid', () => {
+    const a = encodeBatch([record(0, 1_700_000_000_500), record(1, 1_700_000_000_501)], { baseOffset: 10 });
+    const b = encodeBatch([record(2, 1_700_000_000_100)], { baseOffset: 12 }); // older than a's base: a negative delta
+    const c = encodeBatch([record(3, 0), record(4, 1_700_000_000_900), record(5, 1_700_000_000_900)], { baseOffset: 14 }); // timestamp 0 kept
+    const merged = mergeUncompressed([
+      { bytes: a, upstreamOffsets: [10, 11] },
+      { bytes: b, upstreamOffsets: [12] },
+      { bytes: c, upstreamOffsets: [14, 15, 16] }, // 13 was a control batch: offsets map by position
+    ]);
+    expect(merged.upstreamOffsets).toEqual([10, 11, 12, 14, 15, 16]);
+    const h = readBatchHeader(merged.bytes);
+    expect([h.baseOffset, h.lastOffsetDelta, h.recordCount, h.baseTimestamp, h.maxTimestamp, h.attributes]).toEqual([10, 5, 6, 1_700_000_000_500, 1_700_000_000_900, 0]);
+    expect(hasContiguousOffsets(h)).toBe(true);
+    expect(crc32c(merged.bytes, BATCH.ATTRIBUTES)).toBe(h.crc);
+    const strip = (rs: ReturnType<typeof decodeRecords>) => rs.map(({ offset: _, ...r }) => r);
+    expect(strip(decodeRecords(h))).toEqual([a, b, c].flatMap((x) => strip(decodeRecords(readBatchHeader(x)))));
   });
 });

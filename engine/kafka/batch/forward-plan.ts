@@ -25,7 +25,7 @@
  * delta (see ./offset-map.ts).
  */
 import { crc32c } from './crc32c.ts';
-import { ATTR, BATCH, hasContiguousOffsets, lastOffsetOf, writeInt64, type BatchHeader } from './record-batch.ts';
+import { ATTR, BATCH, hasContiguousOffsets, lastOffsetOf, readInt64, writeInt64, type BatchHeader } from './record-batch.ts';
 import { readVarint, varintSize, writeVarint } from './varint.ts';
 
 /** Why a batch cannot be forwarded as it is. */
@@ -117,6 +117,69 @@ export function rebuildUncompressed(batch: BatchHeader, fromOffset: number): { b
   if (logAppend) writeInt64(out, BATCH.BASE_TIMESTAMP, batch.maxTimestamp);
   writeInt64(out, BATCH.MAX_TIMESTAMP, logAppend ? batch.maxTimestamp : maxTimestamp);
   out.writeInt32BE(kept.length, BATCH.RECORD_COUNT);
+  out.writeUInt32BE(crc32c(out, BATCH.ATTRIBUTES), BATCH.CRC);
+  return { bytes: out, upstreamOffsets };
+}
+
+/** One uncompressed CreateTime v2 batch (whole bytes) and the upstream offset of each of its records, in order. */
+export interface MergePart {
+  readonly bytes: Buffer;
+  readonly upstreamOffsets: readonly number[];
+}
+
+/**
+ * One new uncompressed v2 batch holding every record of `parts` (each an uncompressed, CreateTime batch with
+ * `upstreamOffsets.length` records; in upstream order), for a partition whose source batches are small: the
+ * target broker takes one batch per partition per Produce request (Kafka 4.1.1 answers INVALID_RECORD to two,
+ * engine/kafka/batch/README.md), so forwarding 1-record batches one by one bounds the copy rate by the Produce
+ * round trip. Each record keeps its key, value, headers and timestamp byte for byte; only the framing is new:
+ * base timestamp = the first part's, timestamp deltas recomputed from each record's absolute timestamp,
+ * offset deltas 0..n−1, the first part's header fields (producer fields are re-signed at send anyway), maxTimestamp
+ * recomputed, CRC-32C computed. Throws RecordBatchError on a malformed record.
+ */
+export function mergeUncompressed(parts: readonly MergePart[]): { bytes: Buffer; upstreamOffsets: number[] } {
+  const base = readInt64(parts[0]!.bytes, BATCH.BASE_TIMESTAMP);
+  const spans: { src: Buffer; restStart: number; end: number; timestampDelta: number }[] = [];
+  for (const part of parts) {
+    const src = part.bytes;
+    const partBase = readInt64(src, BATCH.BASE_TIMESTAMP);
+    let at: number = BATCH.HEADER_SIZE;
+    for (let i = 0; i < part.upstreamOffsets.length; i++) {
+      const length = readVarint(src, at);
+      const end = length.next + length.value;
+      const ts = readVarint(src, length.next + 1); // after the record's attributes byte
+      const od = readVarint(src, ts.next, end);
+      spans.push({ src, restStart: od.next, end, timestampDelta: partBase + ts.value - base });
+      at = end;
+    }
+  }
+  let size: number = BATCH.HEADER_SIZE;
+  const bodySizes: number[] = [];
+  for (let i = 0; i < spans.length; i++) {
+    const r = spans[i]!;
+    const body = 1 + varintSize(r.timestampDelta) + varintSize(i) + (r.end - r.restStart);
+    bodySizes.push(body);
+    size += varintSize(body) + body;
+  }
+  const out = Buffer.allocUnsafe(size);
+  parts[0]!.bytes.copy(out, 0, 0, BATCH.HEADER_SIZE);
+  let w: number = BATCH.HEADER_SIZE;
+  let maxTimestamp = -1;
+  for (let i = 0; i < spans.length; i++) {
+    const r = spans[i]!;
+    w = writeVarint(out, w, bodySizes[i]!);
+    out[w++] = 0; // record attributes: unused, always 0 (protocol doc "Record")
+    w = writeVarint(out, w, r.timestampDelta);
+    w = writeVarint(out, w, i);
+    w += r.src.copy(out, w, r.restStart, r.end);
+    maxTimestamp = Math.max(maxTimestamp, base + r.timestampDelta);
+  }
+  const upstreamOffsets = parts.flatMap((p) => p.upstreamOffsets);
+  writeInt64(out, BATCH.BASE_OFFSET, upstreamOffsets[0]!);
+  out.writeInt32BE(size - BATCH.LOG_OVERHEAD, BATCH.LENGTH);
+  out.writeInt32BE(spans.length - 1, BATCH.LAST_OFFSET_DELTA);
+  writeInt64(out, BATCH.MAX_TIMESTAMP, maxTimestamp);
+  out.writeInt32BE(spans.length, BATCH.RECORD_COUNT);
   out.writeUInt32BE(crc32c(out, BATCH.ATTRIBUTES), BATCH.CRC);
   return { bytes: out, upstreamOffsets };
 }
