@@ -134,7 +134,10 @@ export class EngineFleet {
     const exited = this.instances.filter((i) => i.state === 'running' && i.engine.pid === undefined);
     for (const i of exited) {
       i.state = 'down';
-      const stderr = i.engine.stderrText.trim().split('\n').slice(-3).join(' | ').slice(-600);
+      // The engine's own last words (`kafka-mirror: internal error …`) rather than the end of a stack trace.
+      const lines = i.engine.stderrText.trim().split('\n');
+      const own = lines.findLast((l) => l.startsWith('kafka-mirror:'));
+      const stderr = (own ?? lines.slice(-3).join(' | ')).slice(0, 600);
       const code = i.engine.lastExitCode;
       this.unexpectedExits.push(`instance ${i.id} (run ${i.starts}) exited on its own${code === undefined ? '' : ` with code ${code}`}${stderr ? `; stderr: ${stderr}` : ''}; log ${i.engine.logFile} (stderr in ${i.engine.stderrFile})`);
     }
