@@ -2,12 +2,14 @@
  * Exactly-once vs at-least-once of our engine in ONE benchmark session (issue 15): `npm run bench`'s
  * machinery (bench/benchmark.ts: own clusters on 22092/22093, pre-filled topic, copy throughput measured
  * from the outside, end-to-end latency at a fixed rate read by an independent read_committed consumer),
- * with mirror `ours` = at-least-once and mirror `base` = the same checkout with
- * `exactly.once.source.support = enabled`, alternating their order per round. Prints and writes
+ * with the at-least-once mirror and mirror `base` = the same checkout with
+ * `exactly.once.source.support = enabled` ON THE SAME DATA PATH, alternating their order per round: by default
+ * the batch path (`batches` = at-least-once, `base` with `data.path = batches`), with `--records-path` the
+ * record path (`ours` = at-least-once, `base` with `data.path = records`). Prints and writes
  * `bench/results/<label>.md` (default label `exactly-once`) with the medians and the EOS/ALOS ratios
  * (target: throughput ≥ 0.8×).
  *
- *   npx tsx bench/exactly-once.ts [any `npm run bench` flag, e.g. --records 300000 --rounds 1]
+ *   npx tsx bench/exactly-once.ts [--records-path] [any `npm run bench` flag, e.g. --records 300000 --rounds 1]
  *
  * Both mirrors run `tasks.max = 2` (`--tasks N --baseline-tasks N` to change it; keep them equal).
  *
@@ -26,7 +28,7 @@ import type { MirrorRunResult } from './mirror-run.ts';
 const RESULTS_DIR = join(dirname(fileURLToPath(import.meta.url)), 'results');
 
 /** The EOS/ALOS summary table of one session (medians over rounds). */
-export function exactlyOnceSummary(results: BenchResults): string {
+export function exactlyOnceSummary(results: BenchResults, atLeastOnce: 'ours' | 'batches' = 'batches'): string {
   const of = (mirror: string, f: (r: MirrorRunResult) => number | undefined) => median(results.runs.filter((r) => r.mirror === mirror).map(f));
   const rows: [string, (r: MirrorRunResult) => number | undefined, number][] = [
     ['copy throughput, records/s', (r) => r.recordsPerSec, 0],
@@ -38,7 +40,7 @@ export function exactlyOnceSummary(results: BenchResults): string {
   const fmt = (v: number | undefined, digits: number) => (v === undefined ? 'n/a' : v.toFixed(digits));
   const lines = ['| measure (median) | at-least-once | exactly-once | EOS / ALOS |', '|---|---|---|---|'];
   for (const [label, f, digits] of rows) {
-    const alos = of('ours', f);
+    const alos = of(atLeastOnce, f);
     const eos = of('base', f);
     lines.push(`| ${label} | ${fmt(alos, digits)} | ${fmt(eos, digits)} | ${alos && eos !== undefined ? (eos / alos).toFixed(2) : 'n/a'} |`);
   }
@@ -46,14 +48,19 @@ export function exactlyOnceSummary(results: BenchResults): string {
 }
 
 async function main(argv: string[]): Promise<number> {
-  // Same task count for both (the bench's `base` defaults to 1 task, `ours` to the cores); later flags win.
-  const options = parseBenchOptions(['--mirrors', 'ours,base', '--base-prop', 'exactly.once.source.support=enabled', '--skip-limit', '--label', 'exactly-once', '--tasks', '2', '--baseline-tasks', '2', ...argv]);
+  // Both modes on one data path: the bench's `ours` mirror is pinned to the record path, `batches` to the batch
+  // path, and `base` takes the engine's default unless told — so `base` is pinned to the same path here.
+  const recordsPath = argv.includes('--records-path');
+  const rest = argv.filter((a) => a !== '--records-path');
+  const atLeastOnce = recordsPath ? 'ours' : 'batches';
+  // Same task count for both (the bench's `base` defaults to 1 task, `ours`/`batches` to the cores); later flags win.
+  const options = parseBenchOptions(['--mirrors', `${atLeastOnce},base`, '--base-prop', 'exactly.once.source.support=enabled', '--base-prop', `data.path=${recordsPath ? 'records' : 'batches'}`, '--skip-limit', '--label', 'exactly-once', '--tasks', '2', '--baseline-tasks', '2', ...rest]);
   const t0 = Date.now();
   const say = (line: string) => process.stdout.write(`[${((Date.now() - t0) / 1000).toFixed(0).padStart(4)} s] ${line}\n`);
   const results = await runBenchmark(options, say);
   const files = writeResults(RESULTS_DIR, results);
-  const table = `# Exactly-once vs at-least-once (${results.startedAt}, ${results.settings.records ?? ''} records, ${String(results.runs.length / 2)} round(s))\n\n${exactlyOnceSummary(results)}\n`;
-  writeFileSync(files.markdown, `${table}\n(mirror \`ours\` = at-least-once, \`base\` = exactly-once)\n\n${readFileText(files.markdown)}`);
+  const table = `# Exactly-once vs at-least-once on the ${recordsPath ? 'record' : 'batch'} path (${results.startedAt}, ${results.settings.records ?? ''} records, ${String(results.runs.length / 2)} run(s) each)\n\n${exactlyOnceSummary(results, atLeastOnce)}\n`;
+  writeFileSync(files.markdown, `${table}\n(mirror \`${atLeastOnce}\` = at-least-once, \`base\` = exactly-once, both \`data.path = ${recordsPath ? 'records' : 'batches'}\`)\n\n${readFileText(files.markdown)}`);
   process.stdout.write(`\n${table}\nresults: ${files.markdown}, ${files.json}\n`);
   return 0;
 }
