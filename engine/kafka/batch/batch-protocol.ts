@@ -93,20 +93,45 @@ function createFetchRequest(body: FetchRequestBody): Writer {
     .appendTaggedFields();
 }
 
-function parseFetchResponse(_correlationId: number, _apiKey: number, _apiVersion: number, reader: Reader): FetchResult {
+/**
+ * Skips a flexible structure's tagged fields (KIP-482): UNSIGNED_VARINT count, then per field UNSIGNED_VARINT
+ * tag, UNSIGNED_VARINT size and `size` bytes. Not the library's `Reader.readTaggedFields`: @platformatic/kafka
+ * 1.35.0 reads the count as a zigzag VARINT and skips that many bytes, which is right only for an empty set — a
+ * count of 1 decodes as -1 and nothing is skipped, so every later field is misread ("Out of bounds."). Brokers
+ * send non-empty sets e.g. in NOT_LEADER_OR_FOLLOWER answers (KIP-951: Fetch partition tag 1 CurrentLeader,
+ * Produce partition tag 0 CurrentLeader, top-level NodeEndpoints) — whenever leadership moves, a broker stopping included.
+ */
+export function skipTaggedFields(r: Reader): void {
+  for (let n = r.readUnsignedVarInt(); n > 0; n--) {
+    r.readUnsignedVarInt(); // tag
+    r.skip(r.readUnsignedVarInt());
+  }
+}
+
+/** Compact array whose entries end in tagged fields, skipped with {@link skipTaggedFields} (not the library's). */
+function readCompactArray<T>(r: Reader, entry: (r: Reader) => T): T[] | null {
+  return r.readNullableArray((r) => {
+    const value = entry(r);
+    skipTaggedFields(r);
+    return value;
+  }, true, false);
+}
+
+/** Parses a Fetch v17 response body (after the response header); exported for tests. Throws on malformed input. */
+export function parseFetchResponse(_correlationId: number, _apiKey: number, _apiVersion: number, reader: Reader): FetchResult {
   const throttleTimeMs = reader.readInt32();
   const errorCode = reader.readInt16();
   reader.readInt32(); // session_id
   const partitions: FetchPartitionResult[] = [];
-  reader.readArray((r) => {
+  readCompactArray(reader, (r) => {
     const topicId = r.readUUID();
-    r.readArray((r) => {
+    readCompactArray(r, (r) => {
       const partition = r.readInt32();
       const errorCode = r.readInt16();
       const highWatermark = int64(r);
       const lastStableOffset = int64(r);
       const logStartOffset = int64(r);
-      const aborted = r.readNullableArray((r) => ({ producerId: int64(r), firstOffset: int64(r) }));
+      const aborted = readCompactArray(r, (r) => ({ producerId: int64(r), firstOffset: int64(r) }));
       r.readInt32(); // preferred_read_replica
       const size = r.readUnsignedVarInt() - 1; // COMPACT_RECORDS: length + 1, 0 = null
       // Views of the socket chunks the bytes arrived in (DynamicBuffer.subarray: no copy; .slice would join them).
@@ -174,20 +199,21 @@ function createProduceRequest(body: ProduceRequestBody): Writer {
   return w;
 }
 
-function parseProduceResponse(_correlationId: number, _apiKey: number, _apiVersion: number, reader: Reader): ProducePartitionResult[] {
+/** Parses a Produce v11 response body (after the response header); exported for tests. Throws on malformed input. */
+export function parseProduceResponse(_correlationId: number, _apiKey: number, _apiVersion: number, reader: Reader): ProducePartitionResult[] {
   const results: ProducePartitionResult[] = [];
-  reader.readArray((r) => {
+  readCompactArray(reader, (r) => {
     const topic = r.readString();
-    r.readArray((r) => {
+    readCompactArray(r, (r) => {
       const partition = r.readInt32();
       const errorCode = r.readInt16();
       const baseOffset = int64(r);
       int64(r); // log_append_time_ms
       const logStartOffset = int64(r);
-      const recordErrors = r.readArray((r) => {
+      const recordErrors = readCompactArray(r, (r) => {
         r.readInt32(); // batch_index
         return r.readNullableString();
-      });
+      }) ?? [];
       const errorMessage = r.readNullableString() ?? (recordErrors.find((m) => m !== null) ?? null);
       results.push({ topic, partition, errorCode, baseOffset, logStartOffset, errorMessage });
     });
