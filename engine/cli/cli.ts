@@ -107,6 +107,7 @@ async function run(opts: RunOptions): Promise<number> {
   const snapshot = engine.finalSnapshot;
   if (opts.task !== undefined && snapshot) await sendToSupervisor({ type: 'final-snapshot', task: opts.task, snapshot });
   await observability.close();
+  log.debug({ component: 'engine', exitCode: code }, 'process exiting');
   return code;
 }
 

@@ -518,14 +518,21 @@ export class MirrorTask implements PartitionCheckActions {
   private async shutdown(): Promise<void> {
     this.running = false;
     const t0 = this.clock();
+    // Each step's duration at debug level: a stop that takes long (a cluster down) shows where the time went.
+    const step = async (name: string, run: () => unknown): Promise<void> => {
+      const started = this.clock();
+      await run();
+      this.log.debug({ step: name, durationMs: this.clock() - started }, `shutdown step ${name} done`);
+    };
     try {
       if (this.cycle) {
-        await this.cycle.finish(this.fatal === undefined);
+        const cycle = this.cycle;
+        await step('final-commit', () => cycle.finish(this.fatal === undefined));
       } else {
-        await this.drainInFlight(30_000);
-        await this.listener?.flush?.();
-        await this.flushProgress();
-        await this.store.flush();
+        await step('drain', () => this.drainInFlight(30_000));
+        await step('offset-syncs', () => this.listener?.flush?.());
+        await step('progress', () => this.flushProgress());
+        await step('progress-store', () => this.store.flush());
       }
     } catch (err) {
       this.log.error({ err }, 'final flush failed; progress may trail the target by the last records (at-least-once)');
@@ -533,14 +540,18 @@ export class MirrorTask implements PartitionCheckActions {
     // Only now, with the final progress stored, may the group give our partitions to the other members.
     this.handover?.close();
     this.ownership.stop();
-    if (this.membership) await this.membership.leave().catch((err: unknown) => this.log.warn({ err }, 'leaving the group failed; its members take over after session.timeout.ms'));
-    if (this.consumer) await this.consumer.disconnect();
-    await this.writer.disconnect();
+    const membership = this.membership;
+    if (membership) await step('leave-group', () => membership.leave().catch((err: unknown) => this.log.warn({ err }, 'leaving the group failed; its members take over after session.timeout.ms')));
+    const consumer = this.consumer;
+    if (consumer) await step('source-consumer', () => consumer.disconnect());
+    await step('target-producer', () => this.writer.disconnect());
     this.transactionSink?.bind(undefined); // nothing more goes into a transaction of this task
-    await this.batches?.close();
+    await step('batch-clients', () => this.batches?.close());
     this.consumer = undefined;
-    this.clients.sourceAdmin.close();
-    this.clients.targetAdmin.close();
+    await step('admin-clients', () => {
+      this.clients.sourceAdmin.close();
+      this.clients.targetAdmin.close();
+    });
     this.log.info({ durationMs: this.clock() - t0, partitions: this.snapshot() }, `Mirror task ${this.settings.name} stopped`);
     this.resolveDone(this.fatal ? { status: 'failed', error: this.fatal } : { status: 'stopped' });
   }

@@ -251,12 +251,18 @@ export class MirrorEngine {
 
   private async stopOnce(): Promise<void> {
     if (this.summaryTimer) clearInterval(this.summaryTimer);
-    await Promise.all([...this.configSyncs.map((s) => s.stop()), ...this.aclSyncs.map((s) => s.stop()), ...this.pairHeartbeats.map((h) => h.stop())]);
-    await Promise.all(this.tasks.map((t) => t.stop()));
-    await Promise.all(this.failover.map((f) => f.stop().catch((err: unknown) => this.log.error({ err }, 'stopping offset syncs / checkpoints / heartbeats failed'))));
-    await Promise.all(this.tasks.map((t) => t.progressStore.close().catch((err: unknown) => this.log.error({ err }, 'closing progress store failed'))));
+    // Each step's duration at debug level: a stop that takes long (a cluster down) shows where the time went.
+    const step = async (name: string, run: () => Promise<unknown>): Promise<void> => {
+      const started = Date.now();
+      await run();
+      this.log.debug({ step: name, durationMs: Date.now() - started }, `stop step ${name} done`);
+    };
+    await step('syncs-and-pair-heartbeats', () => Promise.all([...this.configSyncs.map((s) => s.stop()), ...this.aclSyncs.map((s) => s.stop()), ...this.pairHeartbeats.map((h) => h.stop())]));
+    await step('mirror-tasks', () => Promise.all(this.tasks.map((t) => t.stop())));
+    await step('offset-syncs-checkpoints-heartbeats', () => Promise.all(this.failover.map((f) => f.stop().catch((err: unknown) => this.log.error({ err }, 'stopping offset syncs / checkpoints / heartbeats failed')))));
+    await step('progress-stores', () => Promise.all(this.tasks.map((t) => t.progressStore.close().catch((err: unknown) => this.log.error({ err }, 'closing progress store failed')))));
     // Last: every owner above flushed what it wrote; what is still pending now has a cluster that is down.
-    await this.connections.close(1000).catch((err: unknown) => this.log.error({ err }, 'closing Kafka clients failed'));
+    await step('kafka-clients', () => this.connections.close(1000).catch((err: unknown) => this.log.error({ err }, 'closing Kafka clients failed')));
     this.clusterHealth.stop();
     await this.logSummary('final');
     this.lastSnapshot = await this.telemetry.snapshot();

@@ -113,4 +113,24 @@ describe('LagSampler', () => {
     await Promise.all([sampler.sampleNow(), sampler.sampleNow(), sampler.sampleNow()]);
     expect(source.calls).toBe(1);
   });
+
+  it('stop() during a failing round makes no further request (a source down must not hold the process stop)', async () => {
+    const calls: string[] = [];
+    let release!: () => void;
+    const slow: SourceOffsetsReader = {
+      async partitionOffsets(partitions) {
+        calls.push(partitions.map((p) => p.topic).join(','));
+        await new Promise<void>((r) => (release = r));
+        throw new Error('cluster down');
+      },
+    };
+    const parts = [{ topic: 'a', partition: 0 }, { topic: 'b', partition: 0 }, { topic: 'c', partition: 0 }];
+    const sampler = new LagSampler({ flows: [{ name: 'a->b', readCommitted: false, reader: slow, partitions: () => parts }] });
+    const round = sampler.sampleNow();
+    await Promise.resolve();
+    const stopped = sampler.stop();
+    release();
+    await Promise.all([round, stopped]);
+    expect(calls).toEqual(['a,b,c']); // without the stop flag: then 'a', 'b', 'c' one by one
+  });
 });

@@ -103,6 +103,7 @@ export class LagSampler {
   private readonly histories = new Map<string, EndOffsetHistory>();
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
+  private stopped = false;
   private lastErrorLogAtMs = 0;
 
   /** `intervalMs`: time between sampling rounds (default 1000 ms). */
@@ -120,8 +121,13 @@ export class LagSampler {
     this.timer.unref();
   }
 
-  /** Stops sampling; resolves once a round in progress ended. */
+  /**
+   * Stops sampling; resolves once a round in progress ended. That round makes no further request: with a
+   * source cluster down, its per-topic retries (one admin timeout each) would otherwise hold the stop of the
+   * process for tens of seconds.
+   */
   async stop(): Promise<void> {
+    this.stopped = true;
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
     await this.running;
@@ -138,13 +144,14 @@ export class LagSampler {
 
   private async sampleFlow(flow: LagSamplerFlow): Promise<void> {
     const partitions = flow.partitions();
-    if (partitions.length === 0) return;
+    if (partitions.length === 0 || this.stopped) return;
     try {
       this.store(flow, await flow.reader.partitionOffsets(partitions, flow.readCommitted), Date.now());
     } catch {
       // One missing topic (deleted, being recreated) fails the whole call: sample topic by topic instead.
       const topics = [...new Set(partitions.map((p) => p.topic))];
       for (const topic of topics) {
+        if (this.stopped) return;
         const some = partitions.filter((p) => p.topic === topic);
         try {
           this.store(flow, await flow.reader.partitionOffsets(some, flow.readCommitted), Date.now());
