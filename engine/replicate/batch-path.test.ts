@@ -4,7 +4,8 @@ import type { BatchFetchRequest, BatchSource, FetchedBatches } from '../kafka/ba
 import type { BatchSink, ProducerIdentity } from '../kafka/batch/batch-sink.ts';
 import { SequenceBook } from '../kafka/batch/sequence-book.ts';
 import type { ProducePartitionResult } from '../kafka/batch/batch-protocol.ts';
-import { ATTR, BATCH, readBatchHeader, type BatchBytes } from '../kafka/batch/record-batch.ts';
+import { ATTR, BATCH, readBatchHeader, writeInt64, type BatchBytes } from '../kafka/batch/record-batch.ts';
+import { crc32c } from '../kafka/batch/crc32c.ts';
 import { rewriteProducerFields, type ProducerFields } from '../kafka/batch/producer-fields.ts';
 import type { AbortedTransaction } from '../kafka/batch/aborted-filter.ts';
 import { PartitionState } from '../partitions/partition-state.ts';
@@ -60,7 +61,7 @@ class FakeSource implements BatchSource {
 class FakeSink implements BatchSink {
   identity: ProducerIdentity = { producerId: 500, producerEpoch: 0, generation: 1 };
   readonly sequences = new SequenceBook(() => this.identity);
-  readonly written: { partition: number; upstreamValues: string[]; producerId: number; sequence: number }[] = [];
+  readonly written: { partition: number; upstreamValues: string[]; timestamps: number[]; producerId: number; sequence: number }[] = [];
   readonly errors: number[] = [];
   reinits = 0;
   /** The n-th send (0-based) is answered only once {@link release} is called. */
@@ -93,7 +94,8 @@ class FakeSink implements BatchSink {
     if (cached.length > 0 && h.baseSequence !== cached.at(-1)!.lastSeq + 1) return fail(45);
     expect(h.baseOffset).toBe(0);
     const baseOffset = this.values(partition).length;
-    this.written.push({ partition, upstreamValues: decodeRecords(h).map((r) => r.value!.toString()), producerId: h.producerId, sequence: h.baseSequence });
+    const decoded = decodeRecords(h);
+    this.written.push({ partition, upstreamValues: decoded.map((r) => r.value!.toString()), timestamps: decoded.map((r) => r.timestamp), producerId: h.producerId, sequence: h.baseSequence });
     this.producers.set(`${h.producerId}:${partition}`, [...cached, { firstSeq: h.baseSequence, lastSeq, offset: baseOffset }].slice(-5));
     return { topic, partition, errorCode: 0, baseOffset, logStartOffset: 0, errorMessage: null };
   }
@@ -156,6 +158,21 @@ describe('BatchPath', () => {
     expect(t.sink.written.map((w) => w.sequence)).toEqual([0]); // one request of 5 records
     expect(t.pairs).toEqual([[0, 0], [1, 1], [2, 2], [3, 3], [4, 4]]);
     expect(t.state.inFlight).toBe(0);
+  });
+
+  it('merges LogAppendTime batches only as rebuilt CreateTime batches: every record keeps its source append time', async () => {
+    const t = setup({ mergeMaxBytes: 256 * 1024 });
+    for (let i = 0; i < 3; i++) {
+      const b = encodeBatch(records(i, 1), { baseOffset: i });
+      b.writeInt16BE(b.readInt16BE(BATCH.ATTRIBUTES) | ATTR.TIMESTAMP_TYPE_LOG_APPEND, BATCH.ATTRIBUTES);
+      writeInt64(b, BATCH.MAX_TIMESTAMP, 1_700_000_000_000 + i); // the source broker's append time
+      b.writeUInt32BE(crc32c(b, BATCH.ATTRIBUTES), BATCH.CRC);
+      t.source.append(b);
+    }
+    await run(t.path, () => t.state.ackedNextOffset === 3);
+    expect(t.sink.written.map((w) => w.upstreamValues.length)).toEqual([3]);
+    expect(t.sink.values()).toEqual(['v0', 'v1', 'v2']);
+    expect(t.sink.written[0]!.timestamps).toEqual([1_700_000_000_000, 1_700_000_000_001, 1_700_000_000_002]);
   });
 
   it('merges at most mergeMaxRecords (progress.flush.max.records) records into one batch; a source batch with more is forwarded alone; 0 = no record cap', async () => {
