@@ -135,19 +135,22 @@ export class KafkaAdmin {
     // librdkafka answers the whole call with _NOENT "No leaders found" while its metadata cache holds the
     // partitions leaderless, e.g. after the only broker restarted: it re-queries only topics it does not know
     // (rd_kafka_partition_leader_query), so one client stayed stuck 40 s+ in a chaos run until its process was
-    // stopped. A full Metadata request (listTopics, rd_kafka_metadata) updates the cache entries it has:
-    // refresh, then try again within the same time budget.
-    const both = async () => {
+    // stopped. A full Metadata request (listTopics, rd_kafka_metadata) updates the cache entries it has: refresh
+    // and ask once more. Only once: a topic that does not exist answers _NOENT too and must fail fast (a topic
+    // deleted a moment ago answers UNKNOWN_TOPIC_OR_PARTITION as long as the cache still knows it).
+    const both = () => Promise.all([query(Kafka.OffsetSpec.EARLIEST), query(Kafka.OffsetSpec.LATEST)]);
+    const bothAfterRefresh = async () => {
       try {
-        return await Promise.all([query(Kafka.OffsetSpec.EARLIEST), query(Kafka.OffsetSpec.LATEST)]);
+        return await both();
       } catch (err) {
-        if (kafkaErrorCode(err) === K._NOENT) await this.listTopics().catch(() => undefined);
-        throw err;
+        if (kafkaErrorCode(err) !== K._NOENT) throw err;
+        await this.listTopics().catch(() => undefined);
+        return both();
       }
     };
-    const [earliest, latest] = await retry(both, {
+    const [earliest, latest] = await retry(bothAfterRefresh, {
       timeoutMs: this.timeoutMs,
-      isRetriable: (err) => kafkaErrorCode(err) === K._NOENT, // call() has retried the other call-level errors already
+      isRetriable: () => false, // call() has retried call-level errors already
       retryResult: ([e, l]) => [...e, ...l].some((x) => x.error !== undefined && LEADERSHIP_SETTLING.has(x.error.code)),
     });
     for (const e of earliest) {
