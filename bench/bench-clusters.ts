@@ -32,11 +32,12 @@ export interface BenchClusters {
  * benchmark (`--keep-clusters`; the next benchmark run stops them by their pid files). Throws
  * LocalKafkaError (code LOCAL_KAFKA) when a port already answers (something else owns it: never reuse a cluster we did not start).
  */
-export async function startBenchClusters(options: { workDir: string; sourcePort: number; targetPort: number; detached: boolean }): Promise<BenchClusters & { startMs: number }> {
+export async function startBenchClusters(options: { workDir: string; sourcePort: number; targetPort: number; detached: boolean; groupInitialRebalanceDelayMs: number }): Promise<BenchClusters & { startMs: number }> {
   const t0 = Date.now();
   const dataRoot = resolve(join(options.workDir, 'clusters'));
-  const source = new LocalKafkaCluster({ alias: SOURCE_ALIAS, port: options.sourcePort, dataRoot, heap: '1g' });
-  const target = new LocalKafkaCluster({ alias: TARGET_ALIAS, port: options.targetPort, dataRoot, heap: '1g' });
+  const { groupInitialRebalanceDelayMs } = options;
+  const source = new LocalKafkaCluster({ alias: SOURCE_ALIAS, port: options.sourcePort, dataRoot, heap: '1g', groupInitialRebalanceDelayMs });
+  const target = new LocalKafkaCluster({ alias: TARGET_ALIAS, port: options.targetPort, dataRoot, heap: '1g', groupInitialRebalanceDelayMs });
   for (const c of [source, target]) {
     await c.destroy(); // stops only a JVM this folder's pid file names (a previous benchmark), then wipes
     const { started } = await c.start(options.detached ? 'detached' : 'process');

@@ -79,6 +79,14 @@ export interface BenchOptions {
   readonly workDir: string;
   /** Leave the benchmark clusters running at the end (debugging). */
   readonly keepClusters: boolean;
+  /**
+   * The benchmark brokers' `group.initial.rebalance.delay.ms` (default Kafka's 3000; the test clusters use 0).
+   * With 0, the first of our task processes to join the flow's group is assigned every partition at once, and
+   * when the second joins, cooperative-sticky balances by partition count, not per topic: in 7 of 9 runs with
+   * tasks.max 2 one task kept all 6 partitions of the pre-filled topic and the other got the idle latency topic,
+   * so the record path copied at one process's speed (bench/results/recperf-*.md).
+   */
+  readonly groupInitialRebalanceDelayMs: number;
   /** Deadline for one mirror to copy the pre-filled topic, ms. */
   readonly runTimeoutMs: number;
   /**
@@ -108,6 +116,7 @@ export const BENCH_DEFAULTS = Object.freeze({
   runTimeoutS: 600,
   maxMinutes: 18,
   baselineTasks: 1,
+  groupInitialRebalanceDelayMs: 3000, // Kafka's broker default
 });
 
 interface RawFlags {
@@ -135,6 +144,7 @@ interface RawFlags {
   targetPort: string;
   workDir: string;
   keepClusters?: boolean;
+  groupInitialRebalanceDelayMs: string;
   runTimeoutS: string;
   maxMinutes: string;
 }
@@ -169,6 +179,7 @@ function buildCommand(): Command {
     .option('--target-port <port>', 'client port of the benchmark target cluster (controller: +10000)', env('BENCH_TARGET_PORT', BENCH_DEFAULTS.targetPort))
     .option('--work-dir <dir>', 'clusters (wiped at start), configs, logs and profiles of the benchmark', env('BENCH_WORK_DIR', BENCH_DEFAULTS.workDir))
     .option('--keep-clusters', 'leave the benchmark clusters running at the end')
+    .option('--group-initial-rebalance-delay-ms <ms>', 'group.initial.rebalance.delay.ms of the benchmark brokers (Kafka\'s default 3000; 0 as on the test clusters hands a group\'s first member every partition)', String(BENCH_DEFAULTS.groupInitialRebalanceDelayMs))
     .option('--run-timeout-s <n>', 'deadline for one mirror to copy the pre-filled topic', String(BENCH_DEFAULTS.runTimeoutS))
     .option('--max-minutes <n>', 'time budget: no further round starts when the slowest round so far would end past it (0: none; env BENCH_MAX_MINUTES)', env('BENCH_MAX_MINUTES', BENCH_DEFAULTS.maxMinutes))
     .exitOverride();
@@ -240,6 +251,7 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
     targetPort,
     workDir: f.workDir,
     keepClusters: f.keepClusters === true,
+    groupInitialRebalanceDelayMs: integer('--group-initial-rebalance-delay-ms', f.groupInitialRebalanceDelayMs, 0, 300_000),
     runTimeoutMs: integer('--run-timeout-s', f.runTimeoutS, 10, 86_400) * 1000,
     maxDurationMs: integer('--max-minutes', f.maxMinutes, 0, 10_080) * 60_000,
   });

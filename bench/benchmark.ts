@@ -45,7 +45,7 @@ export async function runBenchmark(options: BenchOptions, say: (line: string) =>
   const workDir = resolve(options.workDir);
   mkdirSync(workDir, { recursive: true });
   say(`starting benchmark clusters on ${options.sourcePort}/${options.targetPort} (data in ${workDir}/clusters)`);
-  const clusters = await startBenchClusters({ workDir, sourcePort: options.sourcePort, targetPort: options.targetPort, detached: options.keepClusters });
+  const clusters = await startBenchClusters({ workDir, sourcePort: options.sourcePort, targetPort: options.targetPort, detached: options.keepClusters, groupInitialRebalanceDelayMs: options.groupInitialRebalanceDelayMs });
   say(`clusters up in ${(clusters.startMs / 1000).toFixed(1)} s`);
   const brokers: { source: BrokerProcess; target: BrokerProcess } = {
     source: { pid: clusters.source.runningPid(), dataDir: join(clusters.source.dir, 'data') },
@@ -200,7 +200,7 @@ export async function runBenchmark(options: BenchOptions, say: (line: string) =>
       ...(options.mirrors.includes('batches') ? { batches: launchers.batches.settings(sample) } : {}),
       oursTasks: options.oursTasks,
       ...(options.mirrors.includes('base') ? { base: launchers.base.settings(sample), baseTasks: options.baselineTasks } : {}),
-      clusters: 'two single-node KRaft clusters (combined broker+controller), 1 GiB heap each, on this machine',
+      clusters: `two single-node KRaft clusters (combined broker+controller), 1 GiB heap each, group.initial.rebalance.delay.ms ${options.groupInitialRebalanceDelayMs}, on this machine`,
     },
     cores: environment.nproc,
     batchPath,

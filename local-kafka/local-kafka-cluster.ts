@@ -56,6 +56,12 @@ export interface LocalKafkaClusterOptions {
    * principals can be listed and created). Off by default.
    */
   superUsers?: readonly string[];
+  /**
+   * The broker's `group.initial.rebalance.delay.ms`: how long the coordinator waits for more members before it
+   * assigns a new classic group's partitions. Default 0, so tests get their first assignment at once (Kafka's
+   * own default is 3000); the benchmark sets Kafka's default (bench/bench-options.ts).
+   */
+  groupInitialRebalanceDelayMs?: number;
 }
 
 /** Users (name → password) of the optional SASL/PLAIN listener. Test credentials, not secrets. */
@@ -77,6 +83,7 @@ export class LocalKafkaCluster {
   readonly sslPort: number | undefined;
   private readonly tls: TlsMaterial | undefined;
   private readonly superUsers: readonly string[] | undefined;
+  private readonly groupInitialRebalanceDelayMs: number;
 
   constructor(options: LocalKafkaClusterOptions) {
     this.alias = options.alias;
@@ -89,6 +96,7 @@ export class LocalKafkaCluster {
     this.tls = options.tls;
     if (this.sslPort !== undefined && this.tls === undefined) throw new LocalKafkaError(`local Kafka '${this.alias}': sslPort ${this.sslPort} needs tls key material`);
     this.superUsers = options.superUsers;
+    this.groupInitialRebalanceDelayMs = options.groupInitialRebalanceDelayMs ?? 0;
   }
 
   /** `127.0.0.1:<port>`, the bootstrap servers string of this cluster. */
@@ -237,7 +245,7 @@ export class LocalKafkaCluster {
       'transaction.state.log.num.partitions': 1,
       'share.coordinator.state.topic.replication.factor': 1,
       'share.coordinator.state.topic.min.isr': 1,
-      'group.initial.rebalance.delay.ms': 0,
+      'group.initial.rebalance.delay.ms': this.groupInitialRebalanceDelayMs,
       // Fast retention for the truncation scenarios.
       'log.retention.check.interval.ms': 1000,
       'log.initial.task.delay.ms': 1000,
