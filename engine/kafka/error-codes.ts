@@ -88,6 +88,8 @@ export const KAFKA_ERROR_CODES = {
   TRANSACTIONAL_ID_AUTHORIZATION_FAILED: 53,
   /** 58: SASL_AUTHENTICATION_FAILED — the broker rejected the SASL credentials. */
   SASL_AUTHENTICATION_FAILED: 58,
+  /** 74: FENCED_LEADER_EPOCH — the request's leader epoch is older than the broker's (the client's metadata is stale). */
+  FENCED_LEADER_EPOCH: 74,
   /** 75: UNKNOWN_LEADER_EPOCH — the leader epoch is newer than the broker's (leadership still propagating). */
   UNKNOWN_LEADER_EPOCH: 75,
   /** 81: GROUP_MAX_SIZE_REACHED — the group has `group.max.size` members already. */

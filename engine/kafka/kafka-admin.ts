@@ -41,9 +41,9 @@ export function tpKey(tp: TopicPartition): string {
 
 /**
  * Kafka errors of a partition whose leadership the broker asked does not know yet (a topic created a
- * moment ago, a leader change).
+ * moment ago, a leader change), or whose leader epoch in the client's metadata is older than the broker's.
  */
-const LEADERSHIP_SETTLING: ReadonlySet<number> = new Set([K.LEADER_NOT_AVAILABLE, K.NOT_LEADER_OR_FOLLOWER, K.UNKNOWN_LEADER_EPOCH]);
+const LEADERSHIP_SETTLING: ReadonlySet<number> = new Set([K.LEADER_NOT_AVAILABLE, K.NOT_LEADER_OR_FOLLOWER, K.UNKNOWN_LEADER_EPOCH, K.FENCED_LEADER_EPOCH]);
 
 /**
  * Admin operations against one cluster. Errors are MirrorError (KAFKA_ERROR; AUTH_FAILED at once on an
@@ -114,7 +114,8 @@ export class KafkaAdmin {
    * Log start and log end offsets of existing partitions (ListOffsets EARLIEST / LATEST).
    * `readCommitted` asks for the last stable offset as the end. Keys are {@link tpKey}.
    * Throws when any partition's topic does not exist (librdkafka fails the whole call). librdkafka's
-   * "No leaders found" (_NOENT) is retried after a metadata refresh, within the admin timeout.
+   * "No leaders found" (_NOENT) is asked once more after a metadata refresh; a partition's FENCED_LEADER_EPOCH
+   * is retried after one, within the admin timeout.
    */
   async partitionOffsets(partitions: readonly TopicPartition[], readCommitted = false): Promise<Map<string, PartitionOffsets>> {
     const result = new Map<string, PartitionOffsets>();
@@ -138,15 +139,22 @@ export class KafkaAdmin {
     // stopped. A full Metadata request (listTopics, rd_kafka_metadata) updates the cache entries it has: refresh
     // and ask once more. Only once: a topic that does not exist answers _NOENT too and must fail fast (a topic
     // deleted a moment ago answers UNKNOWN_TOPIC_OR_PARTITION as long as the cache still knows it).
+    // FENCED_LEADER_EPOCH for a partition: librdkafka sent the leader epoch of its cache, older than the broker's
+    // (every restart of a broker, or a broker fenced under load and re-registered, bumps its partitions' epochs),
+    // and keeps sending it until a full Metadata request: refresh the same way, and retryResult asks again. A
+    // benchmark run on an overloaded machine saw a task's adoption fail this way every 0.7 s for 5 minutes.
     const both = () => Promise.all([query(Kafka.OffsetSpec.EARLIEST), query(Kafka.OffsetSpec.LATEST)]);
     const bothAfterRefresh = async () => {
+      let answers: Awaited<ReturnType<typeof both>>;
       try {
-        return await both();
+        answers = await both();
       } catch (err) {
         if (kafkaErrorCode(err) !== K._NOENT) throw err;
         await this.listTopics().catch(() => undefined);
-        return both();
+        answers = await both();
       }
+      if ([...answers[0], ...answers[1]].some((x) => x.error?.code === K.FENCED_LEADER_EPOCH)) await this.listTopics().catch(() => undefined);
+      return answers;
     };
     const [earliest, latest] = await retry(bothAfterRefresh, {
       timeoutMs: this.timeoutMs,
