@@ -82,7 +82,7 @@ export interface BenchOptions {
   /**
    * The benchmark brokers' `group.initial.rebalance.delay.ms` (default Kafka's 3000; the test clusters use 0).
    * With 0, the first of our task processes to join the flow's group is assigned every partition at once, and
-   * when the second joins, cooperative-sticky balances by partition count, not per topic: in 10 of 12 runs with
+   * when the second joins, cooperative-sticky balances by partition count, not per topic: in 11 of 14 runs with
    * tasks.max 2 one task kept all 6 partitions of the pre-filled topic and the other got the idle latency topic,
    * so the record path copied at one process's speed (bench/results/recperf-*.md).
    */
