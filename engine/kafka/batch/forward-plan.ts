@@ -56,15 +56,6 @@ export function planBatch(batch: BatchHeader, expectedOffset: number): ForwardPl
   return { kind: 'rebuilt', bytes: rebuilt.bytes, upstreamOffsets: rebuilt.upstreamOffsets, reasons, nextOffset };
 }
 
-/** Where one record sits in an uncompressed batch. */
-interface RecordSpan {
-  /** Position after the offset-delta varint: key length onwards is copied as it is. */
-  restStart: number;
-  end: number;
-  timestampDelta: number;
-  offsetDelta: number;
-}
-
 /**
  * A new uncompressed v2 batch holding the records of `batch` (uncompressed) whose offset is ≥
  * `fromOffset`: offset deltas renumbered 0..n−1, the same producer fields and base timestamp (or, for
@@ -75,7 +66,7 @@ interface RecordSpan {
 export function rebuildUncompressed(batch: BatchHeader, fromOffset: number): { bytes: Buffer; upstreamOffsets: number[] } {
   const src = batch.bytes;
   const logAppend = (batch.attributes & ATTR.TIMESTAMP_TYPE_LOG_APPEND) !== 0;
-  const kept: RecordSpan[] = [];
+  const kept: RecordSlice[] = [];
   const upstreamOffsets: number[] = [];
   let at: number = BATCH.HEADER_SIZE;
   for (let i = 0; i < batch.recordCount && at < src.length; i++) {
@@ -84,32 +75,12 @@ export function rebuildUncompressed(batch: BatchHeader, fromOffset: number): { b
     const ts = readVarint(src, length.next + 1); // after the record's attributes byte
     const od = readVarint(src, ts.next, end);
     if (batch.baseOffset + od.value >= fromOffset) {
-      kept.push({ restStart: od.next, end, timestampDelta: ts.value, offsetDelta: od.value });
+      kept.push({ src, restStart: od.next, end, timestampDelta: logAppend ? 0 : ts.value });
       upstreamOffsets.push(batch.baseOffset + od.value);
     }
     at = end;
   }
-  let size: number = BATCH.HEADER_SIZE;
-  const bodySizes: number[] = [];
-  for (let i = 0; i < kept.length; i++) {
-    const r = kept[i]!;
-    const body = 1 + varintSize(logAppend ? 0 : r.timestampDelta) + varintSize(i) + (r.end - r.restStart);
-    bodySizes.push(body);
-    size += varintSize(body) + body;
-  }
-  const out = Buffer.allocUnsafe(size);
-  src.copy(out, 0, 0, BATCH.HEADER_SIZE);
-  let w: number = BATCH.HEADER_SIZE;
-  let maxTimestamp = -1;
-  for (let i = 0; i < kept.length; i++) {
-    const r = kept[i]!;
-    w = writeVarint(out, w, bodySizes[i]!);
-    out[w++] = 0; // record attributes: unused, always 0 (protocol doc "Record")
-    w = writeVarint(out, w, logAppend ? 0 : r.timestampDelta);
-    w = writeVarint(out, w, i);
-    w += src.copy(out, w, r.restStart, r.end);
-    maxTimestamp = Math.max(maxTimestamp, batch.baseTimestamp + r.timestampDelta);
-  }
+  const { out, size, maxTimestamp } = frameRecords(src, kept, batch.baseTimestamp);
   writeInt64(out, BATCH.BASE_OFFSET, upstreamOffsets[0] ?? batch.baseOffset);
   out.writeInt32BE(size - BATCH.LOG_OVERHEAD, BATCH.LENGTH);
   out.writeInt16BE(batch.attributes & ~ATTR.TIMESTAMP_TYPE_LOG_APPEND, BATCH.ATTRIBUTES);
@@ -119,6 +90,44 @@ export function rebuildUncompressed(batch: BatchHeader, fromOffset: number): { b
   out.writeInt32BE(kept.length, BATCH.RECORD_COUNT);
   out.writeUInt32BE(crc32c(out, BATCH.ATTRIBUTES), BATCH.CRC);
   return { bytes: out, upstreamOffsets };
+}
+
+/** One record to frame anew: its bytes from the key length onwards (`src[restStart, end)`) and its new timestamp delta. */
+interface RecordSlice {
+  readonly src: Buffer;
+  readonly restStart: number;
+  readonly end: number;
+  readonly timestampDelta: number;
+}
+
+/**
+ * A new v2 batch buffer: the 61-byte header copied from `header` (the caller rewrites the fields that change), then
+ * `records` framed as records 0..n−1 (length, attributes 0, the given timestamp delta, offset delta i, the rest
+ * byte for byte). `maxTimestamp` is `baseTimestamp` + the largest delta (−1 without records).
+ */
+function frameRecords(header: Buffer, records: readonly RecordSlice[], baseTimestamp: number): { out: Buffer; size: number; maxTimestamp: number } {
+  let size: number = BATCH.HEADER_SIZE;
+  const bodySizes: number[] = [];
+  for (let i = 0; i < records.length; i++) {
+    const r = records[i]!;
+    const body = 1 + varintSize(r.timestampDelta) + varintSize(i) + (r.end - r.restStart);
+    bodySizes.push(body);
+    size += varintSize(body) + body;
+  }
+  const out = Buffer.allocUnsafe(size);
+  header.copy(out, 0, 0, BATCH.HEADER_SIZE);
+  let w: number = BATCH.HEADER_SIZE;
+  let maxTimestamp = -1;
+  for (let i = 0; i < records.length; i++) {
+    const r = records[i]!;
+    w = writeVarint(out, w, bodySizes[i]!);
+    out[w++] = 0; // record attributes: unused, always 0 (protocol doc "Record")
+    w = writeVarint(out, w, r.timestampDelta);
+    w = writeVarint(out, w, i);
+    w += r.src.copy(out, w, r.restStart, r.end);
+    maxTimestamp = Math.max(maxTimestamp, baseTimestamp + r.timestampDelta);
+  }
+  return { out, size, maxTimestamp };
 }
 
 /** One uncompressed CreateTime v2 batch (whole bytes) and the upstream offset of each of its records, in order. */
@@ -139,7 +148,7 @@ export interface MergePart {
  */
 export function mergeUncompressed(parts: readonly MergePart[]): { bytes: Buffer; upstreamOffsets: number[] } {
   const base = readInt64(parts[0]!.bytes, BATCH.BASE_TIMESTAMP);
-  const spans: { src: Buffer; restStart: number; end: number; timestampDelta: number }[] = [];
+  const spans: RecordSlice[] = [];
   for (const part of parts) {
     const src = part.bytes;
     const partBase = readInt64(src, BATCH.BASE_TIMESTAMP);
@@ -153,27 +162,7 @@ export function mergeUncompressed(parts: readonly MergePart[]): { bytes: Buffer;
       at = end;
     }
   }
-  let size: number = BATCH.HEADER_SIZE;
-  const bodySizes: number[] = [];
-  for (let i = 0; i < spans.length; i++) {
-    const r = spans[i]!;
-    const body = 1 + varintSize(r.timestampDelta) + varintSize(i) + (r.end - r.restStart);
-    bodySizes.push(body);
-    size += varintSize(body) + body;
-  }
-  const out = Buffer.allocUnsafe(size);
-  parts[0]!.bytes.copy(out, 0, 0, BATCH.HEADER_SIZE);
-  let w: number = BATCH.HEADER_SIZE;
-  let maxTimestamp = -1;
-  for (let i = 0; i < spans.length; i++) {
-    const r = spans[i]!;
-    w = writeVarint(out, w, bodySizes[i]!);
-    out[w++] = 0; // record attributes: unused, always 0 (protocol doc "Record")
-    w = writeVarint(out, w, r.timestampDelta);
-    w = writeVarint(out, w, i);
-    w += r.src.copy(out, w, r.restStart, r.end);
-    maxTimestamp = Math.max(maxTimestamp, base + r.timestampDelta);
-  }
+  const { out, size, maxTimestamp } = frameRecords(parts[0]!.bytes, spans, base);
   const upstreamOffsets = parts.flatMap((p) => p.upstreamOffsets);
   writeInt64(out, BATCH.BASE_OFFSET, upstreamOffsets[0]!);
   out.writeInt32BE(size - BATCH.LOG_OVERHEAD, BATCH.LENGTH);
