@@ -48,10 +48,9 @@ describe('KafkaAdmin.partitionOffsets', () => {
   it('fails at once when the refresh did not help (a topic that does not exist answers "No leaders found" too)', async () => {
     const { client, calls } = fakeClient(Number.POSITIVE_INFINITY);
     const admin = new KafkaAdmin(new AdminConnection({ 'bootstrap.servers': '127.0.0.1:1' }, { timeoutMs: 10_000, createClient: () => client }));
-    const started = Date.now();
     await expect(admin.partitionOffsets([{ topic: 'orders', partition: 0 }])).rejects.toThrow(/listOffsets failed: Local: No such entry/);
-    expect(Date.now() - started).toBeLessThan(2_000); // not the 10 s admin timeout
-    expect(calls.filter((c) => c === 'listTopics')).toHaveLength(1);
+    // One refresh and one more try, not a loop until the 10 s admin timeout.
+    expect(calls).toEqual(['listOffsets', 'listOffsets', 'listTopics', 'listOffsets', 'listOffsets']);
   });
 });
 
